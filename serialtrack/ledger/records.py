@@ -1,0 +1,86 @@
+"""Frozen records shared by every package: where a value came from, and what is wrong with it.
+
+``Source`` is the provenance carried by every row and serial (file, sheet, row, column) so that each message
+can name its cell. ``Issue`` is bad data as a value: a stable kebab-case ``code``, a sentence a clerk
+understands, and the ``source`` it points at. Exceptions are reserved for defects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+#: What a spreadsheet cell can hold once read (csv cells are always str or None).
+CellValue = str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
+
+
+def column_letter(column: int) -> str:
+    """1 -> A, 27 -> AA (Excel column names)."""
+    if column < 1:
+        raise ValueError(f"column must be >= 1, got {column}")
+    letters = ""
+    while column:
+        column, rem = divmod(column - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a value came from. ``row`` and ``column`` are 1-based sheet coordinates, as Excel shows them."""
+
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+    column: int | None = None
+
+    @property
+    def cell(self) -> str | None:
+        """The A1-style reference (``D17``), the row alone (``17``) when no column is known, else None."""
+        if self.row is None:
+            return None
+        if self.column is None:
+            return str(self.row)
+        return f"{column_letter(self.column)}{self.row}"
+
+    def at(self, row: int | None = None, column: int | None = None) -> Source:
+        """A copy pointing at another row and/or column of the same sheet."""
+        return Source(
+            self.file,
+            self.sheet,
+            self.row if row is None else row,
+            self.column if column is None else column,
+        )
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(self.sheet)
+        cell = self.cell
+        if cell:
+            parts.append(cell if self.column is not None else f"row {cell}")
+        return " › ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem found in a file: a value, never an exception."""
+
+    code: str
+    message: str
+    source: Source | None = None
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def __str__(self) -> str:
+        where = f"{self.source}: " if self.source else ""
+        return f"{where}{self.message} [{self.code}]"
