@@ -1,0 +1,221 @@
+"""The receipt for a posted file: ``outbox/<name>.posted.xlsx`` (or ``.dry-run.xlsx`` for ``--dry-run``).
+
+Summary first (file, kind, vendor, batch, counts, value), then what was posted: items, order lines, or for a
+packing list its PO lines (ordered, previously received, this receipt, remaining) and every serial with the
+entry it expanded from, so a clerk can audit a span.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from serialtrack.exporters.report import ReportSheet, summary_sheet, write_report
+from serialtrack.exporters.xlsx import ColumnSpec
+from serialtrack.ledger.plan import PostingPlan
+from serialtrack.ledger.store import BatchMeta, PostResult
+
+C = ColumnSpec
+
+
+def _summary(
+    meta: BatchMeta, plan: PostingPlan, result: PostResult | None, vendor: str | None, notes: Sequence[str]
+) -> ReportSheet:
+    pairs: list[tuple[str, Any]] = [
+        ("File", meta.file_name),
+        ("Kind", plan.kind),
+        ("Status", "posted" if result else "dry run: checked, nothing posted"),
+        ("Batch", result.batch_id if result else None),
+        ("Processed at", (meta.started_at or dt.datetime.now(dt.UTC)).astimezone().replace(tzinfo=None)),
+        ("Content SHA-256", meta.sha256),
+        ("Rows read", plan.rows),
+    ]
+    if vendor:
+        pairs.insert(2, ("Vendor", vendor))
+    if plan.items:
+        pairs += [
+            ("Items created", sum(c.new for c in plan.items)),
+            ("Items updated", sum(not c.new for c in plan.items)),
+        ]
+    if plan.orders:
+        pairs += [
+            ("Orders created", sum(o.new for o in plan.orders)),
+            ("Orders updated", sum(not o.new for o in plan.orders)),
+            ("Order lines", sum(len(o.lines) for o in plan.orders)),
+        ]
+    if plan.lots:
+        pairs += [
+            ("Purchase orders", ", ".join(dict.fromkeys(lot.po_number for lot in plan.lots))),
+            ("PO lines received", len(plan.lots)),
+            ("Units received", plan.units),
+            ("Lots created", result.lots if result else 0),
+            ("Transactions created", result.transactions if result else 0),
+            ("Value received", plan.value),
+        ]
+    pairs += [("Note", note) for note in notes]
+    return summary_sheet(pairs)
+
+
+def _item_rows(plan: PostingPlan) -> Iterator[list[Any]]:
+    for c in plan.items:
+        v = c.values
+        yield [
+            c.code,
+            "created" if c.new else "updated",
+            v.get("description"),
+            _yes(v.get("serialized")),
+            _yes(v.get("track_mfr_lot")),
+            v.get("next_serial"),
+            v.get("est_unit_cost"),
+            v.get("uom"),
+            v.get("serial_pattern"),
+        ]
+
+
+def _yes(value: bool | None) -> str | None:
+    return None if value is None else ("Y" if value else "N")
+
+
+def _order_rows(plan: PostingPlan) -> Iterator[list[Any]]:
+    for o in plan.orders:
+        for line in o.lines:
+            yield [
+                o.number,
+                "created" if o.new else "updated",
+                o.office,
+                o.party,
+                line.item_code,
+                line.qty,
+                line.price,
+                o.order_date,
+            ]
+
+
+def _lot_rows(plan: PostingPlan, result: PostResult | None) -> Iterator[list[Any]]:
+    for lot in plan.lots:
+        received = lot.qty_previously_received + lot.qty
+        yield [
+            lot.po_number,
+            lot.item_code,
+            lot.document,
+            lot.office,
+            lot.qty_ordered,
+            lot.qty_previously_received,
+            lot.qty,
+            max(lot.qty_ordered - received, 0),
+            lot.unit_cost,
+            lot.unit_cost * lot.qty,
+            lot.received_date,
+            lot.mfr_lot,
+            lot.packing_list,
+        ]
+
+
+def _serial_rows(plan: PostingPlan) -> Iterator[list[Any]]:
+    for lot in plan.lots:
+        for u in lot.units:
+            yield [u.serial, lot.item_code, lot.document, lot.office, u.bin, u.entry, u.sheet, u.row]
+
+
+def posted_sheets(
+    meta: BatchMeta,
+    plan: PostingPlan,
+    result: PostResult | None,
+    vendor: str | None = None,
+    notes: Sequence[str] = (),
+) -> list[ReportSheet]:
+    sheets = [_summary(meta, plan, result, vendor, notes)]
+    if plan.items:
+        sheets.append(
+            ReportSheet(
+                "Items",
+                [
+                    C("Item", "text"),
+                    C("Change", "text"),
+                    C("Description", "text"),
+                    C("Serialized", "text"),
+                    C("Track Mfr Lot", "text"),
+                    C("Next Serial", "text"),
+                    C("Est Unit Cost", "money"),
+                    C("UOM", "text"),
+                    C("Serial Pattern", "text"),
+                ],
+                _item_rows(plan),
+            )
+        )
+    if plan.orders:
+        party, price = (
+            ("Vendor", "Unit Cost") if plan.kind == "purchase_orders" else ("Customer", "Unit Price")
+        )
+        sheets.append(
+            ReportSheet(
+                "Lines",
+                [
+                    C("Order", "text"),
+                    C("Change", "text"),
+                    C("Office", "text"),
+                    C(party, "text"),
+                    C("Item", "text"),
+                    C("Qty Ordered", "int"),
+                    C(price, "money"),
+                    C("Order Date", "date"),
+                ],
+                _order_rows(plan),
+            )
+        )
+    if plan.lots:
+        sheets.append(
+            ReportSheet(
+                "Lines",
+                [
+                    C("PO", "text"),
+                    C("Item", "text"),
+                    C("Lot", "text"),
+                    C("Office", "text"),
+                    C("Ordered", "int"),
+                    C("Previously Received", "int"),
+                    C("This Receipt", "int"),
+                    C("Remaining", "int"),
+                    C("Unit Cost", "money"),
+                    C("Value", "money"),
+                    C("Received Date", "date"),
+                    C("Mfr Lot", "text"),
+                    C("Packing List", "text"),
+                ],
+                _lot_rows(plan, result),
+            )
+        )
+        sheets.append(
+            ReportSheet(
+                "Serials",
+                [
+                    C("Serial", "text"),
+                    C("Item", "text"),
+                    C("Lot", "text"),
+                    C("Office", "text"),
+                    C("Bin", "text"),
+                    C("Entry", "text"),
+                    C("Sheet", "text"),
+                    C("Row", "int"),
+                ],
+                _serial_rows(plan),
+            )
+        )
+    return sheets
+
+
+def write_posted(
+    path: Path,
+    meta: BatchMeta,
+    plan: PostingPlan,
+    result: PostResult | None,
+    vendor: str | None = None,
+    notes: Sequence[str] = (),
+) -> Path:
+    write_report(path, posted_sheets(meta, plan, result, vendor, notes))
+    return path
+
+
+__all__ = ["posted_sheets", "write_posted"]

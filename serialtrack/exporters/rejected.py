@@ -1,0 +1,234 @@
+"""The rejected-file workbook: the clerk's own rows with every problem pointed at (``<name>.rejected.xlsx``).
+
+Layout:
+
+* ``Errors`` (first sheet): the file name and error count, then an Excel table Sheet, Cell, Row, Code,
+  Message, Link listing every issue; Link jumps to the offending cell in the copy (or to the row's Errors
+  cell when the issue names a row but no column). File-level issues, and issues on sheets that were not
+  copied, appear only here and have no link.
+* One copy per sheet read, values at the SAME addresses as in the clerk's file (``D17`` in a message is
+  ``D17`` in the copy), types kept (numbers stay numbers, dates get a date format, text stays text and is
+  neutralised), plus an ``Errors`` column right after the last used column (header on the header row) that
+  lists each row's messages. Offending cells get a light red fill and a comment with their messages; a row
+  issue without a column fills that row's Errors cell. Issues on the header row go to the comment of the
+  Errors header cell, which keeps its title.
+* When the clerk's sheet already has an Errors column (a corrected rejected workbook dropped again),
+  ``GridSheet.error_column`` names it and it is reused: its old contents are dropped, not copied.
+
+The copies are written in xlsxwriter's normal (in-memory) mode because comments and filled blank cells
+need random access; memory grows with the clerk's sheet, acceptable since it already came from Excel.
+The copies get an autofilter rather than an Excel table: a clerk's header may be blank or repeated, which
+a table does not allow, and a table would restyle their sheet.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from serialtrack.exporters.xlsx import (
+    MAX_COLUMN_WIDTH,
+    Cell,
+    ColumnSpec,
+    Link,
+    WorkbookBuilder,
+    internal_link,
+    sanitise_sheet_name,
+)
+from serialtrack.ledger.records import CellValue, Issue, column_letter
+
+ERRORS_SHEET = "Errors"
+ERRORS_HEADER = "Errors"
+#: Excel's "Light Red Fill" from its conditional-formatting presets.
+ERROR_FILL = "#FFC7CE"
+COMMENT_AUTHOR = "serialtrack"
+
+ERROR_COLUMNS = [
+    ColumnSpec("Sheet", "text"),
+    ColumnSpec("Cell", "text"),
+    ColumnSpec("Row", "int"),
+    ColumnSpec("Code", "text"),
+    ColumnSpec("Message", "text"),
+    ColumnSpec("Link", "link"),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class GridSheet:
+    """A clerk's sheet as read: values only, ``rows[0]`` is Excel row 1 and ``rows[r][c]`` is column c+1.
+
+    ``header_row`` is 1-based (None when no header was found); ``error_column`` is the 1-based column of an
+    Errors column already in the sheet, to be reused rather than copied.
+    """
+
+    name: str
+    rows: Sequence[Sequence[CellValue]]
+    header_row: int | None
+    error_column: int | None = None
+
+
+@dataclass(slots=True)
+class _SheetIssues:
+    """The issues of one copied sheet, indexed by cell and by row (1-based coordinates)."""
+
+    copy_name: str
+    cells: dict[tuple[int, int], list[str]]
+    rows: dict[int, list[str]]
+    row_level: set[int]
+
+
+def write_rejected(
+    path: Path,
+    *,
+    file_name: str,
+    issues: Sequence[Issue],
+    sheets: Sequence[GridSheet],
+    notes: Sequence[str] = (),
+) -> None:
+    """Write the rejected workbook for ``file_name`` to ``path`` (atomically; see ``WorkbookBuilder``)."""
+    copy_names: dict[str, str] = {}
+    taken = [ERRORS_SHEET]
+    for grid in sheets:
+        if grid.name not in copy_names:
+            copy_names[grid.name] = sanitise_sheet_name(grid.name, taken)
+            taken.append(copy_names[grid.name])
+    by_sheet = _index_issues(issues, copy_names)
+    error_columns = {
+        grid.name: _errors_column(grid, by_sheet[grid.name]) for grid in sheets if grid.name in by_sheet
+    }
+    errors = sum(1 for issue in issues if issue.is_error)
+    warnings = len(issues) - errors
+    titles = [f"File: {file_name}", f"Errors: {errors}" + (f", warnings: {warnings}" if warnings else "")]
+    titles.extend(notes)
+    order = list(copy_names)
+    with WorkbookBuilder(path, constant_memory=False) as book:
+        book.add_table(
+            ERRORS_SHEET,
+            ERROR_COLUMNS,
+            (_error_row(issue, copy_names, error_columns) for issue in _sorted(issues, order)),
+            table_name="Errors",
+            title_rows=titles,
+        )
+        copied: set[str] = set()
+        for grid in sheets:
+            if grid.name in copied:
+                continue
+            copied.add(grid.name)
+            _copy_sheet(book, grid, copy_names[grid.name], by_sheet[grid.name], error_columns[grid.name])
+
+
+def _index_issues(issues: Sequence[Issue], copy_names: dict[str, str]) -> dict[str, _SheetIssues]:
+    by_sheet = {
+        name: _SheetIssues(copy, defaultdict(list), defaultdict(list), set())
+        for name, copy in copy_names.items()
+    }
+    for issue in issues:
+        source = issue.source
+        if source is None or source.sheet not in by_sheet or source.row is None:
+            continue
+        found = by_sheet[source.sheet]
+        if source.column is None:
+            found.rows[source.row].append(issue.message)
+            found.row_level.add(source.row)
+        else:
+            found.cells[(source.row, source.column)].append(issue.message)
+            found.rows[source.row].append(f"{column_letter(source.column)}{source.row}: {issue.message}")
+    return by_sheet
+
+
+def _errors_column(grid: GridSheet, found: _SheetIssues) -> int:
+    """The 1-based column of the Errors column: the existing one, else right after every used column."""
+    if grid.error_column is not None:
+        return grid.error_column
+    last_used = 0
+    for row in grid.rows:
+        for index in range(len(row), 0, -1):
+            if row[index - 1] not in (None, ""):
+                last_used = max(last_used, index)
+                break
+    issue_columns = [column for _, column in found.cells]
+    return max([last_used, *issue_columns]) + 1
+
+
+def _sorted(issues: Sequence[Issue], order: list[str]) -> list[Issue]:
+    """File-level issues first, then sheet by sheet in reading order, then by row and column."""
+
+    def key(issue: Issue) -> tuple[int, int, str, int, int]:
+        source = issue.source
+        if source is None or source.sheet is None:
+            return (0, 0, "", 0, 0)
+        known = source.sheet in order
+        position = order.index(source.sheet) if known else 0
+        return (1 if known else 2, position, source.sheet, source.row or 0, source.column or 0)
+
+    return sorted(issues, key=key)
+
+
+def _error_row(issue: Issue, copy_names: dict[str, str], error_columns: dict[str, int]) -> list[Cell]:
+    source = issue.source
+    if source is None or source.sheet is None:
+        return [None, None, None, issue.code, issue.message, None]
+    copy = copy_names.get(source.sheet)
+    cell = source.cell if source.column is not None else None
+    link: Link | None = None
+    if copy is not None and source.row is not None:
+        column = source.column if source.column is not None else error_columns[source.sheet]
+        target = f"{column_letter(column)}{source.row}"
+        link = Link(internal_link(copy, target), f"{copy}!{target}")
+    return [copy or source.sheet, cell, source.row, issue.code, issue.message, link]
+
+
+def _copy_sheet(
+    book: WorkbookBuilder, grid: GridSheet, copy_name: str, found: _SheetIssues, errors_col: int
+) -> None:
+    ws = book.add_sheet(copy_name)
+    if ws.name != copy_name:
+        raise RuntimeError(f"sheet name {copy_name!r} came out as {ws.name!r}")
+    header_row = grid.header_row or 1
+    widths: defaultdict[int, int] = defaultdict(int)
+    unwritten = set(found.cells)
+    for r, row in enumerate(grid.rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if c == errors_col:
+                continue
+            marked = (r, c) in found.cells
+            unwritten.discard((r, c))
+            if value is None and not marked:
+                continue
+            width = book.write_value(ws, r - 1, c - 1, value, None, fill=ERROR_FILL if marked else None)
+            widths[c] = max(widths[c], width)
+    for r, c in unwritten:
+        book.write_value(ws, r - 1, c - 1, None, None, fill=ERROR_FILL)
+    for (r, c), messages in found.cells.items():
+        _comment(ws, r, c, messages)
+    ws.write_string(header_row - 1, errors_col - 1, ERRORS_HEADER, book.cell_format(bold=True))
+    widths[errors_col] = len(ERRORS_HEADER)
+    header_messages: list[str] = []
+    for r, messages in found.rows.items():
+        if r == header_row:
+            header_messages = messages
+            continue
+        fill = ERROR_FILL if r in found.row_level else None
+        width = book.write_value(ws, r - 1, errors_col - 1, "; ".join(messages), None, fill=fill)
+        widths[errors_col] = max(widths[errors_col], width)
+    if header_messages:
+        fill_format = book.cell_format(fill=ERROR_FILL, bold=True)
+        if header_row in found.row_level:
+            ws.write_string(header_row - 1, errors_col - 1, ERRORS_HEADER, fill_format)
+        _comment(ws, header_row, errors_col, header_messages)
+    for c, width in widths.items():
+        ws.set_column(c - 1, c - 1, min(max(width, 6) + 2, MAX_COLUMN_WIDTH))
+    last_row = max([len(grid.rows), header_row, *found.rows])
+    ws.autofilter(header_row - 1, 0, last_row - 1, errors_col - 1)
+    ws.freeze_panes(header_row, 0)
+
+
+def _comment(ws: Any, row: int, column: int, messages: list[str]) -> None:
+    text = "\n".join(messages)
+    lines = sum(1 + len(line) // 40 for line in messages)
+    ws.write_comment(
+        row - 1, column - 1, text, {"author": COMMENT_AUTHOR, "x_scale": 2, "y_scale": max(1.0, lines / 4)}
+    )

@@ -1,0 +1,65 @@
+"""Report workbooks: a list of titled tables -> one xlsx (posted receipts, and other reports).
+
+Each :class:`ReportSheet` becomes one sheet holding one Excel table (see ``xlsx.WorkbookBuilder`` for the
+habits every table follows), with its optional note as a line above the table. The first sheet is usually a
+key/value ``Summary`` built with :func:`summary_sheet`; its values keep their types, and a
+:class:`~serialtrack.exporters.xlsx.Formula` there is the one place a formula is written on purpose.
+
+Rows are streamed (constant memory), so ``rows`` may be a generator over a large query. The file is written
+atomically. Output names come from :func:`unique_output_path` (``<name>.posted.xlsx``, then
+``<name>.posted-2.xlsx``...), which the caller uses so that an earlier answer is never overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from serialtrack.exporters.xlsx import Cell, ColumnSpec, SheetResult, WorkbookBuilder, unique_output_path
+
+__all__ = ["ReportSheet", "summary_sheet", "unique_output_path", "write_report"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSheet:
+    """One sheet of a report: its title (sheet name), columns, rows, and an optional note above the table.
+
+    ``table_name`` fixes the Excel table name (for formulas such as ``=SUM(Lots[Value])``); by default it is
+    derived from the title.
+    """
+
+    title: str
+    columns: Sequence[ColumnSpec]
+    rows: Iterable[Sequence[Cell]]
+    note: str | None = None
+    table_name: str | None = None
+
+
+def summary_sheet(
+    pairs: Sequence[tuple[str, Cell]], *, title: str = "Summary", note: str | None = None
+) -> ReportSheet:
+    """A two-column Field/Value sheet; each value keeps its type (numbers, dates, formulas, text).
+
+    The Value column is of kind ``general``: each value is written by its own type, so a count stays a
+    number (General format), a date gets ``yyyy-mm-dd`` and text stays (neutralised) text.
+    """
+    columns = [ColumnSpec("Field", "text"), ColumnSpec("Value", "general")]
+    return ReportSheet(title, columns, [(field, value) for field, value in pairs], note)
+
+
+def write_report(path: Path, sheets: Sequence[ReportSheet]) -> list[SheetResult]:
+    """Write ``sheets`` in order to ``path``; returns where each went (a sheet longer than Excel allows is
+    split into ``Title``, ``Title (2)``... and its result says so)."""
+    if not sheets:
+        raise ValueError("a report needs at least one sheet")
+    results: list[SheetResult] = []
+    with WorkbookBuilder(path) as book:
+        for sheet in sheets:
+            title_rows = (sheet.note,) if sheet.note else ()
+            results.append(
+                book.add_table(
+                    sheet.title, sheet.columns, sheet.rows, table_name=sheet.table_name, title_rows=title_rows
+                )
+            )
+    return results

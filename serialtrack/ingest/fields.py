@@ -1,0 +1,131 @@
+"""Fields, their header aliases, and the file kinds: column maps as data, not ``if`` chains.
+
+Headers match ignoring case, spaces and punctuation (``header_key``). A kind lists its columns, which of them
+are required, and kind-specific aliases (``Date`` means the received date on a packing list and the order
+date on a purchase order; ``Order #`` is a sales order only on shipping and returns).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def header_key(text: object) -> str:
+    """``'Serial #'`` -> ``'serial'``, ``'P/N'`` -> ``'pn'``: what header matching compares."""
+    if text is None:
+        return ""
+    folded = unicodedata.normalize("NFKC", str(text)).casefold()
+    return _NON_ALNUM.sub("", folded)
+
+
+#: Aliases every kind understands, field -> header spellings (SPEC's minimum, plus common ones).
+COMMON_ALIASES: dict[str, tuple[str, ...]] = {
+    "serials": ("Serial", "Serials", "Serial No", "Serial Number", "Serial Numbers", "Serial #", "S/N", "SN",
+                "Ref #s", "Reference #s", "IMEI", "Serial Nos", "SerialNumber"),
+    "po_number": ("PO", "PO #", "PO No", "PO Number", "Purchase Order", "Purchase Order #", "Purchase Order No",
+                  "Customer PO"),
+    "so_number": ("SO", "SO #", "SO No", "SO Number", "Sales Order", "Sales Order #", "Sales Order No"),
+    "item_code": ("Item", "Item Code", "Code", "LIC", "SKU", "Part #", "Part Number", "P/N", "Part No",
+                  "Item #", "Item No", "Line Item Code", "PartNumber", "Model"),
+    "qty": ("Qty", "Quantity", "Qty Shipped", "Ship Qty", "Exp Qty", "Qty Received", "Received Qty",
+            "Qty Ordered", "Order Qty", "Ordered Qty"),
+    "description": ("Description", "Desc", "Item Description", "Product Description", "Product"),
+    "serialized": ("Serialized", "Serial Tracked", "Track Serials", "Serial Tracking"),
+    "track_mfr_lot": ("Track Mfr Lot", "Mfr Lot Tracked", "Track Lot"),
+    "next_serial": ("Next Serial", "Next Serial #", "Next Serial No"),
+    "est_unit_cost": ("Est Unit Cost", "Estimated Unit Cost", "Standard Cost", "Est Cost"),
+    "uom": ("UOM", "U/M", "Unit of Measure", "Unit"),
+    "serial_pattern": ("Serial Pattern", "Serial Format", "Serial Regex"),
+    "check_digit": ("Check Digit",),
+    "vendor": ("Vendor", "Supplier", "Vendor Name", "Supplier Name"),
+    "customer": ("Customer", "Client", "Customer Name", "Ship To"),
+    "office": ("Office", "Site", "Warehouse", "Location"),
+    "unit_cost": ("Unit Cost", "Cost", "Cost Each"),
+    "unit_price": ("Unit Price", "Price", "Price Each", "Sell Price"),
+    "order_date": ("Order Date", "PO Date", "SO Date"),
+    "packing_list": ("Packing List", "Packing List #", "Packing List No", "PL No", "PL #", "PL Number",
+                     "Packing Slip", "Packing Slip #"),
+    "received_date": ("Received Date", "Date Received", "Receipt Date", "Received"),
+    "bin": ("Bin", "Bin Location", "Rack"),
+    "mfr_lot": ("Mfr Lot", "Manufacturer Lot", "Lot", "Lot #", "Lot No", "Batch", "Batch No"),
+    "ship_date": ("Ship Date", "Shipped Date", "Date Shipped"),
+    "carrier": ("Carrier", "Ship Via", "Shipper"),
+    "tracking": ("Tracking", "Tracking #", "Tracking No", "Tracking Number"),
+    "disposition": ("Disposition", "Action", "Return Action"),
+    "reason": ("Reason", "Return Reason", "Comment", "Notes"),
+    "return_date": ("Return Date", "Returned Date", "Date Returned"),
+    "count_date": ("Count Date", "Counted", "Scan Date"),
+}
+
+#: Field names known to the product (vendor mappings may name only these).
+FIELDS: frozenset[str] = frozenset(COMMON_ALIASES)
+
+#: Fields that may be given once in the title block above the header and then apply to every row.
+TITLE_FIELDS: frozenset[str] = frozenset({
+    "po_number", "so_number", "packing_list", "received_date", "ship_date", "return_date", "count_date",
+    "order_date", "vendor", "customer", "office", "carrier", "bin",
+})
+
+#: Headers that number rows; never serials unless a vendor mapping says so (SPEC's ``S.No`` trap).
+ROW_NUMBER_HEADERS: frozenset[str] = frozenset(
+    header_key(h) for h in ("S.No", "SNo.", "Sr No", "Sr. No.", "Sl No", "No.", "#", "Line", "Line #", "Row")
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One file kind: its columns, the required ones, and its own extra aliases."""
+
+    name: str
+    columns: tuple[str, ...]
+    required: frozenset[str]
+    extra_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    master_data: bool = False
+
+    def alias_map(self, vendor_columns: dict[str, str] | None = None) -> MappingProxyType[str, str]:
+        """header_key -> field for this kind; vendor mappings win over built-in aliases."""
+        mapping: dict[str, str] = {}
+        for name in self.columns:
+            for alias in COMMON_ALIASES.get(name, ()) + self.extra_aliases.get(name, ()):
+                mapping.setdefault(header_key(alias), name)
+            mapping.setdefault(header_key(name), name)
+        for header, name in (vendor_columns or {}).items():
+            if name in self.columns:
+                mapping[header_key(header)] = name
+        return MappingProxyType(mapping)
+
+
+_DATE = ("Date",)
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("items", ("item_code", "description", "serialized", "track_mfr_lot", "next_serial", "est_unit_cost",
+                       "uom", "serial_pattern", "check_digit"),
+             frozenset({"item_code"}), master_data=True),
+        Kind("purchase_orders", ("po_number", "vendor", "office", "item_code", "qty", "unit_cost", "order_date"),
+             frozenset({"po_number", "office", "item_code", "qty"}), {"order_date": _DATE}, master_data=True),
+        Kind("sales_orders", ("so_number", "customer", "office", "item_code", "qty", "unit_price", "order_date"),
+             frozenset({"so_number", "office", "item_code", "qty"}), {"order_date": _DATE}, master_data=True),
+        Kind("receiving", ("po_number", "item_code", "qty", "serials", "description", "packing_list",
+                           "received_date", "bin", "mfr_lot", "vendor"),
+             frozenset({"po_number", "item_code"}), {"received_date": _DATE}),
+        Kind("shipping", ("so_number", "item_code", "qty", "serials", "description", "ship_date", "carrier",
+                          "tracking", "customer"),
+             frozenset({"so_number", "item_code"}), {"so_number": ("Order #", "Order No", "Order Number"),
+                                                     "ship_date": _DATE}),
+        Kind("returns", ("so_number", "item_code", "serials", "disposition", "reason", "return_date"),
+             frozenset({"so_number", "item_code", "serials", "disposition"}),
+             {"so_number": ("Order #", "Order No", "Order Number"), "return_date": _DATE}),
+        Kind("counts", ("office", "bin", "item_code", "serials", "count_date"),
+             frozenset({"office", "item_code", "serials"}), {"count_date": _DATE}),
+    )
+}
+
+#: Inbox subfolder -> kind (the subfolder is named after the kind).
+SUBFOLDER_KINDS: dict[str, str] = {name: name for name in KINDS}

@@ -1,0 +1,196 @@
+"""One dropped file -> its kind, its tables and its rows with provenance, or Issues saying why not.
+
+The kind comes from the inbox subfolder (or ``--kind``); a file dropped straight into ``inbox/`` gets the kind
+whose required columns are all present and which uses the most of the file's columns (title-block fields
+count). No fit, or a tie, is a rejection naming the candidates. Every sheet with a matching header is read;
+other sheets are ignored and said so.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from serialtrack.ingest.fields import KINDS, Kind, header_key
+from serialtrack.ingest.safety import DEFAULT_LIMITS, ReadLimits, UnsafeFile
+from serialtrack.ingest.table import HEADER_SEARCH_ROWS, SheetTable, find_table
+from serialtrack.ingest.values import Cell
+from serialtrack.ingest.workbook import Grid, ReadFile, read_grids
+from serialtrack.ledger.records import Issue, Source
+
+
+@dataclass(frozen=True)
+class VendorMapping:
+    """A vendor's recognition rules and column map (from ``[vendors.NAME]`` in the config)."""
+
+    name: str
+    file_pattern: str | None = None
+    title_contains: str | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+    def matches(self, file_name: str, grids: Sequence[Grid]) -> bool:
+        if self.file_pattern and fnmatch.fnmatch(file_name.casefold(), self.file_pattern.casefold()):
+            return True
+        if self.title_contains:
+            needle = self.title_contains.casefold()
+            for grid in grids:
+                for row in grid.rows[:HEADER_SEARCH_ROWS]:
+                    if any(isinstance(v, str) and needle in v.casefold() for v in row):
+                        return True
+        return False
+
+
+@dataclass
+class Row:
+    """One data row: field -> cell (title-block fields filled in where the row lacks them)."""
+
+    source: Source
+    cells: dict[str, Cell]
+
+    def get(self, name: str) -> Cell | None:
+        cell = self.cells.get(name)
+        return None if cell is None or cell.blank else cell
+
+
+@dataclass
+class Ingested:
+    file: str
+    kind: str | None
+    vendor: str | None = None
+    read: ReadFile | None = None
+    tables: list[SheetTable] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def grids(self) -> list[Grid]:
+        return self.read.sheets if self.read else []
+
+    def title_value(self, name: str) -> Cell | None:
+        for table in self.tables:
+            if name in table.title:
+                tv = table.title[name]
+                return Cell(tv.value, tv.source)
+        return None
+
+
+def _tables_for(kind: Kind, grids: Sequence[Grid], aliases: Mapping[str, str], file: str) -> list[SheetTable]:
+    found = []
+    for grid in grids:
+        table = find_table(grid, kind, aliases, file)
+        if table is not None and kind.required <= table.fields:
+            found.append(table)
+    return found
+
+
+def _score(tables: Sequence[SheetTable]) -> int:
+    return max((len(t.columns) + len(t.title) for t in tables), default=0)
+
+
+def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None) -> tuple[str | None, list[Issue]]:
+    """The kind that fits best, or None with the reason as an Issue."""
+    scores: dict[str, int] = {}
+    for kind in KINDS.values():
+        tables = _tables_for(kind, grids, kind.alias_map(dict(vendor.columns) if vendor else None), file)
+        if tables:
+            scores[kind.name] = _score(tables)
+    source = Source(file)
+    if not scores:
+        return None, [Issue("kind-unknown",
+                            "no file kind fits this file: no sheet has a header row with the required columns of "
+                            "any kind (for a packing list: PO and Item; see the README). Drop it into the "
+                            "subfolder of its kind, e.g. inbox/receiving/, or add a vendor mapping", source)]
+    best = max(scores.values())
+    winners = sorted(k for k, s in scores.items() if s == best)
+    if len(winners) > 1:
+        return None, [Issue("kind-ambiguous",
+                            f"this file fits {' and '.join(winners)} equally; drop it into the subfolder of its "
+                            f"kind (inbox/{winners[0]}/ ...) or use --kind", source)]
+    return winners[0], []
+
+
+def _rows(table: SheetTable) -> list[Row]:
+    rows = []
+    title_cells = {name: Cell(tv.value, tv.source) for name, tv in table.title.items()}
+    for number, values in table.data_rows:
+        cells = dict(title_cells)
+        for name, column in table.columns.items():
+            value = values[column - 1] if column <= len(values) else None
+            if value is not None or name not in cells:
+                cells[name] = Cell(value, Source(table.file, table.sheet, number, column))
+        rows.append(Row(Source(table.file, table.sheet, number), cells))
+    return rows
+
+
+def read_file(path: Path, *, file_name: str | None = None, kind: str | None = None,
+              vendors: Sequence[VendorMapping] = (), limits: ReadLimits = DEFAULT_LIMITS) -> Ingested:
+    """Read ``path`` (shown to users as ``file_name``) into rows of ``kind`` (detected when None)."""
+    name = file_name or path.name
+    result = Ingested(name, kind)
+    try:
+        result.read = read_grids(path, limits)
+    except UnsafeFile as exc:
+        result.issues.append(Issue(exc.code, str(exc), Source(name)))
+        return result
+    grids = result.read.sheets
+    vendor = next((v for v in vendors if v.matches(name, grids)), None)
+    result.vendor = vendor.name if vendor else None
+    if kind is None:
+        kind, issues = detect_kind(grids, name, vendor)
+        result.issues.extend(issues)
+        if kind is None:
+            return result
+    result.kind = kind
+    spec = KINDS[kind]
+    aliases = spec.alias_map(dict(vendor.columns) if vendor else None)
+    for grid in grids:
+        _read_sheet(result, grid, spec, aliases)
+    if not result.tables:
+        result.issues.append(_no_table_issue(name, spec, grids, aliases))
+    for grid in grids:
+        for row, column in grid.uncached_formulas:
+            if any(t.sheet == grid.name for t in result.tables):
+                result.issues.append(Issue(
+                    "formula-not-calculated",
+                    "this cell holds a formula whose result was never saved (the sheet was written by a "
+                    "program, not Excel); open the file in Excel, let it calculate, save and drop it again",
+                    Source(name, grid.name, row, column)))
+    return result
+
+
+def _read_sheet(result: Ingested, grid: Grid, spec: Kind, aliases: Mapping[str, str]) -> None:
+    table = find_table(grid, spec, aliases, result.file)
+    if table is None or not spec.required <= table.fields:
+        if any(any(v is not None for v in row) for row in grid.rows):
+            result.notes.append(f"sheet {grid.name!r} has no {spec.name} header row and was not read")
+        return
+    result.tables.append(table)
+    result.notes.extend(f"sheet {grid.name!r}: {note}" for note in table.notes)
+    if grid.hidden and table.data_rows:
+        result.notes.append(f"sheet {grid.name!r} is hidden in Excel and was read all the same")
+    result.rows.extend(_rows(table))
+
+
+def _no_table_issue(file: str, spec: Kind, grids: Sequence[Grid], aliases: Mapping[str, str]) -> Issue:
+    best: SheetTable | None = None
+    for grid in grids:
+        table = find_table(grid, spec, aliases, file)
+        if table and (best is None or len(table.fields) > len(best.fields)):
+            best = table
+    if best is None:
+        if not any(any(v is not None for v in row) for g in grids for row in g.rows):
+            return Issue("file-empty", "the file has no data: every sheet is empty", Source(file))
+        return Issue("header-not-found",
+                     f"no header row with {spec.name} columns was found in the first {HEADER_SEARCH_ROWS} rows "
+                     f"of any sheet; it needs columns {', '.join(sorted(spec.required))}", Source(file))
+    missing = sorted(spec.required - best.fields)
+    return Issue("required-column-missing",
+                 f"the header row has no column for {', '.join(missing)} (and no such field above it); "
+                 f"a {spec.name} file needs {', '.join(sorted(spec.required))}",
+                 Source(file, best.sheet, best.header_row))
+
+
+__all__ = ["Ingested", "Row", "VendorMapping", "detect_kind", "header_key", "read_file"]

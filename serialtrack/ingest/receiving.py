@@ -1,0 +1,112 @@
+"""Packing-list rows -> receiving lines: rows of one PO line (PO, item) summed, every serial parsed with the
+cell it came from. A row may hold one unit (qty empty or 1), a whole line (all serials in one cell), or
+anything between; a row with serials and no qty counts one unit per serial."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from serialtrack.ingest.reader import Row
+from serialtrack.ingest.serials import SerialPolicy, SerialUnit, parse_cells
+from serialtrack.ingest.values import Cell, as_code, as_date, as_qty, as_text, convert
+from serialtrack.ledger.records import Issue, Source
+
+
+@dataclass
+class LineRow:
+    """One sheet row's share of a line."""
+
+    source: Source
+    qty: int | None
+    qty_cell: Cell | None
+    serial_cell: Cell | None
+    units: list[SerialUnit]
+    bin: str | None
+    received_date: dt.date | None
+    mfr_lot: str | None
+    mfr_lot_cell: Cell | None
+
+
+@dataclass
+class ReceivingLine:
+    """All rows of one PO line in the file."""
+
+    po_number: str
+    item_code: str
+    po_cell: Cell
+    item_cell: Cell
+    rows: list[LineRow] = field(default_factory=list)
+    packing_list: str | None = None
+    #: serials generated from the item's next_serial (filled by the handler when the line lists none)
+    generated: list[SerialUnit] = field(default_factory=list)
+
+    @property
+    def qty(self) -> int:
+        return sum(r.qty if r.qty is not None else len(r.units) for r in self.rows)
+
+    @property
+    def units(self) -> list[SerialUnit]:
+        return [u for r in self.rows for u in r.units] + self.generated
+
+    @property
+    def has_serials(self) -> bool:
+        return any(r.units or r.serial_cell for r in self.rows)
+
+    @property
+    def first_qty_source(self) -> Source:
+        for r in self.rows:
+            if r.qty_cell is not None:
+                return r.qty_cell.source
+        return self.item_cell.source
+
+
+def receiving_lines(rows: list[Row], *, policy: SerialPolicy,
+                    width_for: Callable[[str], int | None] | None = None,
+                    qty_field: str = "qty") -> tuple[list[ReceivingLine], list[Issue]]:
+    """Group rows into lines and parse their serials. ``width_for(item_code)`` gives the item's serial width
+    for lost-leading-zero checks (None when unknown)."""
+    lines: dict[tuple[str, str], ReceivingLine] = {}
+    issues: list[Issue] = []
+    for row in rows:
+        po_cell, item_cell = row.get("po_number"), row.get("item_code")
+        missing = [label for cell, label in ((po_cell, "PO number"), (item_cell, "item code")) if cell is None]
+        if missing:
+            where = row.cells.get("po_number" if po_cell is None else "item_code")
+            issues.append(Issue("required-value-missing", f"{' and '.join(missing)} empty on this row; every row "
+                                "needs a PO and an item", where.source if where else row.source))
+            continue
+        assert po_cell is not None and item_cell is not None
+        po, item = as_code(po_cell.value) or "", as_code(item_cell.value) or ""
+        line = lines.get((po, item))
+        if line is None:
+            line = lines[(po, item)] = ReceivingLine(po, item, po_cell, item_cell)
+        qty_cell = row.get(qty_field)
+        qty = convert(qty_cell, as_qty, issues, "quantity")
+        serial_cell = row.get("serials")
+        units: list[SerialUnit] = []
+        if serial_cell is not None:
+            width = width_for(item) if width_for else None
+            parsed = parse_cells([(serial_cell.value, serial_cell.source)], policy=policy, expected_qty=qty,
+                                 width=width)
+            units, found = parsed.units, parsed.issues
+            issues.extend(found)
+        date_cell = row.get("received_date")
+        lot_cell = row.get("mfr_lot")
+        bin_cell = row.get("bin")
+        line.rows.append(LineRow(
+            row.source, qty, qty_cell, serial_cell, units, as_text(bin_cell.value) if bin_cell else None,
+            convert(date_cell, as_date, issues, "received date"), as_text(lot_cell.value) if lot_cell else None,
+            lot_cell))
+        pl = row.get("packing_list")
+        if pl is not None and line.packing_list is None:
+            line.packing_list = as_text(pl.value)
+    return list(lines.values()), issues
+
+
+def serials_by_item(lines: list[ReceivingLine]) -> Mapping[str, set[str]]:
+    wanted: dict[str, set[str]] = {}
+    for line in lines:
+        wanted.setdefault(line.item_code, set()).update(u.serial for u in line.units)
+    return wanted

@@ -1,0 +1,122 @@
+"""Find the table in a sheet: the header row under the title block, the column of each field, the fields
+given once in the title block, and the data rows below (blank rows and a trailing totals row left out).
+
+Every value keeps its provenance: ``SheetTable.source(row, field)`` names the cell, so a message can read
+``PL-0425.xlsx › Packing List › D17``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from serialtrack.ingest.fields import TITLE_FIELDS, Kind, header_key
+from serialtrack.ingest.workbook import Grid
+from serialtrack.ledger.records import CellValue, Source
+
+HEADER_SEARCH_ROWS = 30
+_TOTALS = re.compile(r"^\s*(grand\s*)?(sub)?totals?\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TitleValue:
+    value: CellValue
+    source: Source
+
+
+@dataclass
+class SheetTable:
+    """The table found in one sheet for one kind."""
+
+    file: str
+    sheet: str
+    header_row: int  # 1-based
+    columns: dict[str, int]  # field -> 1-based column
+    title: dict[str, TitleValue]
+    data_rows: list[tuple[int, list[CellValue]]]  # (1-based row, values)
+    ignored_headers: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def fields(self) -> set[str]:
+        return set(self.columns) | set(self.title)
+
+    def source(self, row: int, name: str | None = None) -> Source:
+        column = self.columns.get(name) if name else None
+        return Source(self.file, self.sheet, row, column)
+
+    def value(self, values: list[CellValue], name: str) -> CellValue:
+        return _cell(values, self.columns.get(name))
+
+
+def _match_header(row: list[CellValue], aliases: Mapping[str, str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, cell in enumerate(row):
+        if cell is None or not isinstance(cell, str) or ":" in cell:
+            continue  # "PO #: 60006" and "Date:" are title-block labels, not column headers
+        name = aliases.get(header_key(cell))
+        if name is None:
+            continue
+        found.setdefault(name, index + 1)
+    return found
+
+
+def _title_fields(grid: Grid, header_row: int, aliases: Mapping[str, str], file: str) -> dict[str, TitleValue]:
+    """``PO #: 60006`` in one cell, or ``PO #`` and ``60006`` in adjacent cells, above the header."""
+    found: dict[str, TitleValue] = {}
+    for r in range(header_row - 1):
+        row = grid.rows[r]
+        for c, cell in enumerate(row):
+            if not isinstance(cell, str) or not cell.strip():
+                continue
+            label, sep, rest = cell.partition(":")
+            name = aliases.get(header_key(label))
+            if name not in TITLE_FIELDS or name in found:
+                continue
+            if sep and rest.strip():
+                found[name] = TitleValue(rest.strip(), Source(file, grid.name, r + 1, c + 1))
+                continue
+            for nc in range(c + 1, min(c + 4, len(row))):
+                value = row[nc]
+                if value is not None and not (isinstance(value, str) and not value.strip(".: ")):
+                    found[name] = TitleValue(value, Source(file, grid.name, r + 1, nc + 1))
+                    break
+    return found
+
+
+def _is_blank(values: list[CellValue]) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def _cell(values: list[CellValue], column: int | None) -> CellValue:
+    return values[column - 1] if column is not None and column <= len(values) else None
+
+
+def _is_totals(values: list[CellValue]) -> bool:
+    return any(isinstance(v, str) and _TOTALS.match(v) for v in values)
+
+
+def find_table(grid: Grid, kind: Kind, aliases: Mapping[str, str], file: str) -> SheetTable | None:
+    """The best header row in the first 30 rows for ``kind``, or None when no row names any of its fields."""
+    best_row, best_cols = 0, dict[str, int]()
+    for r, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
+        cols = _match_header(row, aliases)
+        if len(cols) > len(best_cols):
+            best_row, best_cols = r + 1, cols
+    if not best_cols:
+        return None
+    title = {k: v for k, v in _title_fields(grid, best_row, aliases, file).items() if k not in best_cols}
+    header = grid.rows[best_row - 1]
+    used = set(best_cols.values())
+    ignored = [str(h) for i, h in enumerate(header) if h is not None and (i + 1) not in used]
+    rows = [(i + 1, values) for i, values in enumerate(grid.rows) if i >= best_row and not _is_blank(values)]
+    notes: list[str] = []
+    while rows and _is_totals(rows[-1][1]) and _cell(rows[-1][1], best_cols.get("serials")) is None:
+        notes.append(f"row {rows[-1][0]} is a totals row and was not read as an item")
+        rows.pop()
+    return SheetTable(file, grid.name, best_row, best_cols, title, rows, ignored, notes)
+
+
+def kind_fits(table: SheetTable, kind: Kind) -> bool:
+    return kind.required <= table.fields

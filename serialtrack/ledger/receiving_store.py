@@ -1,0 +1,72 @@
+"""Applying a receiving plan's lots inside the store's transaction, in bulk: one lot row per PO line, the
+serial units in one executemany, their ids read back by lot in one query, and one receipt transaction per
+unit (or per row for a non-serialized line) in another executemany."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from serialtrack.ledger import schema as t
+from serialtrack.ledger.plan import LotPlan, PostingPlan
+from serialtrack.ledger.sql import new_id
+
+if TYPE_CHECKING:
+    from serialtrack.ledger.store import BatchMeta, Store
+
+
+
+def apply_lots(conn: Connection, store: Store, plan: PostingPlan, batch_id: int, meta: BatchMeta,
+               now: dt.datetime) -> tuple[list[int], int, int]:
+    """Insert every lot of ``plan``; returns (lot ids, units, transactions)."""
+    lot_ids: list[int] = []
+    units = txns = 0
+    for lot in plan.lots:
+        lot_id, unit_count, txn_count = _apply_lot(conn, store, lot, batch_id, meta, now)
+        lot_ids.append(lot_id)
+        units += unit_count
+        txns += txn_count
+    return lot_ids, units, txns
+
+
+def _ids(conn: Connection, lot: LotPlan) -> tuple[int, int]:
+    item_id = conn.execute(select(t.items.c.id).where(t.items.c.code == lot.item_code)).scalar_one()
+    po_line_id = conn.execute(
+        select(t.po_lines.c.id).join(t.purchase_orders, t.purchase_orders.c.id == t.po_lines.c.po_id)
+        .where(t.purchase_orders.c.number == lot.po_number, t.po_lines.c.item_id == item_id)).scalar_one()
+    return int(item_id), int(po_line_id)
+
+
+def _apply_lot(conn: Connection, store: Store, lot: LotPlan, batch_id: int, meta: BatchMeta,
+               now: dt.datetime) -> tuple[int, int, int]:
+    item_id, po_line_id = _ids(conn, lot)
+    office_id = store.ensure_office(conn, lot.office, now)
+    bin_ids = store.ensure_bins(conn, office_id, {lot.bin} | {u.bin for u in lot.units})
+    lot_id = new_id(conn.execute(insert(t.lots).values(
+        document=lot.document, item_id=item_id, office_id=office_id, po_line_id=po_line_id, batch_id=batch_id,
+        received_date=lot.received_date, qty_ordered=lot.qty_ordered, qty_received=lot.qty, qty_used=0,
+        unit_cost=lot.unit_cost, mfr_lot=lot.mfr_lot, packing_list=lot.packing_list)))
+    conn.execute(update(t.po_lines).where(t.po_lines.c.id == po_line_id)
+                 .values(qty_received=t.po_lines.c.qty_received + lot.qty))
+    base: dict[str, Any] = {
+        "batch_id": batch_id, "type": "receipt", "item_id": item_id, "lot_id": lot_id, "office_id": office_id,
+        "unit_cost": lot.unit_cost, "document": lot.document, "occurred_on": lot.received_date, "created_at": now,
+        "source_file": meta.file_name, "source_sha256": meta.sha256, "reverses_id": None, "note": None,
+    }
+    if not lot.units:
+        rows = lot.rows or ((None, None, lot.qty),)
+        conn.execute(insert(t.transactions), [
+            {**base, "serial_unit_id": None, "bin_id": bin_ids[lot.bin], "qty": qty, "source_sheet": sheet,
+             "source_row": row} for sheet, row, qty in rows])
+        return lot_id, 0, len(rows)
+    conn.execute(insert(t.serial_units), [
+        {"item_id": item_id, "serial": u.serial, "status": "in_stock", "office_id": office_id,
+         "bin_id": bin_ids[u.bin], "lot_id": lot_id} for u in lot.units])
+    unit_ids = dict(conn.execute(select(t.serial_units.c.serial, t.serial_units.c.id)
+                                 .where(t.serial_units.c.lot_id == lot_id)).all())
+    conn.execute(insert(t.transactions), [
+        {**base, "serial_unit_id": unit_ids[u.serial], "bin_id": bin_ids[u.bin], "qty": 1,
+         "source_sheet": u.sheet, "source_row": u.row} for u in lot.units])
+    return lot_id, len(lot.units), len(lot.units)

@@ -1,0 +1,281 @@
+"""The store: the one place that opens database transactions.
+
+``view`` fetches, in a few set-based queries, the slice of the ledger one file's rules need; ``apply`` posts a
+plan and its batch in one transaction, so any failure leaves the ledger as it was. The unique index on posted
+content hashes makes a second post of the same bytes fail inside that transaction (``AlreadyPosted``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from serialtrack.ledger import schema as t
+from serialtrack.ledger.plan import ItemChange, OrderChange, PostingPlan
+from serialtrack.ledger.receiving_store import apply_lots
+from serialtrack.ledger.sql import chunks, new_id
+from serialtrack.ledger.view import ItemInfo, LedgerView, OrderInfo, OrderLineInfo, SerialInfo
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class BatchMeta:
+    file_name: str
+    sha256: str
+    kind: str | None
+    rows: int = 0
+    started_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class PostResult:
+    batch_id: int
+    lots: int
+    units: int
+    transactions: int
+    lot_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    id: int
+    file_name: str
+    sha256: str
+    kind: str | None
+    status: str
+    output: str | None
+    started_at: dt.datetime
+
+
+class AlreadyPosted(Exception):
+    """The same bytes were posted by another process while this one was checking them."""
+
+
+class Store:
+    def __init__(self, engine: Engine, *, receiving_bin: str = "RECEIVING", return_bin: str = "RETURNS",
+                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+        self.engine = engine
+        self.receiving_bin = receiving_bin
+        self.return_bin = return_bin
+        self.clock = clock
+        self.host = socket.gethostname()
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction (on SQLite it takes the write lock at BEGIN)."""
+        with self.engine.connect() as conn:
+            conn.execution_options(write=True)
+            with conn.begin():
+                yield conn
+
+    # -- batches -------------------------------------------------------------------------------------------
+
+    def posted_batch(self, sha256: str) -> BatchInfo | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.batches).where(t.batches.c.sha256 == sha256,
+                                                       t.batches.c.status == "posted")).first()
+        return _batch_info(row) if row else None
+
+    def posted_batch_named(self, file_name: str) -> BatchInfo | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.batches).where(t.batches.c.file_name == file_name,
+                                                       t.batches.c.status == "posted")).first()
+        return _batch_info(row) if row else None
+
+    def batch(self, batch_id: int) -> BatchInfo | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.batches).where(t.batches.c.id == batch_id)).first()
+        return _batch_info(row) if row else None
+
+    def record_batch(self, meta: BatchMeta, status: str, *, errors: int = 0, output: str | None = None) -> int:
+        """A batch that posts nothing (rejected, duplicate): kept for the audit trail."""
+        with self.writing() as conn:
+            return _insert_batch(conn, meta, status, self.clock(), self.host, errors=errors, output=output)
+
+    def set_output(self, batch_id: int, output: str) -> None:
+        with self.writing() as conn:
+            conn.execute(update(t.batches).where(t.batches.c.id == batch_id).values(output=output))
+
+    # -- the view ------------------------------------------------------------------------------------------
+
+    def view(self, *, items: Iterable[str] = (), purchase_orders: Iterable[str] = (),
+             sales_orders: Iterable[str] = (), serials: Mapping[str, Iterable[str]] | None = None) -> LedgerView:
+        """The ledger slice for one file, in a handful of chunked set-based queries."""
+        item_codes = sorted(set(items) | set(serials or {}))
+        with self.engine.connect() as conn:
+            item_map = _items(conn, item_codes)
+            pos = _orders(conn, t.purchase_orders, t.po_lines, "qty_received", "unit_cost",
+                          sorted(set(purchase_orders)))
+            sos = _orders(conn, t.sales_orders, t.so_lines, "qty_shipped", "unit_price", sorted(set(sales_orders)))
+            units = _serial_units(conn, item_map, serials or {})
+        known: dict[str, set[str]] = {}
+        for (code, serial) in units:
+            known.setdefault(code, set()).add(serial)
+        return LedgerView(items=item_map, purchase_orders=pos, sales_orders=sos,
+                          known_serials={k: frozenset(v) for k, v in known.items()}, serial_units=units)
+
+    # -- posting -------------------------------------------------------------------------------------------
+
+    def apply(self, plan: PostingPlan, meta: BatchMeta) -> PostResult:
+        """Post ``plan`` and its batch in one transaction."""
+        now = self.clock()
+        try:
+            with self.writing() as conn:
+                batch_id = _insert_batch(conn, meta, "posted", now, self.host)
+                for change in plan.items:
+                    _upsert_item(conn, change, now)
+                for order in plan.orders:
+                    self._upsert_order(conn, order, batch_id, now)
+                lot_ids, units, txns = apply_lots(conn, self, plan, batch_id, meta, now)
+                for code, next_serial in plan.next_serials.items():
+                    conn.execute(update(t.items).where(t.items.c.code == code)
+                                 .values(next_serial=next_serial, updated_at=now))
+                conn.execute(update(t.batches).where(t.batches.c.id == batch_id).values(
+                    rows=plan.rows, units=units, lots=len(lot_ids), transactions=txns, finished_at=self.clock()))
+        except IntegrityError as exc:
+            if "sha256" in str(exc.orig):
+                raise AlreadyPosted(meta.sha256) from exc
+            raise
+        return PostResult(batch_id, len(lot_ids), units, txns, tuple(lot_ids))
+
+    def ensure_office(self, conn: Connection, name: str, now: dt.datetime) -> int:
+        row = conn.execute(select(t.offices.c.id).where(func.lower(t.offices.c.name) == name.casefold())).first()
+        if row:
+            return int(row[0])
+        office_id = new_id(conn.execute(insert(t.offices).values(
+            name=name, receiving_bin=self.receiving_bin, return_bin=self.return_bin, created_at=now)
+        ))
+        for bin_name in dict.fromkeys((self.receiving_bin, self.return_bin)):
+            conn.execute(insert(t.bins).values(office_id=office_id, name=bin_name))
+        return office_id
+
+    def ensure_bins(self, conn: Connection, office_id: int, names: Iterable[str]) -> dict[str, int]:
+        wanted = set(names)
+        found = {r.name: r.id for r in conn.execute(
+            select(t.bins.c.id, t.bins.c.name).where(t.bins.c.office_id == office_id))}
+        for name in sorted(wanted - set(found)):
+            found[name] = new_id(conn.execute(insert(t.bins).values(office_id=office_id, name=name)))
+        return found
+
+    def _upsert_order(self, conn: Connection, order: OrderChange, batch_id: int, now: dt.datetime) -> None:
+        head, lines, party, price = (
+            (t.purchase_orders, t.po_lines, "vendor", "unit_cost") if order.kind == "purchase_orders"
+            else (t.sales_orders, t.so_lines, "customer", "unit_price"))
+        fk = "po_id" if order.kind == "purchase_orders" else "so_id"
+        office_id = self.ensure_office(conn, order.office, now)
+        row = conn.execute(select(head.c.id).where(head.c.number == order.number)).first()
+        values: dict[str, Any] = {"office_id": office_id, "batch_id": batch_id}
+        if order.party is not None:
+            values[party] = order.party
+        if order.order_date is not None:
+            values["order_date"] = order.order_date
+        if row is None:
+            order_id = new_id(conn.execute(insert(head).values(number=order.number, **values)))
+        else:
+            order_id = int(row[0])
+            conn.execute(update(head).where(head.c.id == order_id).values(**values))
+        codes = [line.item_code for line in order.lines]
+        item_ids = dict(conn.execute(select(t.items.c.code, t.items.c.id).where(t.items.c.code.in_(codes))).all())
+        existing = dict(conn.execute(select(lines.c.item_id, lines.c.id).where(lines.c[fk] == order_id)).all())
+        for line in order.lines:
+            item_id = item_ids[line.item_code]
+            line_values: dict[str, Any] = {"qty_ordered": line.qty}
+            if line.price is not None:
+                line_values[price] = line.price
+            if item_id in existing:
+                conn.execute(update(lines).where(lines.c.id == existing[item_id]).values(**line_values))
+            else:
+                conn.execute(insert(lines).values({fk: order_id, "item_id": item_id, **line_values}))
+
+
+def _batch_info(row: Any) -> BatchInfo:
+    return BatchInfo(row.id, row.file_name, row.sha256, row.kind, row.status, row.output, row.started_at)
+
+
+def _insert_batch(conn: Connection, meta: BatchMeta, status: str, now: dt.datetime, host: str, *,
+                  errors: int = 0, output: str | None = None) -> int:
+    return new_id(conn.execute(insert(t.batches).values(
+        file_name=meta.file_name, sha256=meta.sha256, kind=meta.kind, status=status, rows=meta.rows,
+        errors=errors, output=output, started_at=meta.started_at or now,
+        finished_at=now if status != "posted" else None, host=host)))
+
+
+def _upsert_item(conn: Connection, change: ItemChange, now: dt.datetime) -> None:
+    values = dict(change.values)
+    if "check_digit" in values:
+        values["check_digit"] = str(values["check_digit"]).casefold()
+    if change.new:
+        conn.execute(insert(t.items).values(code=change.code, created_at=now, updated_at=now, **values))
+    elif values:
+        conn.execute(update(t.items).where(t.items.c.code == change.code).values(updated_at=now, **values))
+
+
+def _items(conn: Connection, codes: Sequence[str]) -> dict[str, ItemInfo]:
+    found: dict[str, ItemInfo] = {}
+    for part in chunks(codes):
+        rows = conn.execute(select(t.items).where(t.items.c.code.in_(part))).all()
+        ids = [r.id for r in rows]
+        linked = set()
+        for table in (t.po_lines, t.so_lines, t.lots, t.transactions):
+            linked |= {r[0] for r in conn.execute(select(table.c.item_id).where(table.c.item_id.in_(ids))
+                                                  .distinct())}
+        for r in rows:
+            found[r.code] = ItemInfo(r.id, r.code, bool(r.serialized), bool(r.track_mfr_lot), r.next_serial,
+                                     r.est_unit_cost, r.serial_pattern, r.check_digit, r.description,
+                                     r.id in linked)
+    return found
+
+
+def _orders(conn: Connection, head: Any, lines: Any, done: str, price: str,
+            numbers: Sequence[str]) -> dict[str, OrderInfo]:
+    result: dict[str, OrderInfo] = {}
+    fk = "po_id" if head is t.purchase_orders else "so_id"
+    party = "vendor" if head is t.purchase_orders else "customer"
+    for part in chunks(numbers):
+        heads = conn.execute(select(head, t.offices.c.name.label("office"))
+                             .join(t.offices, t.offices.c.id == head.c.office_id)
+                             .where(head.c.number.in_(part))).all()
+        by_id = {h.id: h for h in heads}
+        line_map: dict[int, dict[str, OrderLineInfo]] = {h.id: {} for h in heads}
+        for ln in conn.execute(select(lines, t.items.c.code).join(t.items, t.items.c.id == lines.c.item_id)
+                               .where(lines.c[fk].in_(list(by_id)))):
+            line_map[ln._mapping[fk]][ln.code] = OrderLineInfo(ln.id, ln.code, ln.qty_ordered,
+                                                                ln._mapping[done], ln._mapping[price])
+        for h in heads:
+            result[h.number] = OrderInfo(h.id, h.number, h.office, h._mapping[party], h.order_date, line_map[h.id])
+    return result
+
+
+def _serial_units(conn: Connection, items: Mapping[str, ItemInfo],
+                  serials: Mapping[str, Iterable[str]]) -> dict[tuple[str, str], SerialInfo]:
+    units: dict[tuple[str, str], SerialInfo] = {}
+    office = t.offices.alias("o")
+    for code, wanted in serials.items():
+        item = items.get(code)
+        if item is None:
+            continue
+        for part in chunks(sorted(set(wanted))):
+            query = (select(t.serial_units.c.id, t.serial_units.c.serial, t.serial_units.c.status,
+                            t.serial_units.c.lot_id, office.c.name.label("office"), t.bins.c.name.label("bin"),
+                            t.lots.c.document, t.lots.c.unit_cost)
+                     .join(t.lots, t.lots.c.id == t.serial_units.c.lot_id)
+                     .outerjoin(office, office.c.id == t.serial_units.c.office_id)
+                     .outerjoin(t.bins, t.bins.c.id == t.serial_units.c.bin_id)
+                     .where(t.serial_units.c.item_id == item.id, t.serial_units.c.serial.in_(part)))
+            for r in conn.execute(query):
+                units[(code, r.serial)] = SerialInfo(r.id, code, r.serial, r.status, r.office, r.bin, r.lot_id,
+                                                     r.document, r.unit_cost)
+    return units
+
+
+__all__ = ["AlreadyPosted", "BatchInfo", "BatchMeta", "PostResult", "Store"]

@@ -1,0 +1,170 @@
+"""Rules for receiving (SPEC "Rules"): each a small pure function over the file's lines and the ledger view.
+
+The PO exists and holds the item; received so far plus this file stays within the ordered qty (tolerance
+configurable); a serialized line has exactly qty serials; a non-serialized line has none; serials are unique
+within the file and unknown to the ledger for that item; they match the item's pattern and check digit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from serialtrack.ingest.receiving import ReceivingLine
+from serialtrack.ingest.serial_gen import check_serial_rules
+from serialtrack.ledger.records import Issue
+from serialtrack.ledger.view import LedgerView
+
+
+@dataclass(frozen=True)
+class ReceivingPolicy:
+    over_receipt_tolerance_percent: Decimal = Decimal(0)
+
+
+def po_and_item_known(lines: Sequence[ReceivingLine], view: LedgerView, policy: ReceivingPolicy) -> list[Issue]:
+    issues = []
+    for line in lines:
+        po = view.purchase_orders.get(line.po_number)
+        if po is None:
+            issues.append(Issue("po-unknown", f"purchase order {line.po_number} is not in the ledger; drop the PO "
+                                "file first, or check the number", line.po_cell.source))
+        elif line.item_code not in view.items:
+            issues.append(Issue("item-unknown", f"item {line.item_code} is not in the item list",
+                                line.item_cell.source))
+        elif line.item_code not in po.lines:
+            issues.append(Issue("po-line-missing", f"purchase order {line.po_number} has no line for item "
+                                f"{line.item_code} (it orders {', '.join(sorted(po.lines)) or 'nothing'})",
+                                line.item_cell.source))
+    return issues
+
+
+def within_ordered_qty(lines: Sequence[ReceivingLine], view: LedgerView, policy: ReceivingPolicy) -> list[Issue]:
+    issues = []
+    for line in lines:
+        po = view.purchase_orders.get(line.po_number)
+        po_line = po.lines.get(line.item_code) if po else None
+        if po_line is None:
+            continue
+        allowed = po_line.qty_ordered + int(po_line.qty_ordered * policy.over_receipt_tolerance_percent / 100)
+        if po_line.qty_done + line.qty > allowed:
+            already = f"{po_line.qty_done} already received + " if po_line.qty_done else ""
+            tolerance = (f" (with {policy.over_receipt_tolerance_percent}% tolerance: {allowed})"
+                         if allowed != po_line.qty_ordered else "")
+            issues.append(Issue("over-receipt", f"PO {line.po_number} line {line.item_code}: {already}{line.qty} "
+                                f"in this file is more than the {po_line.qty_ordered} ordered{tolerance}",
+                                line.first_qty_source))
+        if line.qty == 0:
+            issues.append(Issue("qty-zero", f"PO {line.po_number} line {line.item_code} receives nothing "
+                                "(quantity 0)", line.first_qty_source))
+    return issues
+
+
+def serials_match_qty(lines: Sequence[ReceivingLine], view: LedgerView, policy: ReceivingPolicy) -> list[Issue]:
+    issues = []
+    for line in lines:
+        item = view.items.get(line.item_code)
+        if item is None:
+            continue
+        if not item.serialized:
+            for row in line.rows:
+                if row.serial_cell is not None:
+                    issues.append(Issue("serials-on-non-serialized-item",
+                                        f"item {line.item_code} is not serialized, so it takes no serials; "
+                                        "remove them or fix the item", row.serial_cell.source))
+            continue
+        if not line.has_serials and not line.generated:
+            issues.append(Issue("serials-missing", f"item {line.item_code} is serialized: list its {line.qty} "
+                                "serials (the item has no next serial to generate them from)",
+                                line.first_qty_source))
+            continue
+        for row in line.rows:
+            if row.qty is not None and row.serial_cell is not None and len(row.units) != row.qty:
+                issues.append(Issue("serial-count-mismatch", f"this row says quantity {row.qty} but lists "
+                                    f"{len(row.units)} serials", row.serial_cell.source))
+        rows_ok = all(r.qty is None or r.serial_cell is None or len(r.units) == r.qty for r in line.rows)
+        if rows_ok and len(line.units) != line.qty:
+            issues.append(Issue("serial-count-mismatch", f"PO {line.po_number} line {line.item_code}: quantity "
+                                f"{line.qty} but {len(line.units)} serials", line.first_qty_source))
+    return issues
+
+
+def serials_unique_in_file(lines: Sequence[ReceivingLine], view: LedgerView,
+                           policy: ReceivingPolicy) -> list[Issue]:
+    issues = []
+    first: dict[tuple[str, str], str] = {}
+    for line in lines:
+        seen_here: set[str] = set()
+        for unit in line.units:
+            key = (line.item_code, unit.serial)
+            if key in first:
+                if unit.serial not in seen_here:  # within one cell the parser already said so
+                    issues.append(Issue("serial-duplicate-in-file", f"serial {unit.serial} of item "
+                                        f"{line.item_code} appears again (first at {first[key]}); each unit is "
+                                        "received once", unit.source))
+            else:
+                first[key] = unit.source.cell or str(unit.source.row) if unit.source else "?"
+            seen_here.add(unit.serial)
+    return issues
+
+
+def serials_new_to_ledger(lines: Sequence[ReceivingLine], view: LedgerView,
+                          policy: ReceivingPolicy) -> list[Issue]:
+    issues = []
+    for line in lines:
+        known = view.known_serials.get(line.item_code, frozenset())
+        if not known:
+            continue
+        for unit in line.units:
+            if unit.serial in known:
+                info = view.serial_units.get((line.item_code, unit.serial))
+                where = (f"{info.status.replace('_', ' ')} (lot {info.lot_document})" if info else "in the ledger")
+                generated = " (generated from the item's next serial)" if unit in line.generated else ""
+                issues.append(Issue("serial-already-in-ledger", f"serial {unit.serial}{generated} of item "
+                                    f"{line.item_code} is already {where}; a unit is received once",
+                                    unit.source))
+    return issues
+
+
+def serials_match_item_rules(lines: Sequence[ReceivingLine], view: LedgerView,
+                             policy: ReceivingPolicy) -> list[Issue]:
+    issues = []
+    for line in lines:
+        item = view.items.get(line.item_code)
+        if item is None or not item.serialized or not (item.serial_pattern or item.check_digit):
+            continue
+        issues += check_serial_rules(line.units, pattern=item.serial_pattern, luhn=item.check_digit == "luhn")
+    return issues
+
+
+def one_mfr_lot_per_line(lines: Sequence[ReceivingLine], view: LedgerView,
+                         policy: ReceivingPolicy) -> list[Issue]:
+    issues = []
+    for line in lines:
+        lots = {r.mfr_lot for r in line.rows if r.mfr_lot}
+        item = view.items.get(line.item_code)
+        if len(lots) > 1:
+            cell = next(r.mfr_lot_cell for r in line.rows if r.mfr_lot_cell is not None)
+            issues.append(Issue("mfr-lot-conflict", f"PO {line.po_number} line {line.item_code} has several "
+                                f"manufacturer lots ({', '.join(sorted(lots))}); send one file per lot",
+                                cell.source))
+        elif item is not None and item.track_mfr_lot and not lots:
+            issues.append(Issue("mfr-lot-missing", f"item {line.item_code} tracks manufacturer lots: give the "
+                                "Mfr Lot for this line", line.item_cell.source))
+    return issues
+
+
+RECEIVING_RULES: list[Callable[[Sequence[ReceivingLine], LedgerView, ReceivingPolicy], list[Issue]]] = [
+    po_and_item_known,
+    within_ordered_qty,
+    serials_match_qty,
+    serials_unique_in_file,
+    serials_new_to_ledger,
+    serials_match_item_rules,
+    one_mfr_lot_per_line,
+]
+
+
+def check_receiving(lines: Sequence[ReceivingLine], view: LedgerView,
+                    policy: ReceivingPolicy = ReceivingPolicy()) -> list[Issue]:
+    return [issue for rule in RECEIVING_RULES for issue in rule(lines, view, policy)]

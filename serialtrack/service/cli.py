@@ -1,0 +1,151 @@
+"""The command line: each command is a few lines over a library function that tests also call directly.
+
+Exit codes: 0 success; 1 a file was rejected, or a looked-up thing does not exist; 2 usage or configuration
+errors (printed as one ``Error: ...`` line).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from serialtrack.ingest.fields import KINDS
+from serialtrack.ledger.db import DatabaseError
+from serialtrack.service.config import ConfigError
+from serialtrack.service.context import Context, open_context
+from serialtrack.service.home import Home, init_home, resolve_home
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UserError(Exception):
+    """A one-line error for the user; ``code`` is the exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def fail(message: str, code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+@contextmanager
+def context_for(home: Home) -> Iterator[Context]:
+    try:
+        ctx = open_context(home)
+    except (ConfigError, DatabaseError) as exc:
+        fail(str(exc), EXIT_USAGE)
+        raise  # unreachable: fail exits
+    try:
+        yield ctx
+    except UserError as exc:
+        fail(str(exc), exc.code)
+    finally:
+        ctx.close()
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Deployment folder (default: $SERIALTRACK_HOME, else the current folder).")
+@click.option("-v", "--verbose", is_flag=True, help="Log each step to stderr.")
+@click.version_option(package_name="serialtrack")
+@click.pass_context
+def main(click_ctx: click.Context, home: Path | None, verbose: bool) -> None:
+    """serialtrack: drop packing lists and shipping sheets into inbox/, get posted lots and Excel answers
+    in outbox/."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    click_ctx.obj = resolve_home(home)
+
+
+@main.command()
+@click.pass_obj
+def init(home: Home) -> None:
+    """Create the home's folders, a commented serialtrack.toml and the database (safe to run again)."""
+    created = init_home(home)
+    with context_for(home):
+        pass
+    for path in created:
+        click.echo(f"created {path}")
+    click.echo(f"home ready: {home.root}")
+
+
+def _echo_outcome(outcome: Any) -> None:
+    label = {"posted": "posted", "rejected": "REJECTED", "duplicate": "duplicate"}[outcome.status]
+    if outcome.dry_run and outcome.status == "posted":
+        label = "checked (dry run, nothing posted)"
+    batch = f" batch {outcome.batch}" if outcome.batch else ""
+    click.echo(f"{outcome.file}: {label} [{outcome.kind or 'unknown kind'}]{batch}")
+    for issue in outcome.errors[:20]:
+        click.echo(f"  {issue}")
+    if len(outcome.errors) > 20:
+        click.echo(f"  ... and {len(outcome.errors) - 20} more errors (see the workbook)")
+    for note in outcome.notes:
+        click.echo(f"  note: {note}")
+    if outcome.output:
+        click.echo(f"  -> {outcome.output}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", type=click.Choice(sorted(KINDS)), help="Treat every file as this kind.")
+@click.option("--dry-run", is_flag=True, help="Check and write the report, post nothing, move nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
+@click.pass_obj
+def ingest(home: Home, files: tuple[Path, ...], kind: str | None, dry_run: bool, as_json: bool) -> None:
+    """Process FILES now, exactly as the watcher would. Exit 1 when any file was rejected."""
+    from serialtrack.service.pipeline import process_file
+
+    init_home(home)
+    outcomes = []
+    with context_for(home) as ctx:
+        for path in files:
+            outcome = process_file(ctx, path, kind=kind, dry_run=dry_run)
+            outcomes.append(outcome)
+            if as_json:
+                click.echo(json.dumps(outcome.as_json(), default=str, ensure_ascii=False))
+            else:
+                _echo_outcome(outcome)
+    sys.exit(EXIT_OK if all(o.ok for o in outcomes) else EXIT_FAILED)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON.")
+@click.pass_obj
+def demo(home: Home, as_json: bool) -> None:
+    """Build sample master data and packing lists in the home and run them through."""
+    from serialtrack.service.demo import DemoAlreadyRan, run_demo
+
+    init_home(home)
+    with context_for(home) as ctx:
+        try:
+            outcomes = run_demo(ctx)
+        except DemoAlreadyRan as exc:
+            click.echo(str(exc))
+            return
+    for outcome in outcomes:
+        click.echo(json.dumps(outcome.as_json(), default=str)) if as_json else _echo_outcome(outcome)
+    if not as_json:
+        click.echo(f"\nOpen the workbooks in {home.outbox} to see what a clerk gets back.")
+
+
+def register(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Attach a command defined in another module (keeps this file short)."""
+    main.add_command(command)  # type: ignore[arg-type]
+    return command
+
+
+import serialtrack.service.cli_queries  # noqa: E402,F401  (registers its commands)

@@ -1,0 +1,107 @@
+"""Query commands: ``serial``, ``lots``, ``stock``. Thin layers over ``serialtrack.ledger.queries``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from serialtrack.ingest.serials import normalize_serial
+from serialtrack.ledger import queries
+from serialtrack.service.cli import EXIT_FAILED, UserError, context_for, main, print_json
+from serialtrack.service.context import Context
+from serialtrack.service.home import Home
+
+
+def lookup_serial(ctx: Context, serial: str, item_code: str | None = None) -> dict[str, Any]:
+    """Where a serial is and its history; raises UserError when unknown or ambiguous."""
+    normal = normalize_serial(serial, ctx.serial_policy)
+    matches = queries.serial_matches(ctx.store.engine, normal, item_code)
+    if not matches:
+        raise UserError(f"serial {serial} is not in the ledger"
+                        + (f" for item {item_code}" if item_code else ""), EXIT_FAILED)
+    if len(matches) > 1:
+        codes = ", ".join(m["item_code"] for m in matches)
+        raise UserError(f"serial {normal} is held by several items ({codes}); say which with --item", EXIT_FAILED)
+    unit = matches[0]
+    history = queries.serial_history(ctx.store.engine, unit["id"])
+    return {
+        "item_code": unit["item_code"], "serial": unit["serial"], "status": unit["status"],
+        "office": unit["office"], "bin": unit["bin"], "lot": unit["lot"],
+        "history": [{"type": h["type"], "date": h["date"].isoformat(), "document": h["document"], "file": h["file"],
+                     "sheet": h["sheet"], "row": h["row"], "batch": h["batch"]} for h in history],
+    }
+
+
+@main.command()
+@click.argument("serial")
+@click.option("--item", "item_code", help="Item code, when several items hold the serial.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def serial(home: Home, serial: str, item_code: str | None, as_json: bool) -> None:
+    """Where SERIAL is now and everything that happened to it."""
+    with context_for(home) as ctx:
+        found = lookup_serial(ctx, serial, item_code)
+    if as_json:
+        print_json(found)
+        return
+    place = f"{found['office']} / {found['bin']}" if found["office"] else "-"
+    click.echo(f"{found['item_code']} {found['serial']}: {found['status']} at {place}, lot {found['lot']}")
+    for h in found["history"]:
+        where = f"{h['file']} › {h['sheet']} › row {h['row']}" if h["sheet"] else (h["file"] or "")
+        click.echo(f"  {h['date']}  {h['type']:<10} {h['document'] or '':<14} batch {h['batch']}  {where}")
+
+
+def _money(value: Any) -> str:
+    return f"{value:,.2f}"
+
+
+@main.command()
+@click.option("--item", "item_code", help="Only lots of this item.")
+@click.option("--po", "po_number", help="Only lots received on this purchase order.")
+@click.option("--serial", "serial_text", help="Only the lot holding this serial.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def lots(home: Home, item_code: str | None, po_number: str | None, serial_text: str | None, as_json: bool) -> None:
+    """Lots with ordered, received, used and remaining quantities and values, and the serials remaining."""
+    with context_for(home) as ctx:
+        normal = normalize_serial(serial_text, ctx.serial_policy) if serial_text else None
+        rows = queries.lots_report(ctx.store.engine, item_code=item_code, po_number=po_number, serial=normal)
+    if as_json:
+        print_json([{k: (str(v) if k.startswith("value") or k == "unit_cost" else v) for k, v in r.items()}
+                    for r in rows])
+        return
+    if not rows:
+        click.echo("no lots")
+        return
+    for r in rows:
+        click.echo(f"{r['document']} {r['item_code']} @ {r['office']} received {r['received_date']}: "
+                   f"ordered {r['qty_ordered']}, received {r['qty_received']}, used {r['qty_used']}, "
+                   f"remaining {r['qty_remaining']}; unit cost {_money(r['unit_cost'])}, "
+                   f"remaining value {_money(r['value_remaining'])}")
+        if r.get("serials_remaining"):
+            shown = r["serials_remaining"]
+            more = f" ... (+{len(shown) - 20})" if len(shown) > 20 else ""
+            click.echo(f"  remaining serials: {', '.join(shown[:20])}{more}")
+
+
+@main.command()
+@click.option("--item", "item_code", help="Only this item.")
+@click.option("--office", help="Only this office.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def stock(home: Home, item_code: str | None, office: str | None, as_json: bool) -> None:
+    """On-hand quantities per item, office and bin, with serials for serialized items."""
+    with context_for(home) as ctx:
+        rows = queries.stock_report(ctx.store.engine, item_code=item_code, office=office)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        click.echo("nothing in stock")
+        return
+    for r in rows:
+        click.echo(f"{r['item_code']} @ {r['office']} / {r['bin'] or '-'}: {r['on_hand']}")
+        if r.get("serials"):
+            more = f" ... (+{len(r['serials']) - 20})" if len(r["serials"]) > 20 else ""
+            click.echo(f"  {', '.join(r['serials'][:20])}{more}")

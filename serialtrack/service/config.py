@@ -1,0 +1,128 @@
+"""The deployment's settings: ``serialtrack.toml`` in the home, validated by pydantic.
+
+Every setting has a default, so an empty (or missing) file is a working SQLite deployment. The database URL
+comes from ``SERIALTRACK_DATABASE_URL`` first, then ``database.url``, then ``serialtrack.db`` in the home.
+Vendor column mappings live here (``[vendors.NAME]``), never in code.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+CONFIG_NAME = "serialtrack.toml"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; reported as ``Error: ...`` with exit code 2."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseSettings(_Section):
+    url: str | None = None
+    busy_timeout_seconds: float = Field(30.0, gt=0)
+
+
+class ReceivingSettings(_Section):
+    #: Over-receipt tolerance in percent of the ordered qty (0 = never receive more than ordered).
+    over_receipt_tolerance_percent: Decimal = Field(Decimal(0), ge=0, le=1000)
+
+
+class SerialSettings(_Section):
+    upper_case: bool = True
+    pad_width: int = Field(5, ge=0, le=50)
+
+
+class LimitSettings(_Section):
+    max_file_mb: float = Field(100.0, gt=0)
+    max_rows: int = Field(1_100_000, gt=0)
+    max_serials_per_file: int = Field(2_000_000, gt=0)
+    #: Most units a single span may expand to, whatever the line's qty says.
+    max_expansion: int = Field(1_000_000, gt=0)
+    #: A zip member may be at most this many times larger uncompressed than compressed (zip bombs).
+    max_compression_ratio: float = Field(200.0, gt=1)
+    max_uncompressed_mb: float = Field(1000.0, gt=0)
+
+
+class WatcherSettings(_Section):
+    poll_seconds: float = Field(2.0, gt=0)
+    min_age_seconds: float = Field(2.0, ge=0)
+    lock_max_age_seconds: float = Field(600.0, gt=0)
+
+
+class ReconciliationSettings(_Section):
+    #: Cron expression (minute hour day month weekday) for the nightly reconciliation; empty disables it.
+    schedule: str = "30 23 * * *"
+
+
+class OfficeSettings(_Section):
+    receiving_bin: str = "RECEIVING"
+    return_bin: str = "RETURNS"
+
+
+class VendorSettings(_Section):
+    """How to recognise one vendor's files and map their columns onto our fields."""
+
+    file_pattern: str | None = None  # a glob on the file name, e.g. "ACME-PL-*.xlsx"
+    title_contains: str | None = None  # text found in the title block above the header
+    columns: dict[str, str] = Field(default_factory=dict)  # their header -> our field
+
+    @field_validator("columns")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        from serialtrack.ingest.fields import FIELDS
+
+        unknown = sorted(set(value.values()) - set(FIELDS))
+        if unknown:
+            raise ValueError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(FIELDS))}")
+        return value
+
+
+class Settings(_Section):
+    database: DatabaseSettings = DatabaseSettings()
+    receiving: ReceivingSettings = ReceivingSettings()
+    serials: SerialSettings = SerialSettings()
+    limits: LimitSettings = LimitSettings()
+    watcher: WatcherSettings = WatcherSettings()
+    reconciliation: ReconciliationSettings = ReconciliationSettings()
+    offices: OfficeSettings = OfficeSettings()
+    vendors: dict[str, VendorSettings] = Field(default_factory=dict)
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    return f"{where}: {err['msg']}"
+
+
+def load_settings(home: Path) -> Settings:
+    """Read ``serialtrack.toml`` from ``home`` (missing file = defaults)."""
+    path = home / CONFIG_NAME
+    data: dict = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_first_error(exc)}") from exc
+
+
+def database_url(home: Path, settings: Settings) -> str:
+    env = os.environ.get("SERIALTRACK_DATABASE_URL")
+    if env:
+        return env
+    if settings.database.url:
+        return settings.database.url
+    return f"sqlite:///{(home / 'serialtrack.db').resolve()}"
+
+

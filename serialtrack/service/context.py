@@ -1,0 +1,58 @@
+"""What every command and the watcher share: the home, its settings, the store over the migrated ledger,
+and the clock (the one thing tests replace)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from serialtrack.ingest.reader import VendorMapping
+from serialtrack.ingest.safety import ReadLimits
+from serialtrack.ingest.serials import SerialPolicy
+from serialtrack.ledger.db import open_engine
+from serialtrack.ledger.store import Store, utcnow
+from serialtrack.service.config import Settings, database_url, load_settings
+from serialtrack.service.home import Home
+
+
+@dataclass
+class Context:
+    home: Home
+    settings: Settings
+    store: Store
+    clock: Callable[[], dt.datetime] = field(default=utcnow)
+
+    @property
+    def today(self) -> dt.date:
+        return self.clock().astimezone().date()
+
+    @property
+    def limits(self) -> ReadLimits:
+        lim = self.settings.limits
+        return ReadLimits(max_bytes=int(lim.max_file_mb * 1024 * 1024), max_rows=lim.max_rows,
+                          max_compression_ratio=lim.max_compression_ratio,
+                          max_uncompressed_bytes=int(lim.max_uncompressed_mb * 1024 * 1024))
+
+    @property
+    def serial_policy(self) -> SerialPolicy:
+        return SerialPolicy(upper_case=self.settings.serials.upper_case, pad_width=self.settings.serials.pad_width,
+                            max_expansion=self.settings.limits.max_expansion)
+
+    @property
+    def vendors(self) -> list[VendorMapping]:
+        return [VendorMapping(name, v.file_pattern, v.title_contains, dict(v.columns))
+                for name, v in self.settings.vendors.items()]
+
+    def close(self) -> None:
+        self.store.engine.dispose()
+
+
+def open_context(home: Home, *, clock: Callable[[], dt.datetime] = utcnow) -> Context:
+    """Load the settings, open and migrate the ledger. Raises ConfigError or DatabaseError."""
+    settings = load_settings(home.root)
+    engine = open_engine(database_url(home.root, settings),
+                         busy_timeout_ms=int(settings.database.busy_timeout_seconds * 1000))
+    store = Store(engine, receiving_bin=settings.offices.receiving_bin, return_bin=settings.offices.return_bin,
+                  clock=clock)
+    return Context(home, settings, store, clock)

@@ -1,0 +1,164 @@
+"""``process_file``: one dropped file, start to finish. The CLI's ``ingest`` and the watcher both call it.
+
+safe open -> detect kind -> read rows with provenance -> rules -> plan -> post in one transaction -> write
+``outbox/<name>.posted.xlsx`` or ``outbox/<name>.rejected.xlsx`` -> move the original out of ``inbox/`` into
+``archive/``. Nothing is deleted or overwritten; a file that fails in any way posts nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from serialtrack.exporters.posted import write_posted
+from serialtrack.exporters.rejected import GridSheet, write_rejected
+from serialtrack.exporters.xlsx import unique_output_path
+from serialtrack.ingest.reader import Ingested, read_file
+from serialtrack.ledger.records import Issue, Source
+from serialtrack.ledger.store import AlreadyPosted, BatchMeta
+from serialtrack.service.context import Context
+from serialtrack.service.handlers import HANDLERS, Checked
+from serialtrack.service.home import archive_original
+
+log = logging.getLogger("serialtrack.pipeline")
+
+
+@dataclass
+class Outcome:
+    """What happened to one file; ``as_json`` is the ``ingest --json`` contract."""
+
+    file: str
+    kind: str | None
+    status: str  # "posted", "rejected" or "duplicate"
+    batch: int | None = None
+    output: str | None = None
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    archived: str | None = None
+    dry_run: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("posted", "duplicate")
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "kind": self.kind, "status": self.status, "batch": self.batch,
+            "output": self.output, "dry_run": self.dry_run, "archived": self.archived, "counts": self.counts,
+            "errors": [_issue_json(i) for i in self.errors],
+            "warnings": [_issue_json(i) for i in self.warnings], "notes": self.notes,
+        }
+
+
+def _issue_json(issue: Issue) -> dict[str, Any]:
+    src = issue.source or Source("")
+    return {"sheet": src.sheet, "cell": src.cell if src.column is not None else None, "row": src.row,
+            "code": issue.code, "message": issue.message}
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: bool = False,
+                 display_name: str | None = None, move: bool | None = None) -> Outcome:
+    """Process one file. ``move`` defaults to: move when the file sits in the inbox, else copy to archive."""
+    started = time.monotonic()
+    name = display_name or path.name
+    in_inbox = ctx.home.in_inbox(path)
+    move = in_inbox if move is None else move
+    kind = kind or ctx.home.kind_of(path)
+    sha = file_sha256(path)
+    meta = BatchMeta(name, sha, kind, started_at=ctx.clock())
+
+    previous = ctx.store.posted_batch(sha)
+    if previous is not None:
+        outcome = _duplicate(ctx, path, name, kind or previous.kind, previous.id, previous.output, meta,
+                             dry_run, move)
+    else:
+        ingested = read_file(path, file_name=name, kind=kind, vendors=ctx.vendors, limits=ctx.limits)
+        outcome = _check_and_post(ctx, path, ingested, meta, dry_run, move)
+    outcome.seconds = time.monotonic() - started
+    log.info("%s: %s kind=%s batch=%s errors=%d units=%s %.2fs", name, outcome.status, outcome.kind,
+             outcome.batch, len(outcome.errors), outcome.counts.get("units", 0), outcome.seconds,
+             extra={"outcome": outcome.as_json(), "seconds": outcome.seconds})
+    return outcome
+
+
+def _duplicate(ctx: Context, path: Path, name: str, kind: str | None, batch_id: int, output: str | None,
+               meta: BatchMeta, dry_run: bool, move: bool) -> Outcome:
+    note = f"the same bytes were already posted as batch {batch_id}; nothing was posted again"
+    outcome = Outcome(name, kind, "duplicate", batch_id, output, notes=[note], dry_run=dry_run)
+    if not dry_run:
+        ctx.store.record_batch(BatchMeta(meta.file_name, meta.sha256, kind, 0, meta.started_at), "duplicate",
+                               output=output)
+        outcome.archived = str(archive_original(ctx.home, path, "duplicates", today=ctx.today, move=move))
+    return outcome
+
+
+def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, dry_run: bool,
+                    move: bool) -> Outcome:
+    meta = BatchMeta(meta.file_name, meta.sha256, ingested.kind, len(ingested.rows), meta.started_at)
+    checked = Checked(None, list(ingested.issues))
+    if not any(i.is_error for i in ingested.issues) and ingested.kind:
+        checked = HANDLERS[ingested.kind](ingested, ctx)
+        checked.issues = ingested.issues + checked.issues
+    errors = [i for i in checked.issues if i.is_error]
+    warnings = [i for i in checked.issues if not i.is_error]
+    outcome = Outcome(meta.file_name, ingested.kind, "rejected", errors=errors, warnings=warnings,
+                      notes=list(ingested.notes), dry_run=dry_run)
+    if errors or checked.plan is None:
+        return _reject(ctx, path, ingested, meta, outcome, dry_run, move)
+    plan = checked.plan
+    stem = Path(meta.file_name).stem
+    if dry_run:
+        out = unique_output_path(ctx.home.outbox, stem, ".dry-run.xlsx")
+        write_posted(out, meta, plan, None, ingested.vendor, ingested.notes)
+        outcome.status, outcome.output = "posted", str(out)
+        outcome.counts = {"rows": plan.rows, "units": plan.units, "lots": len(plan.lots)}
+        return outcome
+    try:
+        result = ctx.store.apply(plan, meta)
+    except AlreadyPosted:
+        previous = ctx.store.posted_batch(meta.sha256)
+        return _duplicate(ctx, path, meta.file_name, ingested.kind, previous.id if previous else 0,
+                          previous.output if previous else None, meta, dry_run, move)
+    out = unique_output_path(ctx.home.outbox, stem, ".posted.xlsx")
+    write_posted(out, meta, plan, result, ingested.vendor, ingested.notes)
+    ctx.store.set_output(result.batch_id, str(out))
+    outcome.status, outcome.batch, outcome.output = "posted", result.batch_id, str(out)
+    outcome.counts = {"rows": plan.rows, "units": result.units, "lots": result.lots,
+                      "transactions": result.transactions}
+    outcome.archived = str(archive_original(ctx.home, path, "posted", today=ctx.today, move=move))
+    return outcome
+
+
+def _grid_sheets(ingested: Ingested) -> list[GridSheet]:
+    headers = {t.sheet: t.header_row for t in ingested.tables}
+    return [GridSheet(g.name, g.rows, headers.get(g.name)) for g in ingested.grids]
+
+
+def _reject(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, outcome: Outcome, dry_run: bool,
+            move: bool) -> Outcome:
+    if not outcome.errors:
+        outcome.errors.append(Issue("nothing-to-post", "nothing in this file could be posted",
+                                    Source(meta.file_name)))
+    out = unique_output_path(ctx.home.outbox, Path(meta.file_name).stem, ".rejected.xlsx")
+    write_rejected(out, file_name=meta.file_name, issues=outcome.errors + outcome.warnings,
+                   sheets=_grid_sheets(ingested), notes=outcome.notes)
+    outcome.output = str(out)
+    if not dry_run:
+        outcome.batch = ctx.store.record_batch(meta, "rejected", errors=len(outcome.errors), output=str(out))
+        outcome.archived = str(archive_original(ctx.home, path, "rejected", today=ctx.today, move=move))
+    return outcome

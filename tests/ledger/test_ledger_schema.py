@@ -1,0 +1,102 @@
+"""The ledger's schema: migrations build exactly the declared tables, and the constraints live in the
+database (unique (item, serial), one posted batch per content hash, non-negative quantities)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import insert, inspect
+from sqlalchemy.exc import IntegrityError
+
+from serialtrack.ledger import schema as t
+from serialtrack.ledger.db import current_revision, head_revision, migrate, open_engine
+
+NOW = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def engine(db_url: str):  # type: ignore[no-untyped-def]
+    engine = open_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+def test_migrations__match_declared_schema(engine) -> None:  # type: ignore[no-untyped-def]
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), t.metadata)
+    assert diff == []
+    assert set(inspect(engine).get_table_names()) >= set(t.metadata.tables)
+
+
+def test_migrations__second_run_is_a_no_op(engine) -> None:  # type: ignore[no-untyped-def]
+    migrate(engine)
+    migrate(engine)
+    assert current_revision(engine) == head_revision()
+
+
+def _seed(conn) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    item = conn.execute(insert(t.items).values(code="CAM-1", serialized=True, created_at=NOW, updated_at=NOW))
+    office = conn.execute(insert(t.offices).values(name="Main", receiving_bin="R", return_bin="X", created_at=NOW))
+    batch = conn.execute(insert(t.batches).values(file_name="a.xlsx", sha256="a" * 64, kind="receiving",
+                                                  status="posted", started_at=NOW))
+    ids = {"item": item.inserted_primary_key[0], "office": office.inserted_primary_key[0],
+           "batch": batch.inserted_primary_key[0]}
+    lot = conn.execute(insert(t.lots).values(document="PO-1", item_id=ids["item"], office_id=ids["office"],
+                                             batch_id=ids["batch"], received_date=NOW.date(), qty_ordered=2,
+                                             qty_received=2, unit_cost=1))
+    ids["lot"] = lot.inserted_primary_key[0]
+    return ids
+
+
+def test_constraints__item_serial_unique(engine) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as conn:
+        ids = _seed(conn)
+        conn.execute(insert(t.serial_units).values(item_id=ids["item"], serial="00042", status="in_stock",
+                                                   lot_id=ids["lot"]))
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert(t.serial_units).values(item_id=ids["item"], serial="00042", status="in_stock",
+                                                   lot_id=ids["lot"]))
+
+
+def test_constraints__one_posted_batch_per_sha256(engine) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as conn:
+        _seed(conn)
+        # the same bytes may be rejected any number of times
+        for _ in range(2):
+            conn.execute(insert(t.batches).values(file_name="a.xlsx", sha256="a" * 64, status="rejected",
+                                                  started_at=NOW))
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert(t.batches).values(file_name="b.xlsx", sha256="a" * 64, status="posted",
+                                              started_at=NOW))
+
+
+@pytest.mark.parametrize("values", [{"qty_received": -1}, {"qty_used": 3}, {"unit_cost": -1}],
+                         ids=["negative-received", "used-over-received", "negative-cost"])
+def test_constraints__lot_quantities_checked(engine, values) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as conn:
+        ids = _seed(conn)
+    row = {"document": "PO-2", "item_id": ids["item"], "office_id": ids["office"], "batch_id": ids["batch"],
+           "received_date": NOW.date(), "qty_ordered": 2, "qty_received": 2, "unit_cost": 1, **values}
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert(t.lots).values(**row))
+
+
+def test_constraints__serial_status_known(engine) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as conn:
+        ids = _seed(conn)
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert(t.serial_units).values(item_id=ids["item"], serial="1", status="lost",
+                                                   lot_id=ids["lot"]))
+
+
+def test_sqlite__wal_and_foreign_keys_on(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = open_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+    engine.dispose()

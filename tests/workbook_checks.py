@@ -1,0 +1,74 @@
+"""Checks shared by tests that write workbooks: reopen the file with openpyxl, as a reader of it would.
+
+* :func:`assert_no_unexpected_formulas` fails on any formula cell outside the sheets allowed to hold one
+  (text from a file must never become a formula).
+* :func:`dump_cells` gives a normalised, JSON-able dump of every sheet's cell values for golden tests:
+  ``{sheet: {"A1": value}}`` in workbook order, blank cells left out; str/int/float/bool stay as they are
+  (so a serial kept as text shows as ``"00042"``, a number as ``42``), while dates, times, durations and
+  formulas become one-key objects (``{"datetime": "2024-05-01T00:00:00"}``, ``{"formula": "=SUM(...)"}``)
+  so they cannot be mistaken for text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+
+def _cells(path: Path | str) -> Iterable[tuple[str, str, Any, str]]:
+    """(sheet, coordinate, value, data_type) for every non-blank cell, streaming (read-only mode)."""
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        for ws in book.worksheets:
+            ws.reset_dimensions()  # do not trust the stored dimension; read every row there is
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.value is None or not hasattr(cell, "coordinate"):
+                        continue
+                    yield ws.title, cell.coordinate, cell.value, cell.data_type
+    finally:
+        book.close()
+
+
+def assert_no_unexpected_formulas(path: Path | str, allowed_sheets: Iterable[str] = ()) -> None:
+    """Fail, naming every offending cell, if a formula sits outside ``allowed_sheets``."""
+    allowed = set(allowed_sheets)
+    offenders = [
+        f"{sheet}!{coordinate}: {value!r}"
+        for sheet, coordinate, value, data_type in _cells(path)
+        if sheet not in allowed and (data_type == "f" or not isinstance(value, _PLAIN))
+    ]
+    assert not offenders, f"unexpected formula cells in {Path(path).name}: {offenders}"
+
+
+_PLAIN = (str, int, float, bool, dt.datetime, dt.date, dt.time, dt.timedelta)
+
+
+def _normalise(value: Any, data_type: str) -> Any:
+    if data_type == "f":
+        return {"formula": str(getattr(value, "text", value))}
+    if isinstance(value, dt.datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"date": value.isoformat()}
+    if isinstance(value, dt.time):
+        return {"time": value.isoformat()}
+    if isinstance(value, dt.timedelta):
+        return {"timedelta": value.total_seconds()}
+    if isinstance(value, str | int | float | bool):
+        return value
+    return {"other": repr(value)}
+
+
+def dump_cells(path: Path | str) -> dict[str, dict[str, Any]]:
+    """Every sheet's non-blank cell values, normalised to JSON-able data (see the module docstring)."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    dump: dict[str, dict[str, Any]] = {name: {} for name in book.sheetnames}
+    book.close()
+    for sheet, coordinate, value, data_type in _cells(path):
+        dump[sheet][coordinate] = _normalise(value, data_type)
+    return dump
