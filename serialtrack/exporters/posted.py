@@ -116,7 +116,7 @@ def _lot_rows(plan: PostingPlan, result: PostResult | None) -> Iterator[list[Any
 def _serial_rows(plan: PostingPlan) -> Iterator[list[Any]]:
     for lot in plan.lots:
         for u in lot.units:
-            yield [u.serial, lot.item_code, lot.document, lot.office, u.bin, u.entry, u.sheet, u.row]
+            yield [u.serial, lot.item_code, lot.document, u.bin, u.entry, u.sheet, u.row]
 
 
 def posted_sheets(
@@ -194,7 +194,6 @@ def posted_sheets(
                     C("Serial", "text"),
                     C("Item", "text"),
                     C("Lot", "text"),
-                    C("Office", "text"),
                     C("Bin", "text"),
                     C("Entry", "text"),
                     C("Sheet", "text"),

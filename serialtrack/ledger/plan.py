@@ -119,13 +119,12 @@ def plan_receipt(lines: Sequence[Any], view: Any, *, today: dt.date, receiving_b
         dates = [r.received_date for r in line.rows if r.received_date]
         row_bins = [r.bin for r in line.rows if r.bin]
         lot_bin = row_bins[0] if row_bins else receiving_bin
+        bins = {(r.source.sheet, r.source.row): r.bin for r in line.rows if r.bin}
         units = []
         for unit in line.units:
             src = unit.source
-            row_bin = next((r.bin for r in line.rows if src is not None and r.source.row == src.row
-                            and r.source.sheet == src.sheet and r.bin), None)
-            units.append(UnitPlan(unit.serial, row_bin or receiving_bin, unit.entry,
-                                  src.sheet if src else None, src.row if src else None))
+            sheet, row = (src.sheet, src.row) if src is not None else (None, None)
+            units.append(UnitPlan(unit.serial, bins.get((sheet, row)) or receiving_bin, unit.entry, sheet, row))
         mfr_lot = next((r.mfr_lot for r in line.rows if r.mfr_lot), None)
         lots.append(LotPlan(
             document=f"PO-{line.po_number}", po_number=line.po_number, item_code=line.item_code, office=po.office,

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.plan import LotPlan, PostingPlan
-from serialtrack.ledger.sql import new_id
+from serialtrack.ledger.sql import bulk_insert, new_id
 
 if TYPE_CHECKING:
     from serialtrack.ledger.store import BatchMeta, Store
@@ -60,13 +60,13 @@ def _apply_lot(conn: Connection, store: Store, lot: LotPlan, batch_id: int, meta
         conn.execute(insert(t.transactions), [
             {**base, "serial_unit_id": None, "bin_id": bin_ids[lot.bin], "qty": qty, "source_sheet": sheet,
              "source_row": row} for sheet, row, qty in rows])
-        return lot_id, 0, len(rows)
-    conn.execute(insert(t.serial_units), [
-        {"item_id": item_id, "serial": u.serial, "status": "in_stock", "office_id": office_id,
-         "bin_id": bin_ids[u.bin], "lot_id": lot_id} for u in lot.units])
+        return lot_id, lot.qty, len(rows)  # units received, as plan.units and the receipt count them
+    bulk_insert(conn, t.serial_units, ("item_id", "serial", "status", "office_id", "bin_id", "lot_id"),
+                ((item_id, u.serial, "in_stock", office_id, bin_ids[u.bin], lot_id) for u in lot.units))
     unit_ids = dict(conn.execute(select(t.serial_units.c.serial, t.serial_units.c.id)
                                  .where(t.serial_units.c.lot_id == lot_id)).all())
-    conn.execute(insert(t.transactions), [
-        {**base, "serial_unit_id": unit_ids[u.serial], "bin_id": bin_ids[u.bin], "qty": 1,
-         "source_sheet": u.sheet, "source_row": u.row} for u in lot.units])
+    columns = tuple(base) + ("serial_unit_id", "bin_id", "qty", "source_sheet", "source_row")
+    fixed = tuple(base.values())
+    bulk_insert(conn, t.transactions, columns,
+                (fixed + (unit_ids[u.serial], bin_ids[u.bin], 1, u.sheet, u.row) for u in lot.units))
     return lot_id, len(lot.units), len(lot.units)
