@@ -32,8 +32,7 @@ COMMON_ALIASES: dict[str, tuple[str, ...]] = {
     "so_number": ("SO", "SO #", "SO No", "SO Number", "Sales Order", "Sales Order #", "Sales Order No"),
     "item_code": ("Item", "Item Code", "Code", "LIC", "SKU", "Part #", "Part Number", "P/N", "Part No",
                   "Item #", "Item No", "Line Item Code", "PartNumber", "Model"),
-    "qty": ("Qty", "Quantity", "Qty Shipped", "Ship Qty", "Exp Qty", "Qty Received", "Received Qty",
-            "Qty Ordered", "Order Qty", "Ordered Qty"),
+    "qty": ("Qty", "Quantity", "Qty Shipped", "Ship Qty", "Exp Qty", "Qty Received", "Received Qty"),
     "description": ("Description", "Desc", "Item Description", "Product Description", "Product"),
     "serialized": ("Serialized", "Serial Tracked", "Track Serials", "Serial Tracking"),
     "track_mfr_lot": ("Track Mfr Lot", "Mfr Lot Tracked", "Track Lot"),
@@ -101,6 +100,8 @@ class Kind:
 
 
 _DATE = ("Date",)
+#: What was ordered is the quantity of an order, never of a packing list (which may show both columns).
+_ORDERED = ("Qty Ordered", "Order Qty", "Ordered Qty", "Ordered")
 
 KINDS: dict[str, Kind] = {
     k.name: k
@@ -109,9 +110,11 @@ KINDS: dict[str, Kind] = {
                        "uom", "serial_pattern", "check_digit"),
              frozenset({"item_code"}), master_data=True),
         Kind("purchase_orders", ("po_number", "vendor", "office", "item_code", "qty", "unit_cost", "order_date"),
-             frozenset({"po_number", "office", "item_code", "qty"}), {"order_date": _DATE}, master_data=True),
+             frozenset({"po_number", "office", "item_code", "qty"}), {"order_date": _DATE, "qty": _ORDERED},
+             master_data=True),
         Kind("sales_orders", ("so_number", "customer", "office", "item_code", "qty", "unit_price", "order_date"),
-             frozenset({"so_number", "office", "item_code", "qty"}), {"order_date": _DATE}, master_data=True),
+             frozenset({"so_number", "office", "item_code", "qty"}), {"order_date": _DATE, "qty": _ORDERED},
+             master_data=True),
         Kind("receiving", ("po_number", "item_code", "qty", "serials", "description", "packing_list",
                            "received_date", "bin", "mfr_lot", "vendor"),
              frozenset({"po_number", "item_code"}), {"received_date": _DATE}),

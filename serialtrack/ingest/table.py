@@ -93,7 +93,12 @@ def _cell(values: list[CellValue], column: int | None) -> CellValue:
     return values[column - 1] if column is not None and column <= len(values) else None
 
 
-def _is_totals(values: list[CellValue]) -> bool:
+def _is_totals(values: list[CellValue], columns: Mapping[str, int]) -> bool:
+    """A row labelled ``Total`` that lists no item (its item cell is empty or is the label itself): a last
+    row describing a "Total station" is an item, not a totals row."""
+    item = _cell(values, columns.get("item_code"))
+    if item is not None and not (isinstance(item, str) and (_TOTALS.match(item) or not item.strip())):
+        return False
     return any(isinstance(v, str) and _TOTALS.match(v) for v in values)
 
 
@@ -112,7 +117,7 @@ def find_table(grid: Grid, kind: Kind, aliases: Mapping[str, str], file: str) ->
     ignored = [str(h) for i, h in enumerate(header) if h is not None and (i + 1) not in used]
     rows = [(i + 1, values) for i, values in enumerate(grid.rows) if i >= best_row and not _is_blank(values)]
     notes: list[str] = []
-    while rows and _is_totals(rows[-1][1]) and _cell(rows[-1][1], best_cols.get("serials")) is None:
+    while rows and _is_totals(rows[-1][1], best_cols) and _cell(rows[-1][1], best_cols.get("serials")) is None:
         notes.append(f"row {rows[-1][0]} is a totals row and was not read as an item")
         rows.pop()
     return SheetTable(file, grid.name, best_row, best_cols, title, rows, ignored, notes)

@@ -36,7 +36,7 @@ def bulk_insert(conn: Any, table: Any, columns: Sequence[str], rows: Iterable[Se
     count = 0
     batch: list[tuple[Any, ...]] = []
     for row in rows:
-        batch.append(tuple(p(v) if p is not None and v is not None else v for p, v in zip(processors, row)))
+        batch.append(tuple(p(v) if p is not None and v is not None else v for p, v in zip(processors, row, strict=True)))
         if len(batch) >= 50_000:
             conn.exec_driver_sql(sql, batch)
             count += len(batch)

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from serialtrack.ingest.receiving import ReceivingLine
 from serialtrack.ingest.serial_gen import check_serial_rules
-from serialtrack.ledger.records import Issue
+from serialtrack.ledger.records import Issue, Source
 from serialtrack.ledger.view import LedgerView
 
 
@@ -92,19 +92,22 @@ def serials_match_qty(lines: Sequence[ReceivingLine], view: LedgerView, policy: 
 def serials_unique_in_file(lines: Sequence[ReceivingLine], view: LedgerView,
                            policy: ReceivingPolicy) -> list[Issue]:
     issues = []
-    first: dict[tuple[str, str], str] = {}
+    first: dict[tuple[str, str], Source | None] = {}
+    reported: set[tuple[str, str, Source | None]] = set()
     for line in lines:
-        seen_here: set[str] = set()
         for unit in line.units:
             key = (line.item_code, unit.serial)
-            if key in first:
-                if unit.serial not in seen_here:  # within one cell the parser already said so
-                    issues.append(Issue("serial-duplicate-in-file", f"serial {unit.serial} of item "
-                                        f"{line.item_code} appears again (first at {first[key]}); each unit is "
-                                        "received once", unit.source))
-            else:
-                first[key] = unit.source.cell or str(unit.source.row) if unit.source else "?"
-            seen_here.add(unit.serial)
+            if key not in first:
+                first[key] = unit.source
+                continue
+            earlier = first[key]
+            again = (line.item_code, unit.serial, unit.source)
+            if unit.source == earlier or again in reported:
+                continue  # again within one cell: the parser already said so
+            reported.add(again)
+            where = (earlier.cell or str(earlier.row)) if earlier else "?"
+            issues.append(Issue("serial-duplicate-in-file", f"serial {unit.serial} of item {line.item_code} "
+                                f"appears again (first at {where}); each unit is received once", unit.source))
     return issues
 
 

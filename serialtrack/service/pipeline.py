@@ -82,13 +82,19 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
     sha = file_sha256(path)
     meta = BatchMeta(name, sha, kind, started_at=ctx.clock())
 
-    previous = ctx.store.posted_batch(sha)
-    if previous is not None:
-        outcome = _duplicate(ctx, path, name, kind or previous.kind, previous.id, previous.output, meta,
-                             dry_run, move)
-    else:
-        ingested = read_file(path, file_name=name, kind=kind, vendors=ctx.vendors, limits=ctx.limits)
-        outcome = _check_and_post(ctx, path, ingested, meta, dry_run, move)
+    try:
+        previous = ctx.store.posted_batch(sha)
+        if previous is not None:
+            outcome = _duplicate(ctx, path, name, kind or previous.kind, previous.id, previous.output, meta,
+                                 dry_run, move)
+        else:
+            ingested = read_file(path, file_name=name, kind=kind, vendors=ctx.vendors, limits=ctx.limits)
+            outcome = _check_and_post(ctx, path, ingested, meta, dry_run, move)
+    except Exception as exc:  # a defect or a database failure: trap it per file, keep the original in place
+        log.exception("%s: internal error while processing", name)
+        outcome = Outcome(name, kind, "rejected", errors=[Issue(
+            "internal-error", f"serialtrack failed while processing this file ({type(exc).__name__}: {exc}); "
+            "nothing was posted and the file was left where it is; the log has the details", Source(name))])
     outcome.seconds = time.monotonic() - started
     log.info("%s: %s kind=%s batch=%s errors=%d units=%s %.2fs", name, outcome.status, outcome.kind,
              outcome.batch, len(outcome.errors), outcome.counts.get("units", 0), outcome.seconds,
@@ -134,10 +140,18 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
         previous = ctx.store.posted_batch(meta.sha256)
         return _duplicate(ctx, path, meta.file_name, ingested.kind, previous.id if previous else 0,
                           previous.output if previous else None, meta, dry_run, move)
+    outcome.status, outcome.batch = "posted", result.batch_id
     out = unique_output_path(ctx.home.outbox, stem, ".posted.xlsx")
-    write_posted(out, meta, plan, result, ingested.vendor, ingested.notes)
-    ctx.store.set_output(result.batch_id, str(out))
-    outcome.status, outcome.batch, outcome.output = "posted", result.batch_id, str(out)
+    try:
+        write_posted(out, meta, plan, result, ingested.vendor, ingested.notes)
+    except OSError as exc:  # disk full, permission denied: the posting stands, the receipt is missing
+        log.error("%s: posted as batch %s but the receipt could not be written: %s", meta.file_name,
+                  result.batch_id, exc)
+        outcome.notes.append(f"posted as batch {result.batch_id}, but the receipt workbook could not be written "
+                             f"({exc}); the ledger is complete")
+    else:
+        ctx.store.set_output(result.batch_id, str(out))
+        outcome.output = str(out)
     outcome.counts = {"rows": plan.rows, "units": result.units, "lots": result.lots,
                       "transactions": result.transactions}
     outcome.archived = str(archive_original(ctx.home, path, "posted", today=ctx.today, move=move))
