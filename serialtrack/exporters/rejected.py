@@ -74,7 +74,6 @@ class GridSheet:
 class _SheetIssues:
     """The issues of one copied sheet, indexed by cell and by row (1-based coordinates)."""
 
-    copy_name: str
     cells: dict[tuple[int, int], list[str]]
     rows: dict[int, list[str]]
     row_level: set[int]
@@ -89,16 +88,14 @@ def write_rejected(
     notes: Sequence[str] = (),
 ) -> None:
     """Write the rejected workbook for ``file_name`` to ``path`` (atomically; see ``WorkbookBuilder``)."""
-    copy_names: dict[str, str] = {}
-    taken = [ERRORS_SHEET]
+    grids: dict[str, GridSheet] = {}
     for grid in sheets:
-        if grid.name not in copy_names:
-            copy_names[grid.name] = sanitise_sheet_name(grid.name, taken)
-            taken.append(copy_names[grid.name])
-    by_sheet = _index_issues(issues, copy_names)
-    error_columns = {
-        grid.name: _errors_column(grid, by_sheet[grid.name]) for grid in sheets if grid.name in by_sheet
-    }
+        grids.setdefault(grid.name, grid)  # a workbook cannot hold two sheets of one name; keep the first
+    copy_names: dict[str, str] = {}
+    for name in grids:
+        copy_names[name] = sanitise_sheet_name(name, [ERRORS_SHEET, *copy_names.values()])
+    by_sheet = _index_issues(issues, list(grids))
+    error_columns = {name: _errors_column(grid, by_sheet[name]) for name, grid in grids.items()}
     errors = sum(1 for issue in issues if issue.is_error)
     warnings = len(issues) - errors
     titles = [f"File: {file_name}", f"Errors: {errors}" + (f", warnings: {warnings}" if warnings else "")]
@@ -112,19 +109,12 @@ def write_rejected(
             table_name="Errors",
             title_rows=titles,
         )
-        copied: set[str] = set()
-        for grid in sheets:
-            if grid.name in copied:
-                continue
-            copied.add(grid.name)
-            _copy_sheet(book, grid, copy_names[grid.name], by_sheet[grid.name], error_columns[grid.name])
+        for name, grid in grids.items():
+            _copy_sheet(book, grid, copy_names[name], by_sheet[name], error_columns[name])
 
 
-def _index_issues(issues: Sequence[Issue], copy_names: dict[str, str]) -> dict[str, _SheetIssues]:
-    by_sheet = {
-        name: _SheetIssues(copy, defaultdict(list), defaultdict(list), set())
-        for name, copy in copy_names.items()
-    }
+def _index_issues(issues: Sequence[Issue], names: list[str]) -> dict[str, _SheetIssues]:
+    by_sheet = {name: _SheetIssues(defaultdict(list), defaultdict(list), set()) for name in names}
     for issue in issues:
         source = issue.source
         if source is None or source.sheet not in by_sheet or source.row is None:

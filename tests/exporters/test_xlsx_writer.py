@@ -12,6 +12,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+import xlsxwriter
 from openpyxl.utils import column_index_from_string
 
 from serialtrack.exporters import xlsx
@@ -430,9 +431,29 @@ def test_constant_memory__same_workbook_as_in_memory_mode(tmp_path: Path) -> Non
             book.add_table("Serials", SERIALS, rows, title_rows=["Title"])
             book.add_table("Empty", SERIALS, [])
     assert dump_cells(paths[0]) == dump_cells(paths[1])
-    for part in ("xl/tables/table1.xml", "xl/tables/table2.xml"):
-        with zipfile.ZipFile(paths[0]) as streamed, zipfile.ZipFile(paths[1]) as in_memory:
+    with zipfile.ZipFile(paths[0]) as streamed, zipfile.ZipFile(paths[1]) as in_memory:
+        for part in ("xl/tables/table1.xml", "xl/tables/table2.xml"):
             assert streamed.read(part) == in_memory.read(part)
+
+
+def test_table_part__identical_to_xlsxwriters_own_add_table(tmp_path: Path) -> None:
+    """The builder declares tables by working around two xlsxwriter limits (see ``_attach_table``); the
+    table part must still be byte for byte what xlsxwriter writes through its supported, in-memory path."""
+    rows = [("00042", 1, 1.5), ("S2", 2, 2.0), ("S3", 3, 3.0)]
+    ours = tmp_path / "ours.xlsx"
+    _write(ours, "Serials", SERIALS, rows, title_rows=["Title"])
+    reference = tmp_path / "reference.xlsx"
+    book = xlsxwriter.Workbook(str(reference))
+    ws = book.add_worksheet("Serials")
+    options = {
+        "name": "Serials",
+        "style": xlsx.TABLE_STYLE,
+        "columns": [{"header": c.header} for c in SERIALS],
+    }
+    assert ws.add_table(2, 0, 2 + len(rows), len(SERIALS) - 1, {**options, "data": rows}) == 0
+    book.close()
+    with zipfile.ZipFile(ours) as a, zipfile.ZipFile(reference) as b:
+        assert a.read("xl/tables/table1.xml") == b.read("xl/tables/table1.xml")
 
 
 def test_write_report__needs_a_sheet(tmp_path: Path) -> None:
