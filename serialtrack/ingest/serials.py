@@ -1,16 +1,14 @@
-"""Serial syntax: cell values -> normalised serial units, or Issues that name the cell.
+"""Serial syntax (SPEC "Serial syntax"): cell values -> normalised serial units, or Issues naming the cell.
 
-Every kind (receiving, shipping, returns, counts) reads its serials through :func:`parse_cells`, so the rules of
-SPEC "Serial syntax" live here once:
+Every kind reads its serials through :func:`parse_cells`. Decisions where SPEC is silent:
 
-- separators ``,`` ``;`` LF CR CRLF and tab (and the full-width / small forms that NFKC folds into ``,`` ``;``);
-  blank items are ignored. A hyphen is never a range, and neither is a space: a serial with an inner space is
-  rejected (``serial-bad-character``), since every separator has already split the cell;
-- spans ``A...B`` / ``A…B`` (spaces around the mark tolerated), inclusive. The ends share a prefix and, when
-  one is present, an identical suffix after the numeric tail (``SN01A...SN09A``). Zero-padded ends keep their
-  width and must have the same width; ends without leading zeros may differ in width (``98...102``). A span's
-  size is checked against the line's quantity and against ``SerialPolicy.max_expansion`` *before* anything is
-  expanded, so no input makes this module allocate more than the cap;
+- separators ``,`` ``;`` LF CR CRLF tab, and the full-width / small forms NFKC folds into ``,`` ``;``. A hyphen is
+  never a range, nor is a space: a serial with an inner space is ``serial-bad-character``;
+- spans ``A...B`` / ``A…B``, spaces around the mark allowed; ``A..B`` is ``serial-span-malformed``. The ends
+  share a prefix and any suffix after the numeric tail (``SN01A...SN09A``). Zero-padded ends keep their width
+  and must have the same width; ends without leading zeros may differ (``98...102``). A span's size is checked
+  against the line's quantity and ``SerialPolicy.max_expansion`` *before* expanding, so no input makes this
+  module allocate past the cap;
 - normalising (:func:`normalize_serial`): drop non-breaking and zero-width spaces, NFKC, upper-case, strip,
   left-pad purely numeric serials to ``pad_width``. What is then not printable ASCII (``!``..``~``) is rejected
   with its code point named, never kept;
@@ -28,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -112,11 +111,6 @@ def is_plain(serial: str) -> bool:
     return serial.isascii() and serial.isprintable() and " " not in serial and "," not in serial and ";" not in serial
 
 
-def _describe(char: str) -> str:
-    name = unicodedata.name(char, None) or f"<{unicodedata.category(char)}>"
-    return f"U+{ord(char):04X} {name}"
-
-
 def _shown(serial: str) -> str:
     """The serial with invisible and control characters written as code points, so a message shows them."""
     return "".join(c if c.isprintable() else f"<U+{ord(c):04X}>" for c in serial)
@@ -139,8 +133,10 @@ def _maybe_scientific(text: str) -> bool:
     return "E+" in text or "E-" in text or "e+" in text or "e-" in text
 
 
-def _zero_padded(digits: str) -> bool:
-    return len(digits) > 1 and digits[0] == "0"
+def _two_dot_span(serial: str) -> bool:
+    """``1000..1009``: a span typed with two dots, reported rather than kept as one odd serial."""
+    left, mark, right = serial.partition("..")
+    return bool(mark and left and right) and left[-1] != "." and right[0] != "."
 
 
 def _excel_number_text(value: float) -> str:
@@ -150,14 +146,28 @@ def _excel_number_text(value: float) -> str:
     return f"{float(value):.15G}"
 
 
+def _single_plain(text: str, upper_case: bool, min_digits: int) -> tuple[str, str] | None:
+    """(serial, entry) when ``text`` is one plain serial needing no padding: the commonest cell, kept cheap."""
+    if not (text.isascii() and text.isprintable()):
+        return None
+    raw = text.strip()
+    serial = raw.upper() if upper_case else raw
+    if (serial and " " not in serial and "," not in serial and ";" not in serial and ".." not in serial
+            and not _maybe_scientific(serial) and (len(serial) >= min_digits or not serial.isdigit())):
+        return serial, raw
+    return None
+
+
 class _Parser:
     """One call's state: units so far, issues, serials seen (for duplicates), and whether the cap was hit."""
+
+    __slots__ = ("policy", "expected_qty", "width", "min_digits", "units", "issues", "seen", "stopped")
 
     def __init__(self, policy: SerialPolicy, expected_qty: int | None, width: int | None) -> None:
         self.policy = policy
         self.expected_qty = expected_qty
         self.width = width if width and width > policy.pad_width else 0  # 0: nothing to check
-        self.min_digits = max(policy.pad_width, self.width)  # shorter numbers are padded or lost zeros
+        self.min_digits = max(policy.pad_width, self.width)  # shorter numbers are padded, or lost zeros
         self.units: list[SerialUnit] = []
         self.issues: list[Issue] = []
         self.seen: dict[str, str] = {}
@@ -178,6 +188,8 @@ class _Parser:
 
     def number(self, value: object, source: Source | None) -> str | None:
         """A number cell's serial text, or None after reporting Excel damage."""
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool | int):  # numpy integers
+            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int | float):
             if isinstance(value, dt.date | dt.time | dt.timedelta):
                 if isinstance(value, dt.datetime) and value.time() == dt.time():
@@ -204,12 +216,17 @@ class _Parser:
         return str(int(value))
 
     def text(self, text: str, source: Source | None) -> None:
+        single = _single_plain(text, self.policy.upper_case, self.min_digits)
+        if single is not None and single[0] not in self.seen and len(self.units) < self.policy.max_expansion:
+            self.seen[single[0]] = single[1]
+            self.units.append(SerialUnit(single[0], single[1], source))
+            return
         if text.isascii():
             for sep in ";\t\r\n":
                 if sep in text:
                     text = text.replace(sep, ",")
             folded = text.upper() if self.policy.upper_case else text
-            if folded.isprintable() and SPAN_MARK not in folded and not _maybe_scientific(folded):
+            if folded.isprintable() and ".." not in folded and not _maybe_scientific(folded):
                 self.plain(text, folded, source)  # the fast path: no span, control character or E+nn here
                 return
             pieces = text.split(",")
@@ -228,9 +245,6 @@ class _Parser:
 
     def plain(self, text: str, folded: str, source: Source | None) -> None:
         """Printable ASCII without spans or ``E+``: blanks, inner spaces and short numbers need a second look."""
-        if "," not in folded:
-            self.plain_serial(text.strip(), folded.strip(), source)
-            return
         serials = list(map(str.strip, folded.split(",")))
         raws = serials if folded == text else list(map(str.strip, text.split(",")))
         if "" in serials:
@@ -273,7 +287,7 @@ class _Parser:
         serial = _fold(raw, self.policy.upper_case)
         if not serial:
             return
-        if SPAN_MARK in serial:
+        if SPAN_MARK in serial or _two_dot_span(serial):
             self.span(serial, raw, source)
             return
         if not is_plain(serial):
@@ -301,11 +315,11 @@ class _Parser:
         self.units.append(SerialUnit(serial, raw, source))
 
     def span(self, folded: str, raw: str, source: Source | None) -> None:
-        left, _, right = folded.partition(SPAN_MARK)
+        left, mark, right = folded.partition(SPAN_MARK)
         left, right = left.strip(), right.strip()
-        if not left or not right or right.startswith(".") or SPAN_MARK in right:
-            self.issue("serial-span-malformed", f"span {raw} needs a first and a last serial around '...', "
-                       "like SN0100...SN0109", source)
+        if not mark or not left or not right or right.startswith(".") or SPAN_MARK in right:
+            self.issue("serial-span-malformed", f"span {raw} needs a first and a last serial around three dots "
+                       "'...', like SN0100...SN0109", source)
             return
         for end in (left, right):
             if not is_plain(end):
@@ -322,7 +336,8 @@ class _Parser:
                        f"({prefix}…{suffix} and {prefix2}…{suffix2}); a span may only count up the digits", source)
             return
         numeric, pad = not prefix and not suffix, self.policy.pad_width
-        natural = not _zero_padded(start) and not _zero_padded(stop)  # 98...102: no width to keep
+        # 98...102 or 0...10: no leading zeros, so no width to keep
+        natural = not (len(start) > 1 and start[0] == "0") and not (len(stop) > 1 and stop[0] == "0")
         if not natural and len(start) != len(stop) and not (numeric and max(len(start), len(stop)) <= pad):
             self.issue("serial-span-width-mismatch", f"span {raw}: the ends have {len(start)} and {len(stop)} "
                        "digits; write both ends with the same number of digits", source)
@@ -358,7 +373,8 @@ class _Parser:
 
     def bad_characters(self, serial: str, source: Source | None) -> None:
         bad = dict.fromkeys(c for c in serial if not is_plain(c))
-        named = ", ".join(_describe(c) for c in list(bad)[:3]) + (" and others" if len(bad) > 3 else "")
+        named = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '<' + unicodedata.category(c) + '>')}"
+                          for c in list(bad)[:3]) + (" and others" if len(bad) > 3 else "")
         hint = ("separate serials with commas, semicolons, tabs or new lines, never spaces" if set(bad) <= {" "} else
                 "retype it with plain letters and digits (look-alike letters and pasted control characters are not "
                 "accepted)")
@@ -395,12 +411,43 @@ def parse_cells(
     ``expected_qty`` (the line's quantity) bounds each span before it is expanded; ``policy.max_expansion``
     bounds the units of the whole call; ``width`` (from :func:`serial_width`) catches lost leading zeros.
     """
+    if isinstance(values, list) and len(values) == 1 and isinstance(values[0][0], str) and policy.max_expansion:
+        text, source = values[0]  # one row, one cell: skip the parser's set-up when the cell is one plain serial
+        min_digits = max(policy.pad_width, width or 0)
+        single = _single_plain(text, policy.upper_case, min_digits)
+        if single is not None and _SHAPE.fullmatch(single[0]):
+            return ParsedSerials([SerialUnit(single[0], single[1], source)], [])
     parser = _Parser(policy, expected_qty, width)
     for value, source in values:
         parser.cell(value, source)
         if parser.stopped:
             break
-    return ParsedSerials(parser.units, parser.issues)
+    return _refuse_odd_shapes(parser.units, parser.issues)
+
+
+#: What a serial may look like once normalised: letters and digits, joined by ``- _ . / : # +``, starting and
+#: ending with a letter or digit. A stray ``.`` at the end or a ``%`` inside is a typing or scanner slip.
+_SHAPE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._/:#+-]*[A-Za-z0-9])?")
+
+
+def _refuse_odd_shapes(units: list[SerialUnit], issues: list[Issue]) -> ParsedSerials:
+    match = _SHAPE.fullmatch
+    if all(match(unit.serial) for unit in units):
+        return ParsedSerials(units, issues)
+    kept = []
+    for unit in units:
+        if match(unit.serial):
+            kept.append(unit)
+            continue
+        serial = unit.serial
+        odd = dict.fromkeys(c for c in serial if not c.isalnum() and c not in "._/:#+-")
+        if odd:
+            what = "contains " + ", ".join(repr(c) for c in odd)
+        else:
+            what = f"{'ends' if serial[-1] in '._/:#+-' else 'starts'} with {serial[-1] if serial[-1] in '._/:#+-' else serial[0]!r}"
+        issues.append(Issue("serial-bad-character", f"serial {serial} {what}; a serial is letters and digits, "
+                            "joined only by - _ . / : # + (check it for a typing or scanner slip)", unit.source))
+    return ParsedSerials(kept, issues)
 
 
 def parse_cell(
@@ -413,7 +460,7 @@ def parse_cell(
 ) -> ParsedSerials:
     """:func:`parse_cells` for one cell (or a list of values that share one source)."""
     values = value if isinstance(value, list | tuple) else [value]
-    return parse_cells(((v, source) for v in values), policy=policy, expected_qty=expected_qty, width=width)
+    return parse_cells([(v, source) for v in values], policy=policy, expected_qty=expected_qty, width=width)
 
 
 def serial_width(next_serial: str | None, pattern: str | None, policy: SerialPolicy = DEFAULT_POLICY) -> int | None:

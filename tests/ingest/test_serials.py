@@ -69,9 +69,10 @@ def test_separators__units_keep_entry_and_source() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    [case("hyphen_alnum", "AF5-69H"), case("hyphens_twice", "TG-4SR-92"), case("hyphen_between_numbers", "1000-1009")],
+    [case("hyphen_alnum", "AF5-69H"), case("hyphens_twice", "TG-4SR-92"), case("hyphen_between_numbers", "1000-1009"),
+     case("dotted", "A.1.B"), case("slashed", "AB/12"), case("colon_hash_plus", "A:1#2+3")],
 )
-def test_hyphen__never_a_range(text: str) -> None:
+def test_hyphen_and_dot__kept_in_serials(text: str) -> None:
     parsed = parse_cell(text, CELL)
     assert parsed.serials == [text]
     assert parsed.issues == []
@@ -100,7 +101,6 @@ def test_hyphen__never_a_range(text: str) -> None:
         case("wide_numbers", "354844945249710...354844945249712",
              ["354844945249710", "354844945249711", "354844945249712"]),
         case("span_among_serials", "X1, SN1...SN2; X2", ["X1", "SN1", "SN2", "X2"]),
-        case("percent_in_prefix", "A%1...A%2", ["A%1", "A%2"]),
     ],
 )
 def test_span(text: str, expected: list[str]) -> None:
@@ -130,6 +130,8 @@ def test_span__units_echo_their_entry() -> None:
         case("mark_alone", "...", "serial-span-malformed"),
         case("two_marks", "1...2...3", "serial-span-malformed"),
         case("four_dots", "1....5", "serial-span-malformed"),
+        case("two_dots", "1000..1009", "serial-span-malformed"),
+        case("two_dots_prefixed", "SN01 .. SN09", "serial-span-malformed"),
         case("ends_without_digits", "ABC...ABD", "serial-span-malformed"),
         case("too_many_digits", "1...1" + "0" * 60, "serial-span-malformed"),
         case("bad_character_in_end", "\u0410100...\u0410109", "serial-bad-character"),
@@ -501,3 +503,16 @@ def test_parse_cell__no_source() -> None:
     parsed = parse_cell("A1, A1", None)
     assert parsed.units[0].source is None
     assert parsed.issues[0].source is None
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [case("stray_trailing_dot", "ZA205DQF.", "ends with '.'"), case("stray_trailing_dots", "ZA205DQF..", "ends with '.'"),
+     case("percent_inside", "ZKL%6CFA", "contains '%'"), case("leading_minus", "-5X", "starts with '-'"),
+     case("formula_like", "=1+2", "contains '='"), case("percent_in_span", "A%1...A%2", "contains '%'")],
+)
+def test_shape__punctuation_slips_rejected(text: str, said: str) -> None:
+    parsed = parse_cell(text, CELL)
+    assert parsed.serials == []
+    assert parsed.issues and {i.code for i in parsed.issues} == {"serial-bad-character"}
+    assert said in parsed.issues[0].message and parsed.issues[0].source == CELL

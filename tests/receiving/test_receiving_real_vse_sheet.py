@@ -18,7 +18,7 @@ Decisions about the file's traps, asserted below:
 * **Stray ``.`` at the end of 130 serials, and ``ZKL%6CFA`` (row 1360, a scanner shift error)**: these must be
   rejected with ``serial-bad-character`` naming their cells, never repaired by stripping (a guess). The
   parser (``serialtrack/ingest/serials.py``) currently accepts every printable ASCII character, so this
-  verdict is pinned by a strict xfail until the serial syntax refuses punctuation at the ends and ``%``.
+  verdict is now a plain test: the serial syntax refuses punctuation at the ends and ``%``.
 * **Literal ``None``**: it fills Previous, Rack, Machine, Pipe, TRR, Comment and Task Name in every row and
   never the serial or part-number columns (asserted). The reader keeps cell text verbatim and does not turn
   ``None`` into a blank (that would be a guess); where such a column is mapped (Rack -> bin) the value reaches
@@ -132,8 +132,6 @@ def test_receiving__real_vse_sheet_serial_parser_verdict_on_every_row(vse_rows: 
     assert vse_rows.rows[PART_NUMBER_ROW - 3].get("serials").value == "2K2101-402"  # type: ignore[union-attr]
 
 
-@pytest.mark.xfail(strict=True, reason="serials.py accepts every printable ASCII character: a stray '.' at the "
-                   "end of a serial and a '%' are stored as part of the serial (see module docstring)")
 def test_receiving__real_vse_sheet_stray_dot_and_percent_are_bad_characters(vse_rows: Ingested) -> None:
     expected: dict[str, str] = {}
     found: dict[str, list[Issue]] = {}

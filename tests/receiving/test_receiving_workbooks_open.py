@@ -57,12 +57,13 @@ def test_receiving__rejected_workbook_neutralises_formula_text(st: Service, tmp_
     assert_no_unexpected_formulas(outcome["output"])
 
 
-def test_receiving__posted_workbook_keeps_formula_like_serials_as_text(st: Service, tmp_path: Path) -> None:
+def test_receiving__formula_like_serials_rejected_and_neutralised(st: Service, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "odd.csv", [["PO", "Item", "Qty", "Serials"], [70001, "CAB-1", 2, "-5X, +7Y"],
                                             [70001, "CAB-1", 1, "@A1"]], encoding="utf-8")
 
     outcome = st.ingest_one(path)
 
-    assert outcome["status"] == "posted", outcome["errors"]
-    assert_no_unexpected_formulas(outcome["output"], allowed_sheets=["Summary"])
-    assert st.serials_in_stock("CAB-1") == ["+7Y", "-5X", "@A1"]
+    assert outcome["status"] == "rejected"
+    assert {e["code"] for e in outcome["errors"]} >= {"serial-bad-character"}
+    assert_no_unexpected_formulas(outcome["output"])
+    assert st.serials_in_stock("CAB-1") == []
