@@ -37,8 +37,9 @@ metadata = MetaData(naming_convention=NAMING)
 
 Money = Numeric(18, 4)
 
-#: Serial unit statuses (SPEC "Serial unit").
-SERIAL_STATUSES = ("in_stock", "shipped", "scrapped", "returned_to_vendor")
+#: Serial unit statuses (SPEC "Serial unit"), plus ``reversed``: its receipt was undone by ``reverse``, so it is
+#: in no stock and may be received again (the row stays, since its transactions reference it).
+SERIAL_STATUSES = ("in_stock", "shipped", "scrapped", "returned_to_vendor", "reversed")
 #: Batch statuses: a batch is one ingested file.
 BATCH_STATUSES = ("posted", "rejected", "reversed", "duplicate")
 #: Transaction types: the append-only history.
@@ -181,6 +182,8 @@ lots = Table(
     Column("unit_cost", Money, nullable=False),
     Column("mfr_lot", String(100)),
     Column("packing_list", String(100)),
+    #: set when the receipt that created the lot was reversed: the lot then holds nothing
+    Column("reversed_batch_id", Integer, ForeignKey("batches.id")),
     CheckConstraint("qty_ordered >= 0", name="qty_ordered_nonneg"),
     CheckConstraint("qty_received >= 0", name="qty_received_nonneg"),
     CheckConstraint("qty_used >= 0 AND qty_used <= qty_received", name="qty_used_in_range"),
@@ -231,4 +234,24 @@ transactions = Table(
     Index("ix_transactions_serial_unit_id", "serial_unit_id"),
     Index("ix_transactions_batch_id", "batch_id"),
     Index("ix_transactions_lot_id", "lot_id"),
+)
+
+#: Physical counts (scans per office and bin): stored as counts, never postings; the reconciliation compares
+#: the latest count of each office with the ledger.
+counts = Table(
+    "counts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("office_id", Integer, ForeignKey("offices.id"), nullable=False),
+    Column("bin", String(100)),
+    Column("item_id", Integer, ForeignKey("items.id"), nullable=False),
+    Column("serial", String(100), nullable=False),
+    Column("count_date", Date, nullable=False),
+    Column("scans", Integer, nullable=False, server_default=text("1")),
+    Column("source_sheet", Text),
+    Column("source_row", Integer),
+    CheckConstraint("scans >= 1", name="scans_positive"),
+    Index("ix_counts_office_date", "office_id", "count_date"),
+    Index("ix_counts_batch_id", "batch_id"),
 )
