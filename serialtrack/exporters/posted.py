@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,19 @@ def _summary(
             ("Orders updated", sum(not o.new for o in plan.orders)),
             ("Order lines", sum(len(o.lines) for o in plan.orders)),
         ]
+    if plan.shipments:
+        pairs += [("Sales orders", ", ".join(dict.fromkeys(s.so_number for s in plan.shipments))),
+                  ("SO lines shipped", len(plan.shipments)),
+                  ("Units shipped", sum(s.qty for s in plan.shipments)),
+                  ("Cost of goods shipped (serialized)", sum((s.cost for s in plan.shipments), Decimal(0))),
+                  ("Transactions created", result.transactions if result else 0)]
+    if plan.returns:
+        for disposition in ("restock", "scrap", "return_to_vendor"):
+            pairs.append((f"Units returned: {disposition.replace('_', ' ')}",
+                          sum(r.disposition == disposition for r in plan.returns)))
+    if plan.counts:
+        pairs += [("Serials counted", len(plan.counts)),
+                  ("Duplicate scans", sum(c.scans - 1 for c in plan.counts))]
     if plan.lots:
         pairs += [
             ("Purchase orders", ", ".join(dict.fromkeys(lot.po_number for lot in plan.lots))),
@@ -117,6 +131,13 @@ def _serial_rows(plan: PostingPlan) -> Iterator[list[Any]]:
     for lot in plan.lots:
         for u in lot.units:
             yield [u.serial, lot.item_code, lot.document, u.bin, u.entry, u.sheet, u.row]
+
+
+def _shipment_rows(plan: PostingPlan) -> Iterator[list[Any]]:
+    for s in plan.shipments:
+        shipped = s.qty_previously_shipped + s.qty
+        yield [s.so_number, s.item_code, s.office, s.qty_ordered, s.qty_previously_shipped, s.qty,
+               max(s.qty_ordered - shipped, 0), s.ship_date, s.carrier, s.tracking]
 
 
 def posted_sheets(
@@ -202,6 +223,28 @@ def posted_sheets(
                 _serial_rows(plan),
             )
         )
+    if plan.shipments:
+        sheets.append(ReportSheet("Lines", [
+            C("SO", "text"), C("Item", "text"), C("Office", "text"), C("Ordered", "int"),
+            C("Previously Shipped", "int"), C("This Shipment", "int"), C("Open", "int"), C("Ship Date", "date"),
+            C("Carrier", "text"), C("Tracking", "text")], _shipment_rows(plan)))
+        sheets.append(ReportSheet("Serials", [
+            C("Serial", "text"), C("Item", "text"), C("SO", "text"), C("Lot", "text"), C("Unit Cost", "money"),
+            C("From Bin", "text"), C("Entry", "text"), C("Sheet", "text"), C("Row", "int")],
+            ([u.serial, s.item_code, s.so_number, u.lot_document, u.unit_cost, u.bin, u.entry, u.sheet, u.row]
+             for s in plan.shipments for u in s.units)))
+    if plan.returns:
+        sheets.append(ReportSheet("Returns", [
+            C("Serial", "text"), C("Item", "text"), C("SO", "text"), C("Disposition", "text"), C("Reason", "text"),
+            C("Lot", "text"), C("Unit Cost", "money"), C("Return Date", "date"), C("Sheet", "text"),
+            C("Row", "int")],
+            ([r.serial, r.item_code, r.so_number, r.disposition, r.reason, r.lot_document, r.unit_cost,
+              r.return_date, r.sheet, r.row] for r in plan.returns)))
+    if plan.counts:
+        sheets.append(ReportSheet("Counts", [
+            C("Office", "text"), C("Bin", "text"), C("Item", "text"), C("Serial", "text"), C("Scans", "int"),
+            C("Count Date", "date"), C("Sheet", "text"), C("Row", "int")],
+            ([c.office, c.bin, c.item_code, c.serial, c.scans, c.count_date, c.sheet, c.row] for c in plan.counts)))
     return sheets
 
 

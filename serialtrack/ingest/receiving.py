@@ -24,23 +24,31 @@ class LineRow:
     serial_cell: Cell | None
     units: list[SerialUnit]
     bin: str | None
-    received_date: dt.date | None
+    date: dt.date | None  # the row's received, ship or return date
     mfr_lot: str | None
     mfr_lot_cell: Cell | None
 
 
 @dataclass
 class ReceivingLine:
-    """All rows of one PO line in the file."""
+    """All rows of one order line (PO line when receiving, SO line when shipping) in the file."""
 
-    po_number: str
+    number: str
     item_code: str
-    po_cell: Cell
+    number_cell: Cell
     item_cell: Cell
     rows: list[LineRow] = field(default_factory=list)
     packing_list: str | None = None
     #: serials generated from the item's next_serial (filled by the handler when the line lists none)
     generated: list[SerialUnit] = field(default_factory=list)
+
+    @property
+    def po_number(self) -> str:
+        return self.number
+
+    @property
+    def po_cell(self) -> Cell:
+        return self.number_cell
 
     @property
     def qty(self) -> int:
@@ -63,19 +71,20 @@ class ReceivingLine:
 
 
 def receiving_lines(rows: list[Row], *, policy: SerialPolicy,
-                    width_for: Callable[[str], int | None] | None = None,
-                    qty_field: str = "qty") -> tuple[list[ReceivingLine], list[Issue]]:
+                    width_for: Callable[[str], int | None] | None = None, qty_field: str = "qty",
+                    number_field: str = "po_number", number_label: str = "PO number",
+                    date_field: str = "received_date") -> tuple[list[ReceivingLine], list[Issue]]:
     """Group rows into lines and parse their serials. ``width_for(item_code)`` gives the item's serial width
     for lost-leading-zero checks (None when unknown)."""
     lines: dict[tuple[str, str], ReceivingLine] = {}
     issues: list[Issue] = []
     for row in rows:
-        po_cell, item_cell = row.get("po_number"), row.get("item_code")
-        missing = [label for cell, label in ((po_cell, "PO number"), (item_cell, "item code")) if cell is None]
+        po_cell, item_cell = row.get(number_field), row.get("item_code")
+        missing = [label for cell, label in ((po_cell, number_label), (item_cell, "item code")) if cell is None]
         if missing:
-            where = row.cells.get("po_number" if po_cell is None else "item_code")
+            where = row.cells.get(number_field if po_cell is None else "item_code")
             issues.append(Issue("required-value-missing", f"{' and '.join(missing)} empty on this row; every row "
-                                "needs a PO and an item", where.source if where else row.source))
+                                f"needs {'a PO' if number_field == 'po_number' else 'an order'} and an item", where.source if where else row.source))
             continue
         assert po_cell is not None and item_cell is not None
         po, item = as_code(po_cell.value) or "", as_code(item_cell.value) or ""
@@ -92,12 +101,12 @@ def receiving_lines(rows: list[Row], *, policy: SerialPolicy,
                                  width=width)
             units, found = parsed.units, parsed.issues
             issues.extend(found)
-        date_cell = row.get("received_date")
+        date_cell = row.get(date_field)
         lot_cell = row.get("mfr_lot")
         bin_cell = row.get("bin")
         line.rows.append(LineRow(
             row.source, qty, qty_cell, serial_cell, units, as_text(bin_cell.value) if bin_cell else None,
-            convert(date_cell, as_date, issues, "received date"), as_text(lot_cell.value) if lot_cell else None,
+            convert(date_cell, as_date, issues, date_field.replace("_", " ")), as_text(lot_cell.value) if lot_cell else None,
             lot_cell))
         pl = row.get("packing_list")
         if pl is not None and line.packing_list is None:

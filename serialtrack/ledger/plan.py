@@ -47,6 +47,7 @@ class UnitPlan:
     entry: str
     sheet: str | None
     row: int | None
+    existing_id: int | None = None  # the unit row of a reversed receipt, received again
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,14 @@ class PostingPlan:
     lots: tuple[LotPlan, ...] = ()
     next_serials: Mapping[str, str] = field(default_factory=dict)  # item code -> new next_serial
     rows: int = 0
+    shipments: tuple[Any, ...] = ()  # plan_outbound.ShipLinePlan
+    returns: tuple[Any, ...] = ()  # plan_outbound.ReturnPlan
+    counts: tuple[Any, ...] = ()  # plan_outbound.CountPlan
 
     @property
     def units(self) -> int:
-        return sum(lot.qty for lot in self.lots)
+        return (sum(lot.qty for lot in self.lots) + sum(s.qty for s in self.shipments) + len(self.returns)
+                + len(self.counts))
 
     @property
     def value(self) -> Decimal:
@@ -116,7 +121,7 @@ def plan_receipt(lines: Sequence[Any], view: Any, *, today: dt.date, receiving_b
         po_line = po.lines[line.item_code]
         item = view.items[line.item_code]
         unit_cost = po_line.price if po_line.price is not None else (item.est_unit_cost or Decimal(0))
-        dates = [r.received_date for r in line.rows if r.received_date]
+        dates = [r.date for r in line.rows if r.date]
         row_bins = [r.bin for r in line.rows if r.bin]
         lot_bin = row_bins[0] if row_bins else receiving_bin
         bins = {(r.source.sheet, r.source.row): r.bin for r in line.rows if r.bin}
@@ -124,7 +129,9 @@ def plan_receipt(lines: Sequence[Any], view: Any, *, today: dt.date, receiving_b
         for unit in line.units:
             src = unit.source
             sheet, row = (src.sheet, src.row) if src is not None else (None, None)
-            units.append(UnitPlan(unit.serial, bins.get((sheet, row)) or receiving_bin, unit.entry, sheet, row))
+            known = view.serial_units.get((line.item_code, unit.serial))
+            units.append(UnitPlan(unit.serial, bins.get((sheet, row)) or receiving_bin, unit.entry, sheet, row,
+                                  known.id if known is not None and known.status == "reversed" else None))
         mfr_lot = next((r.mfr_lot for r in line.rows if r.mfr_lot), None)
         lots.append(LotPlan(
             document=f"PO-{line.po_number}", po_number=line.po_number, item_code=line.item_code, office=po.office,

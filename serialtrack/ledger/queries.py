@@ -48,7 +48,8 @@ def lots_report(engine: Engine, *, item_code: str | None = None, po_number: str 
     lots, items, offices, su = t.lots, t.items, t.offices, t.serial_units
     query = (select(lots.c.id, lots.c.document, items.c.code.label("item_code"), offices.c.name.label("office"),
                     lots.c.received_date, lots.c.qty_ordered, lots.c.qty_received, lots.c.qty_used,
-                    lots.c.unit_cost, lots.c.mfr_lot, lots.c.packing_list, lots.c.batch_id, items.c.serialized)
+                    lots.c.unit_cost, lots.c.mfr_lot, lots.c.packing_list, lots.c.batch_id, items.c.serialized,
+                    lots.c.reversed_batch_id)
              .join(items, items.c.id == lots.c.item_id)
              .join(offices, offices.c.id == lots.c.office_id))
     if item_code:
@@ -62,7 +63,8 @@ def lots_report(engine: Engine, *, item_code: str | None = None, po_number: str 
         for r in conn.execute(query.order_by(lots.c.id)):
             row = dict(r._mapping)
             cost = Decimal(row["unit_cost"])
-            remaining = row["qty_received"] - row["qty_used"]
+            # a lot whose receipt was reversed holds nothing
+            remaining = 0 if row["reversed_batch_id"] else row["qty_received"] - row["qty_used"]
             row.update(qty_remaining=remaining, value_received=cost * row["qty_received"],
                        value_used=cost * row["qty_used"], value_remaining=cost * remaining)
             if with_serials and row["serialized"]:
@@ -88,7 +90,7 @@ def stock_report(engine: Engine, *, item_code: str | None = None, office: str | 
                       func.sum(lots.c.qty_received - lots.c.qty_used).label("on_hand"))
                .select_from(lots).join(items, items.c.id == lots.c.item_id)
                .join(offices, offices.c.id == lots.c.office_id)
-               .where(items.c.serialized.is_(False))
+               .where(items.c.serialized.is_(False), lots.c.reversed_batch_id.is_(None))
                .group_by(items.c.code, offices.c.name))
     if item_code:
         serial_q = serial_q.where(items.c.code == item_code)

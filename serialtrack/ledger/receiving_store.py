@@ -11,7 +11,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.plan import LotPlan, PostingPlan
-from serialtrack.ledger.sql import bulk_insert, new_id
+from serialtrack.ledger.sql import bind_marks, bulk_insert, new_id
 
 if TYPE_CHECKING:
     from serialtrack.ledger.store import BatchMeta, Store
@@ -62,7 +62,12 @@ def _apply_lot(conn: Connection, store: Store, lot: LotPlan, batch_id: int, meta
              "source_row": row} for sheet, row, qty in rows])
         return lot_id, lot.qty, len(rows)  # units received, as plan.units and the receipt count them
     bulk_insert(conn, t.serial_units, ("item_id", "serial", "status", "office_id", "bin_id", "lot_id"),
-                ((item_id, u.serial, "in_stock", office_id, bin_ids[u.bin], lot_id) for u in lot.units))
+                ((item_id, u.serial, "in_stock", office_id, bin_ids[u.bin], lot_id) for u in lot.units
+                 if u.existing_id is None))
+    again = [(office_id, bin_ids[u.bin], lot_id, u.existing_id) for u in lot.units if u.existing_id is not None]
+    if again:  # units of a reversed receipt, received again: the same row, a new lot
+        conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'in_stock', office_id = ?, "
+                                              "bin_id = ?, lot_id = ? WHERE id = ?"), again)
     unit_ids = dict(conn.execute(select(t.serial_units.c.serial, t.serial_units.c.id)
                                  .where(t.serial_units.c.lot_id == lot_id)).all())
     columns = tuple(base) + ("serial_unit_id", "bin_id", "qty", "source_sheet", "source_row")

@@ -45,3 +45,8 @@ def bulk_insert(conn: Any, table: Any, columns: Sequence[str], rows: Iterable[Se
         conn.exec_driver_sql(sql, batch)
         count += len(batch)
     return count
+
+
+def bind_marks(conn: Any, sql: str) -> str:
+    """``?`` placeholders in ``sql`` as the driver wants them (``%s`` for psycopg)."""
+    return sql if conn.dialect.paramstyle == "qmark" else sql.replace("?", "%s")

@@ -11,13 +11,15 @@ import datetime as dt
 import socket
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from serialtrack.ledger import schema as t
+from serialtrack.ledger.outbound_store import apply_outbound
+from serialtrack.ledger.outbound_view import offices_by_name, plain_on_hand, shipped_on
 from serialtrack.ledger.plan import ItemChange, OrderChange, PostingPlan
 from serialtrack.ledger.receiving_store import apply_lots
 from serialtrack.ledger.sql import chunks, new_id
@@ -109,20 +111,31 @@ class Store:
     # -- the view ------------------------------------------------------------------------------------------
 
     def view(self, *, items: Iterable[str] = (), purchase_orders: Iterable[str] = (),
-             sales_orders: Iterable[str] = (), serials: Mapping[str, Iterable[str]] | None = None) -> LedgerView:
-        """The ledger slice for one file, in a handful of chunked set-based queries."""
+             sales_orders: Iterable[str] = (), serials: Mapping[str, Iterable[str]] | None = None,
+             outbound: bool = False) -> LedgerView:
+        """The ledger slice for one file, in a handful of chunked set-based queries. ``outbound`` adds what
+        shipping, returns and counts need: offices, non-serialized stock, and each unit's shipping order."""
         item_codes = sorted(set(items) | set(serials or {}))
+        offices: dict[str, int] = {}
+        plain: dict[tuple[str, str], int] = {}
         with self.engine.connect() as conn:
             item_map = _items(conn, item_codes)
             pos = _orders(conn, t.purchase_orders, t.po_lines, "qty_received", "unit_cost",
                           sorted(set(purchase_orders)))
             sos = _orders(conn, t.sales_orders, t.so_lines, "qty_shipped", "unit_price", sorted(set(sales_orders)))
             units = _serial_units(conn, item_map, serials or {})
+            if outbound:
+                offices = offices_by_name(conn)
+                plain = plain_on_hand(conn, item_map)
+                docs = shipped_on(conn, (u.id for u in units.values() if u.status == "shipped"))
+                units = {k: replace(u, shipped_on=docs.get(u.id)) for k, u in units.items()}
         known: dict[str, set[str]] = {}
-        for (code, serial) in units:
-            known.setdefault(code, set()).add(serial)
+        for (code, serial), unit in units.items():
+            if unit.status != "reversed":  # a reversed receipt's unit may be received again
+                known.setdefault(code, set()).add(serial)
         return LedgerView(items=item_map, purchase_orders=pos, sales_orders=sos,
-                          known_serials={k: frozenset(v) for k, v in known.items()}, serial_units=units)
+                          known_serials={k: frozenset(v) for k, v in known.items()}, serial_units=units,
+                          offices=offices, plain_on_hand=plain)
 
     # -- posting -------------------------------------------------------------------------------------------
 
@@ -137,6 +150,8 @@ class Store:
                 for order in plan.orders:
                     self._upsert_order(conn, order, batch_id, now)
                 lot_ids, units, txns = apply_lots(conn, self, plan, batch_id, meta, now)
+                out_units, out_txns = apply_outbound(conn, self, plan, batch_id, meta, now)
+                units, txns = units + out_units, txns + out_txns
                 for code, next_serial in plan.next_serials.items():
                     conn.execute(update(t.items).where(t.items.c.code == code)
                                  .values(next_serial=next_serial, updated_at=now))
@@ -267,14 +282,15 @@ def _serial_units(conn: Connection, items: Mapping[str, ItemInfo],
         for part in chunks(sorted(set(wanted))):
             query = (select(t.serial_units.c.id, t.serial_units.c.serial, t.serial_units.c.status,
                             t.serial_units.c.lot_id, office.c.name.label("office"), t.bins.c.name.label("bin"),
-                            t.lots.c.document, t.lots.c.unit_cost)
+                            t.lots.c.document, t.lots.c.unit_cost, t.serial_units.c.office_id,
+                            t.serial_units.c.bin_id)
                      .join(t.lots, t.lots.c.id == t.serial_units.c.lot_id)
                      .outerjoin(office, office.c.id == t.serial_units.c.office_id)
                      .outerjoin(t.bins, t.bins.c.id == t.serial_units.c.bin_id)
                      .where(t.serial_units.c.item_id == item.id, t.serial_units.c.serial.in_(part)))
             for r in conn.execute(query):
                 units[(code, r.serial)] = SerialInfo(r.id, code, r.serial, r.status, r.office, r.bin, r.lot_id,
-                                                     r.document, r.unit_cost)
+                                                     r.document, r.unit_cost, r.office_id, r.bin_id)
     return units
 
 

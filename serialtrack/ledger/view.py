@@ -59,6 +59,10 @@ class SerialInfo:
     lot_id: int
     lot_document: str
     unit_cost: Decimal
+    office_id: int | None = None
+    bin_id: int | None = None
+    #: the document of its latest shipment that was not reversed ("SO-5001"), for returns
+    shipped_on: str | None = None
 
 
 _EMPTY: Mapping = MappingProxyType({})
@@ -73,4 +77,6 @@ class LedgerView:
     known_serials: Mapping[str, frozenset[str]] = field(default_factory=lambda: _EMPTY)
     #: (item code, serial) -> its unit, for the serials asked about
     serial_units: Mapping[tuple[str, str], SerialInfo] = field(default_factory=lambda: _EMPTY)
-    offices: frozenset[str] = frozenset()
+    offices: Mapping[str, int] = field(default_factory=lambda: _EMPTY)  # office name (casefolded) -> id
+    #: (item code, office casefolded) -> on hand of a non-serialized item (lots' remaining)
+    plain_on_hand: Mapping[tuple[str, str], int] = field(default_factory=lambda: _EMPTY)

@@ -93,6 +93,8 @@ def _echo_outcome(outcome: Any) -> None:
         click.echo(f"  {issue}")
     if len(outcome.errors) > 20:
         click.echo(f"  ... and {len(outcome.errors) - 20} more errors (see the workbook)")
+    for issue in outcome.warnings[:20]:
+        click.echo(f"  warning: {issue}")
     for note in outcome.notes:
         click.echo(f"  note: {note}")
     if outcome.output:

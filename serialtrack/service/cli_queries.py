@@ -105,3 +105,29 @@ def stock(home: Home, item_code: str | None, office: str | None, as_json: bool) 
         if r.get("serials"):
             more = f" ... (+{len(r['serials']) - 20})" if len(r["serials"]) > 20 else ""
             click.echo(f"  {', '.join(r['serials'][:20])}{more}")
+
+
+@main.command()
+@click.argument("batch", type=int)
+@click.option("--reason", help="Why, kept on every compensating transaction.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def reverse(home: Home, batch: int, reason: str | None, as_json: bool) -> None:
+    """Undo posted BATCH (receiving, shipping, returns or counts) with compensating transactions.
+
+    Refused, with the reason, when later activity depends on it (a received serial that has since shipped).
+    Exit 1 when refused.
+    """
+    from serialtrack.ledger.reverse_store import ReverseRefused, reverse_batch
+
+    with context_for(home) as ctx:
+        try:
+            result = reverse_batch(ctx.store, batch, reason=reason)
+        except ReverseRefused as exc:
+            raise UserError(str(exc), EXIT_FAILED) from exc
+    if as_json:
+        print_json({"batch": result.batch, "reversal_batch": result.reversal_batch, "kind": result.kind,
+                    "transactions": result.transactions, "units": result.units})
+    else:
+        click.echo(f"batch {result.batch} ({result.kind}) reversed by batch {result.reversal_batch}: "
+                   f"{result.transactions} compensating transactions, {result.units} serial units")

@@ -66,18 +66,21 @@ def _check_orders_file(kind: str) -> Callable[[Ingested, Context], Checked]:
     return check
 
 
-def _not_yet(kind: str) -> Callable[[Ingested, Context], Checked]:
-    def check(ingested: Ingested, ctx: Context) -> Checked:
-        return Checked(None, [Issue("kind-not-supported",
-                                    f"{kind} files are not processed by this version of serialtrack yet; "
-                                    "the file is kept unchanged", Source(ingested.file))])
-    return check
-
-
 def _receiving(ingested: Ingested, ctx: Context) -> Checked:
     from serialtrack.service.receiving import check_receiving_file
 
     return check_receiving_file(ingested, ctx)
+
+
+def _outbound(kind: str) -> Callable[[Ingested, Context], Checked]:
+    def check(ingested: Ingested, ctx: Context) -> Checked:
+        from serialtrack.service import outbound
+
+        handler = {"shipping": outbound.check_shipping_file, "returns": outbound.check_returns_file,
+                   "counts": outbound.check_counts_file}[kind]
+        return handler(ingested, ctx)
+
+    return check
 
 
 HANDLERS: dict[str, Callable[[Ingested, Context], Checked]] = {
@@ -85,7 +88,7 @@ HANDLERS: dict[str, Callable[[Ingested, Context], Checked]] = {
     "purchase_orders": _check_orders_file("purchase_orders"),
     "sales_orders": _check_orders_file("sales_orders"),
     "receiving": _receiving,
-    "shipping": _not_yet("shipping"),
-    "returns": _not_yet("returns"),
-    "counts": _not_yet("counts"),
+    "shipping": _outbound("shipping"),
+    "returns": _outbound("returns"),
+    "counts": _outbound("counts"),
 }

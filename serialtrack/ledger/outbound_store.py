@@ -1,0 +1,136 @@
+"""Applying shipments, returns and counts inside the store's transaction, in bulk: unit status changes as one
+executemany, lot usage as one UPDATE per lot, one transaction row per unit (or per lot consumed for a
+non-serialized line) with its cost from the lot, and order lines advanced."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, select, update
+
+from serialtrack.ledger import schema as t
+from serialtrack.ledger.plan import PostingPlan
+from serialtrack.ledger.plan_outbound import ShipLinePlan
+from serialtrack.ledger.sql import bind_marks, bulk_insert
+
+if TYPE_CHECKING:
+    from serialtrack.ledger.store import BatchMeta, Store
+
+TX_COLUMNS = ("batch_id", "type", "item_id", "serial_unit_id", "lot_id", "office_id", "bin_id", "qty", "unit_cost",
+              "document", "occurred_on", "created_at", "source_file", "source_sha256", "source_sheet", "source_row",
+              "note")
+
+
+def _item_ids(conn: Connection, codes: set[str]) -> dict[str, int]:
+    return dict(conn.execute(select(t.items.c.code, t.items.c.id).where(t.items.c.code.in_(sorted(codes)))).all())
+
+
+def _office_id(conn: Connection, store: Store, name: str, now: dt.datetime) -> int:
+    return store.ensure_office(conn, name, now)
+
+
+def _use_lots(conn: Connection, used: Counter[int]) -> None:
+    if used:
+        conn.exec_driver_sql(bind_marks(conn, "UPDATE lots SET qty_used = qty_used + ? WHERE id = ?"),
+                             [(qty, lot_id) for lot_id, qty in used.items()])
+
+
+def _fifo(conn: Connection, item_id: int, office_id: int, qty: int) -> list[tuple[int, int, Any]]:
+    """(lot id, qty taken, unit cost) from the oldest live lots with stock left."""
+    lots = t.lots
+    taken: list[tuple[int, int, Any]] = []
+    for lot_id, left, cost in conn.execute(
+            select(lots.c.id, lots.c.qty_received - lots.c.qty_used, lots.c.unit_cost)
+            .where(lots.c.item_id == item_id, lots.c.office_id == office_id, lots.c.reversed_batch_id.is_(None),
+                   lots.c.qty_received > lots.c.qty_used)
+            .order_by(lots.c.received_date, lots.c.id)):
+        take = min(int(left), qty)
+        taken.append((int(lot_id), take, cost))
+        qty -= take
+        if qty == 0:
+            break
+    if qty:
+        raise RuntimeError("not enough stock to ship: the rules should have said so")
+    return taken
+
+
+def _ship_line(conn: Connection, store: Store, line: ShipLinePlan, item_id: int, base: dict[str, Any],
+               now: dt.datetime) -> int:
+    office_id = _office_id(conn, store, line.office, now)
+    document = f"SO-{line.so_number}"
+    common = dict(base, type="shipment", item_id=item_id, document=document, occurred_on=line.ship_date,
+                  note=" ".join(x for x in (line.carrier, line.tracking) if x) or None)
+    if line.units:
+        conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'shipped', office_id = NULL, "
+                                              "bin_id = NULL WHERE id = ? AND status = 'in_stock'"),
+                             [(u.unit_id,) for u in line.units])
+        _use_lots(conn, Counter(u.lot_id for u in line.units))
+        rows = [dict(common, serial_unit_id=u.unit_id, lot_id=u.lot_id, office_id=u.office_id, bin_id=u.bin_id,
+                     qty=1, unit_cost=u.unit_cost, source_sheet=u.sheet, source_row=u.row) for u in line.units]
+    else:
+        taken = _fifo(conn, item_id, office_id, line.qty)
+        _use_lots(conn, Counter({lot_id: qty for lot_id, qty, _ in taken}))
+        sheet, row = (line.rows[0][0], line.rows[0][1]) if line.rows else (None, None)
+        rows = [dict(common, serial_unit_id=None, lot_id=lot_id, office_id=office_id, bin_id=None, qty=qty,
+                     unit_cost=cost, source_sheet=sheet, source_row=row) for lot_id, qty, cost in taken]
+    bulk_insert(conn, t.transactions, TX_COLUMNS, ([r[c] for c in TX_COLUMNS] for r in rows))
+    so_line = (select(t.so_lines.c.id).join(t.sales_orders, t.sales_orders.c.id == t.so_lines.c.so_id)
+               .where(t.sales_orders.c.number == line.so_number, t.so_lines.c.item_id == item_id))
+    conn.execute(update(t.so_lines).where(t.so_lines.c.id == so_line.scalar_subquery())
+                 .values(qty_shipped=t.so_lines.c.qty_shipped + line.qty))
+    return len(rows)
+
+
+STATUS_AFTER_RETURN = {"restock": "in_stock", "scrap": "scrapped", "return_to_vendor": "returned_to_vendor"}
+
+
+def _returns(conn: Connection, store: Store, plan: PostingPlan, items: dict[str, int], base: dict[str, Any],
+             now: dt.datetime) -> int:
+    rows = []
+    restocked: Counter[int] = Counter()
+    for r in plan.returns:
+        office_id = _office_id(conn, store, r.office, now)
+        office_bin = conn.execute(select(t.offices.c.return_bin).where(t.offices.c.id == office_id)).scalar_one()
+        bin_id = store.ensure_bins(conn, office_id, [office_bin])[office_bin]
+        if r.disposition == "restock":
+            conn.execute(update(t.serial_units).where(t.serial_units.c.id == r.unit_id)
+                         .values(status="in_stock", office_id=office_id, bin_id=bin_id))
+            restocked[r.lot_id] += 1
+        else:
+            conn.execute(update(t.serial_units).where(t.serial_units.c.id == r.unit_id)
+                         .values(status=STATUS_AFTER_RETURN[r.disposition], office_id=None, bin_id=None))
+        note = r.disposition + (f": {r.reason}" if r.reason else "")
+        rows.append(dict(base, type="return", item_id=items[r.item_code], serial_unit_id=r.unit_id, lot_id=r.lot_id,
+                         office_id=office_id, bin_id=bin_id if r.disposition == "restock" else None, qty=1,
+                         unit_cost=r.unit_cost, document=f"SO-{r.so_number}", occurred_on=r.return_date,
+                         source_sheet=r.sheet, source_row=r.row, note=note))
+    _use_lots(conn, Counter({lot: -qty for lot, qty in restocked.items()}))
+    bulk_insert(conn, t.transactions, TX_COLUMNS, ([r[c] for c in TX_COLUMNS] for r in rows))
+    return len(rows)
+
+
+def _counts(conn: Connection, store: Store, plan: PostingPlan, items: dict[str, int], batch_id: int,
+            now: dt.datetime) -> int:
+    offices = {c.office: _office_id(conn, store, c.office, now) for c in plan.counts}
+    return bulk_insert(conn, t.counts, ("batch_id", "office_id", "bin", "item_id", "serial", "count_date", "scans",
+                                        "source_sheet", "source_row"),
+                       ((batch_id, offices[c.office], c.bin, items[c.item_code], c.serial, c.count_date, c.scans,
+                         c.sheet, c.row) for c in plan.counts))
+
+
+def apply_outbound(conn: Connection, store: Store, plan: PostingPlan, batch_id: int, meta: BatchMeta,
+                   now: dt.datetime) -> tuple[int, int]:
+    """Post the plan's shipments, returns and counts; returns (units, transactions)."""
+    if not (plan.shipments or plan.returns or plan.counts):
+        return 0, 0
+    codes = {s.item_code for s in plan.shipments} | {r.item_code for r in plan.returns} | {
+        c.item_code for c in plan.counts}
+    items = _item_ids(conn, codes)
+    base = {"batch_id": batch_id, "created_at": now, "source_file": meta.file_name, "source_sha256": meta.sha256}
+    txns = sum(_ship_line(conn, store, line, items[line.item_code], base, now) for line in plan.shipments)
+    txns += _returns(conn, store, plan, items, base, now)
+    counted = _counts(conn, store, plan, items, batch_id, now)
+    units = sum(s.qty for s in plan.shipments) + len(plan.returns) + counted
+    return units, txns

@@ -1,0 +1,201 @@
+"""Rules for shipping, returns and counts (SPEC "Rules"), each a small pure function returning Issues.
+
+Shipping: the SO exists and holds the item; shipped qty stays within the open qty; every serialized unit has a
+serial; each serial belongs to that item, is in stock at the order's office, and appears once. Returns: each
+serial was shipped on that SO and not yet returned. Counts: the office and item exist; a serial scanned twice
+is reported (a warning: the count is still stored once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from serialtrack.ingest.outbound import SerialEntry, disposition_of
+from serialtrack.ingest.receiving import ReceivingLine
+from serialtrack.ledger.records import Issue, Severity
+from serialtrack.ledger.view import LedgerView
+from serialtrack.rules.receiving import ReceivingPolicy, serials_unique_in_file
+
+Lines = Sequence[ReceivingLine]
+
+
+def so_and_item_known(lines: Lines, view: LedgerView) -> list[Issue]:
+    issues = []
+    for line in lines:
+        so = view.sales_orders.get(line.number)
+        if so is None:
+            issues.append(Issue("so-unknown", f"sales order {line.number} is not in the ledger; drop the SO file "
+                                "first, or check the number", line.number_cell.source))
+        elif line.item_code not in view.items:
+            issues.append(Issue("item-unknown", f"item {line.item_code} is not in the item list",
+                                line.item_cell.source))
+        elif line.item_code not in so.lines:
+            issues.append(Issue("so-line-missing", f"sales order {line.number} has no line for item "
+                                f"{line.item_code} (it orders {', '.join(sorted(so.lines)) or 'nothing'})",
+                                line.item_cell.source))
+    return issues
+
+
+def within_open_qty(lines: Lines, view: LedgerView) -> list[Issue]:
+    issues = []
+    for line in lines:
+        so = view.sales_orders.get(line.number)
+        so_line = so.lines.get(line.item_code) if so else None
+        if so_line is None:
+            continue
+        open_qty = so_line.qty_ordered - so_line.qty_done
+        if line.qty > open_qty:
+            issues.append(Issue("over-shipment", f"SO {line.number} line {line.item_code}: {line.qty} shipped in "
+                                f"this file but only {open_qty} remain open ({so_line.qty_ordered} ordered, "
+                                f"{so_line.qty_done} already shipped)", line.first_qty_source))
+        if line.qty == 0:
+            issues.append(Issue("qty-zero", f"SO {line.number} line {line.item_code} ships nothing (quantity 0)",
+                                line.first_qty_source))
+    return issues
+
+
+def every_unit_has_a_serial(lines: Lines, view: LedgerView) -> list[Issue]:
+    issues = []
+    for line in lines:
+        item = view.items.get(line.item_code)
+        if item is None:
+            continue
+        if not item.serialized:
+            issues += [Issue("serials-on-non-serialized-item", f"item {line.item_code} is not serialized, so it "
+                             "takes no serials; remove them or fix the item", r.serial_cell.source)
+                       for r in line.rows if r.serial_cell is not None]
+            continue
+        if not line.has_serials:
+            issues.append(Issue("serials-missing", f"item {line.item_code} is serialized: a shipment cannot post "
+                                f"without its serials; list the {line.qty} serials shipped", line.first_qty_source))
+            continue
+        for row in line.rows:
+            if row.qty is not None and row.serial_cell is not None and len(row.units) != row.qty:
+                issues.append(Issue("serial-count-mismatch", f"this row says quantity {row.qty} but lists "
+                                    f"{len(row.units)} serials", row.serial_cell.source))
+            elif row.serial_cell is None and row.qty:
+                issues.append(Issue("serials-missing", f"item {line.item_code} is serialized: this row ships "
+                                    f"{row.qty} without serials", row.qty_cell.source if row.qty_cell else
+                                    row.source))
+    return issues
+
+
+def serials_in_stock_at_office(lines: Lines, view: LedgerView) -> list[Issue]:
+    issues = []
+    for line in lines:
+        so = view.sales_orders.get(line.number)
+        item = view.items.get(line.item_code)
+        if so is None or item is None or not item.serialized:
+            continue
+        for unit in line.units:
+            info = view.serial_units.get((line.item_code, unit.serial))
+            if info is None or info.status == "reversed":
+                issues.append(Issue("serial-unknown", f"serial {unit.serial} of item {line.item_code} is not in "
+                                    "the ledger; check the serial and the item", unit.source))
+            elif info.status != "in_stock":
+                where = f" on {info.shipped_on}" if info.status == "shipped" and info.shipped_on else ""
+                issues.append(Issue("serial-not-in-stock", f"serial {unit.serial} of item {line.item_code} is not "
+                                    f"in stock: it is {info.status.replace('_', ' ')}{where}", unit.source))
+            elif (info.office or "").casefold() != so.office.casefold():
+                issues.append(Issue("serial-wrong-office", f"serial {unit.serial} is in stock at {info.office}, "
+                                    f"but sales order {line.number} ships from {so.office}", unit.source))
+    return issues
+
+
+def plain_stock_sufficient(lines: Lines, view: LedgerView) -> list[Issue]:
+    issues = []
+    wanted: dict[tuple[str, str], int] = {}
+    for line in lines:
+        so = view.sales_orders.get(line.number)
+        item = view.items.get(line.item_code)
+        if so is None or item is None or item.serialized:
+            continue
+        key = (line.item_code, so.office.casefold())
+        wanted[key] = wanted.get(key, 0) + line.qty
+        on_hand = view.plain_on_hand.get(key, 0)
+        if wanted[key] > on_hand:
+            issues.append(Issue("insufficient-stock", f"item {line.item_code}: {wanted[key]} to ship from "
+                                f"{so.office} but only {on_hand} on hand", line.first_qty_source))
+    return issues
+
+
+def serials_once_in_file(lines: Lines, view: LedgerView) -> list[Issue]:
+    return serials_unique_in_file(lines, view, ReceivingPolicy())
+
+
+SHIPPING_RULES: list[Callable[[Lines, LedgerView], list[Issue]]] = [
+    so_and_item_known, within_open_qty, every_unit_has_a_serial, serials_once_in_file,
+    serials_in_stock_at_office, plain_stock_sufficient,
+]
+
+
+def check_shipping(lines: Lines, view: LedgerView) -> list[Issue]:
+    return [issue for rule in SHIPPING_RULES for issue in rule(lines, view)]
+
+
+def duplicate_scan_warning(serial: str, item: str, first: str, source: object) -> Issue:
+    return Issue("count-duplicate-scan", f"serial {serial} of item {item} was scanned again (first at {first}); "
+                 "it is counted once", source, Severity.WARNING)  # type: ignore[arg-type]
+
+
+# -- returns ------------------------------------------------------------------------------------------------
+
+def check_returns(entries: Sequence[SerialEntry], view: LedgerView) -> list[Issue]:
+    """Each serial was shipped on that SO and not returned since; the disposition is one we know."""
+    issues: list[Issue] = []
+    first: dict[tuple[str, str], str] = {}
+    for e in entries:
+        so = view.sales_orders.get(e.number)
+        if so is None:
+            issues.append(Issue("so-unknown", f"sales order {e.number} is not in the ledger", e.number_cell.source))
+            continue
+        if e.item_code not in view.items:
+            issues.append(Issue("item-unknown", f"item {e.item_code} is not in the item list", e.item_cell.source))
+            continue
+        if disposition_of(e.extra) is None:
+            where = e.extra_cell.source if e.extra_cell else e.row
+            issues.append(Issue("disposition-unknown", f"disposition {e.extra!r} is not one of restock, scrap, "
+                                "return to vendor", where))
+        key = (e.item_code, e.unit.serial)
+        if key in first:
+            issues.append(Issue("serial-duplicate-in-file", f"serial {e.unit.serial} of item {e.item_code} is "
+                                f"returned twice in this file (first at {first[key]})", e.unit.source))
+            continue
+        first[key] = (e.unit.source.cell if e.unit.source else None) or "?"
+        info = view.serial_units.get(key)
+        document = f"SO-{e.number}"
+        if info is None or info.status == "reversed":
+            issues.append(Issue("serial-unknown", f"serial {e.unit.serial} of item {e.item_code} is not in the "
+                                "ledger", e.unit.source))
+        elif info.status != "shipped":
+            state = info.status.replace("_", " ")
+            hint = " (it was already returned)" if info.status in ("scrapped", "returned_to_vendor") else ""
+            issues.append(Issue("serial-not-shipped", f"serial {e.unit.serial} of item {e.item_code} is {state}, "
+                                f"not shipped{hint}; only shipped units can come back", e.unit.source))
+        elif info.shipped_on != document:
+            issues.append(Issue("serial-not-shipped-on-order", f"serial {e.unit.serial} was shipped on "
+                                f"{info.shipped_on or 'another order'}, not on sales order {e.number}",
+                                e.unit.source))
+    return issues
+
+
+# -- counts -------------------------------------------------------------------------------------------------
+
+def check_counts(entries: Sequence[SerialEntry], view: LedgerView) -> list[Issue]:
+    """Offices and items must exist; a serial scanned again is a warning (it is stored once)."""
+    issues: list[Issue] = []
+    first: dict[tuple[str, str, str], str] = {}
+    for e in entries:
+        if e.number.casefold() not in view.offices:
+            issues.append(Issue("office-unknown", f"office {e.number} is not in the ledger (offices come from "
+                                "purchase and sales orders)", e.number_cell.source))
+            continue
+        if e.item_code not in view.items:
+            issues.append(Issue("item-unknown", f"item {e.item_code} is not in the item list", e.item_cell.source))
+            continue
+        key = (e.number.casefold(), e.item_code, e.unit.serial)
+        if key in first:
+            issues.append(duplicate_scan_warning(e.unit.serial, e.item_code, first[key], e.unit.source))
+        else:
+            first[key] = (e.unit.source.cell if e.unit.source else None) or "?"
+    return issues
