@@ -61,17 +61,15 @@ def _apply_lot(conn: Connection, store: Store, lot: LotPlan, batch_id: int, meta
             {**base, "serial_unit_id": None, "bin_id": bin_ids[lot.bin], "qty": qty, "source_sheet": sheet,
              "source_row": row} for sheet, row, qty in rows])
         return lot_id, lot.qty, len(rows)  # units received, as plan.units and the receipt count them
-    bulk_insert(conn, t.serial_units, ("item_id", "serial", "status", "office_id", "bin_id", "lot_id"),
-                ((item_id, u.serial, "in_stock", office_id, bin_ids[u.bin], lot_id) for u in lot.units
-                 if u.existing_id is None))
+    bulk_insert(conn, t.serial_units, ("serial", "bin_id"),
+                ((u.serial, bin_ids[u.bin]) for u in lot.units if u.existing_id is None),
+                constant={"item_id": item_id, "status": "in_stock", "office_id": office_id, "lot_id": lot_id})
     again = [(office_id, bin_ids[u.bin], lot_id, u.existing_id) for u in lot.units if u.existing_id is not None]
     if again:  # units of a reversed receipt, received again: the same row, a new lot
         conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'in_stock', office_id = ?, "
                                               "bin_id = ?, lot_id = ? WHERE id = ?"), again)
     unit_ids = dict(conn.execute(select(t.serial_units.c.serial, t.serial_units.c.id)
                                  .where(t.serial_units.c.lot_id == lot_id)).all())
-    columns = tuple(base) + ("serial_unit_id", "bin_id", "qty", "source_sheet", "source_row")
-    fixed = tuple(base.values())
-    bulk_insert(conn, t.transactions, columns,
-                (fixed + (unit_ids[u.serial], bin_ids[u.bin], 1, u.sheet, u.row) for u in lot.units))
+    bulk_insert(conn, t.transactions, ("serial_unit_id", "bin_id", "qty", "source_sheet", "source_row"),
+                ((unit_ids[u.serial], bin_ids[u.bin], 1, u.sheet, u.row) for u in lot.units), constant=base)
     return lot_id, len(lot.units), len(lot.units)

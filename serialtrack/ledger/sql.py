@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 #: Rows per IN (...) list or executemany batch: well under every driver's parameter limit.
@@ -22,21 +22,31 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield values[start:start + size]
 
 
-def bulk_insert(conn: Any, table: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def bulk_insert(conn: Any, table: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                constant: Mapping[str, Any] | None = None) -> int:
     """INSERT many rows as tuples straight through the driver (executemany), at raw-driver speed.
 
     Values pass through each column type's own bind processor first, so dates, datetimes and decimals are
-    stored exactly as SQLAlchemy Core would store them. Returns the number of rows inserted.
+    stored exactly as SQLAlchemy Core would store them. ``constant`` holds columns whose value is the same on
+    every row: processed once and appended to each tuple. Returns the number of rows inserted.
     """
     dialect = conn.dialect
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
+    fixed = dict(constant or {})
+    fixed_values = tuple(_bind(table, name, dialect)(value) if value is not None else None
+                         for name, value in fixed.items())
+    processors = [_bind(table, name, dialect) for name in columns]
+    names = list(columns) + list(fixed)
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
-           f"VALUES ({', '.join([mark] * len(columns))})")
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
+    plain = all(p is _same for p in processors)
     count = 0
     batch: list[tuple[Any, ...]] = []
     for row in rows:
-        batch.append(tuple(p(v) if p is not None and v is not None else v for p, v in zip(processors, row, strict=True)))
+        if plain:
+            batch.append(tuple(row) + fixed_values)
+        else:
+            batch.append(tuple(p(v) if v is not None else v for p, v in zip(processors, row, strict=True))
+                         + fixed_values)
         if len(batch) >= 50_000:
             conn.exec_driver_sql(sql, batch)
             count += len(batch)
@@ -45,6 +55,15 @@ def bulk_insert(conn: Any, table: Any, columns: Sequence[str], rows: Iterable[Se
         conn.exec_driver_sql(sql, batch)
         count += len(batch)
     return count
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _bind(table: Any, name: str, dialect: Any) -> Any:
+    """The column type's bind processor, or the identity when it has none."""
+    return table.c[name].type._cached_bind_processor(dialect) or _same
 
 
 def bind_marks(conn: Any, sql: str) -> str:
