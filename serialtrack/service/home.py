@@ -101,12 +101,14 @@ def unique_path(folder: Path, name: str) -> Path:
     return candidate
 
 
-def archive_original(home: Home, path: Path, status: str, *, today: dt.date, move: bool) -> Path:
+def archive_original(home: Home, path: Path, status: str, *, today: dt.date, move: bool,
+                     name: str | None = None) -> Path:
     """Keep the original beside the processed ones: moved out of the inbox, or copied when it lives
-    elsewhere (``ingest`` of a file outside the inbox leaves it where it is)."""
+    elsewhere (``ingest`` of a file outside the inbox leaves it where it is). ``name`` is the name it is
+    known by (the watcher reads a claimed copy), by default the path's own."""
     folder = home.archive / status / today.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
-    target = unique_path(folder, path.name)
+    target = unique_path(folder, name or path.name)
     if move:
         os.replace(path, target) if _same_device(path, folder) else shutil.move(str(path), str(target))
     else:

@@ -18,6 +18,7 @@ from serialtrack.exporters.posted import write_posted
 from serialtrack.exporters.rejected import GridSheet, write_rejected
 from serialtrack.exporters.xlsx import unique_output_path
 from serialtrack.ingest.reader import Ingested, read_file
+from serialtrack.ledger.receipts import plan_from_batch
 from serialtrack.ledger.records import Issue, Source
 from serialtrack.ledger.store import AlreadyPosted, BatchMeta
 from serialtrack.service.context import Context
@@ -92,9 +93,7 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
             outcome = _check_and_post(ctx, path, ingested, meta, dry_run, move)
     except Exception as exc:  # a defect or a database failure: trap it per file, keep the original in place
         log.exception("%s: internal error while processing", name)
-        outcome = Outcome(name, kind, "rejected", errors=[Issue(
-            "internal-error", f"serialtrack failed while processing this file ({type(exc).__name__}: {exc}); "
-            "nothing was posted and the file was left where it is; the log has the details", Source(name))])
+        outcome = _after_failure(ctx, name, kind, sha, exc)
     outcome.seconds = time.monotonic() - started
     log.info("%s: %s kind=%s batch=%s errors=%d units=%s %.2fs", name, outcome.status, outcome.kind,
              outcome.batch, len(outcome.errors), outcome.counts.get("units", 0), outcome.seconds,
@@ -102,14 +101,48 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
     return outcome
 
 
+def ensure_receipt(ctx: Context, batch_id: int, output: str | None) -> str | None:
+    """The posted batch's receipt; written again from the ledger when the run that posted the batch stopped
+    before writing it (a crash after commit, a full disk). Returns its path, or None if it cannot be written."""
+    if output and Path(output).exists():
+        return output
+    meta, plan, result = plan_from_batch(ctx.store.engine, batch_id)
+    out = unique_output_path(ctx.home.outbox, Path(meta.file_name).stem, ".posted.xlsx")
+    try:
+        write_posted(out, meta, plan, result, notes=["receipt written again from the ledger after the run "
+                                                     "that posted this file stopped before writing it"])
+    except OSError as exc:
+        log.error("batch %s: the receipt could not be written again: %s", batch_id, exc)
+        return None
+    ctx.store.set_output(batch_id, str(out))
+    return str(out)
+
+
+def _after_failure(ctx: Context, name: str, kind: str | None, sha: str, exc: Exception) -> Outcome:
+    """What to report when processing failed: posted (and what failed came after), or nothing posted."""
+    try:
+        posted = ctx.store.posted_batch(sha)
+    except Exception:  # noqa: BLE001  (the database itself may be what failed)
+        posted = None
+    if posted is not None and posted.file_name == name:
+        return Outcome(name, kind or posted.kind, "posted", posted.id, posted.output, notes=[
+            f"posted as batch {posted.id}, but a later step failed ({type(exc).__name__}: {exc}); the file was "
+            "left where it is and will be archived when it is dropped again"])
+    return Outcome(name, kind, "rejected", errors=[Issue(
+        "internal-error", f"serialtrack failed while processing this file ({type(exc).__name__}: {exc}); "
+        "nothing was posted and the file was left where it is; the log has the details", Source(name))])
+
+
 def _duplicate(ctx: Context, path: Path, name: str, kind: str | None, batch_id: int, output: str | None,
                meta: BatchMeta, dry_run: bool, move: bool) -> Outcome:
     note = f"the same bytes were already posted as batch {batch_id}; nothing was posted again"
+    if not dry_run:
+        output = ensure_receipt(ctx, batch_id, output)
     outcome = Outcome(name, kind, "duplicate", batch_id, output, notes=[note], dry_run=dry_run)
     if not dry_run:
         ctx.store.record_batch(BatchMeta(meta.file_name, meta.sha256, kind, 0, meta.started_at), "duplicate",
                                output=output)
-        outcome.archived = str(archive_original(ctx.home, path, "duplicates", today=ctx.today, move=move))
+        outcome.archived = str(archive_original(ctx.home, path, "duplicates", today=ctx.today, move=move, name=name))
     return outcome
 
 
@@ -154,7 +187,8 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
         outcome.output = str(out)
     outcome.counts = {"rows": plan.rows, "units": result.units, "lots": result.lots,
                       "transactions": result.transactions}
-    outcome.archived = str(archive_original(ctx.home, path, "posted", today=ctx.today, move=move))
+    outcome.archived = str(archive_original(ctx.home, path, "posted", today=ctx.today, move=move,
+                                                name=meta.file_name))
     return outcome
 
 
@@ -174,5 +208,6 @@ def _reject(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, outco
     outcome.output = str(out)
     if not dry_run:
         outcome.batch = ctx.store.record_batch(meta, "rejected", errors=len(outcome.errors), output=str(out))
-        outcome.archived = str(archive_original(ctx.home, path, "rejected", today=ctx.today, move=move))
+        outcome.archived = str(archive_original(ctx.home, path, "rejected", today=ctx.today, move=move,
+                                                    name=meta.file_name))
     return outcome

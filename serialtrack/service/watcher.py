@@ -31,7 +31,7 @@ from serialtrack.ledger.store import BatchInfo, BatchMeta
 from serialtrack.service.claims import ClaimArea, Claimed, Locks, LostOwnership, open_locks
 from serialtrack.service.context import Context
 from serialtrack.service.home import archive_original
-from serialtrack.service.pipeline import Outcome, file_sha256, process_file
+from serialtrack.service.pipeline import Outcome, ensure_receipt, file_sha256, process_file
 from serialtrack.service.readiness import Readiness, Seen, scan_inbox
 
 log = logging.getLogger("serialtrack.watcher")
@@ -270,10 +270,11 @@ class Watcher:
     def _archive_posted(self, claimed: Claimed, batch: BatchInfo) -> Outcome:
         archived = archive_original(self.ctx.home, claimed.path, "posted", today=self.ctx.today, move=True)
         note = f"posted as batch {batch.id} before the watcher stopped; archived now"
-        if not batch.output or not Path(batch.output).exists():
-            log.warning("%s: posted as batch %d, but the run that posted it stopped before writing its receipt",
-                        claimed.name, batch.id)
-        return Outcome(claimed.name, claimed.kind or batch.kind, "posted", batch.id, batch.output,
+        output = ensure_receipt(self.ctx, batch.id, batch.output)
+        if output != batch.output:
+            log.warning("%s: posted as batch %d, but the run that posted it stopped before writing its receipt; "
+                        "written again from the ledger", claimed.name, batch.id)
+        return Outcome(claimed.name, claimed.kind or batch.kind, "posted", batch.id, output,
                        notes=[note], archived=str(archived))
 
     def _fail(self, claimed: Claimed, exc: Exception) -> Outcome:
