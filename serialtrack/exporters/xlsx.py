@@ -30,6 +30,7 @@ import xlsxwriter
 from xlsxwriter.sharedstrings import SharedStringTable
 from xlsxwriter.utility import xl_range
 
+from serialtrack.exporters.fastrows import RowStream
 from serialtrack.ledger.records import CellValue
 
 #: Excel's rows per sheet; tests lower it (monkeypatch) to exercise splitting with small data.
@@ -58,6 +59,9 @@ NUMBER_FORMATS: dict[str, str | None] = {
 }
 
 #: Characters that make a spreadsheet treat text as a formula (OWASP CSV injection guidance).
+#: Column kinds whose plain values (text, numbers) :class:`RowStream` may write directly.
+FAST_KINDS = frozenset({"text", "int", "money", "decimal", "general", "percent"})
+
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _CELL_LIKE_NAME = re.compile(r"^[A-Za-z]{1,3}\d+$|^[RrCc]$|^[RrCc]\d*[RrCc]?\d*$")
@@ -267,6 +271,12 @@ class WorkbookBuilder:
         """A new free-form xlsxwriter worksheet under a sanitised, unique version of ``name``."""
         return self._book.add_worksheet(sanitise_sheet_name(name, self.sheet_names))
 
+    def reserve_sheet(self, name: str) -> Any:
+        """An empty sheet added now, in this position, for a table written later with ``add_table(...,
+        into=sheet)``: a summary that comes first but is computed from the sheets after it. Streaming
+        (constant_memory) is per sheet, so an untouched sheet can still be written after others."""
+        return self.add_sheet(name)
+
     def cell_format(
         self, num_format: str | None = None, *, fill: str | None = None, bold: bool = False
     ) -> Any:
@@ -348,8 +358,10 @@ class WorkbookBuilder:
         *,
         table_name: str | None = None,
         title_rows: Sequence[str] = (),
+        into: Any = None,
     ) -> SheetResult:
-        """Stream ``rows`` into a new sheet as an Excel table under ``title_rows`` (and a blank row).
+        """Stream ``rows`` into a new sheet (or the empty sheet ``into`` from :meth:`reserve_sheet`) as an Excel
+        table under ``title_rows`` (and a blank row).
 
         Rows are consumed once, in order, and not kept. Past ``MAX_SHEET_ROWS`` the table continues on
         ``Name (2)``... with the same titles plus a "continued" line. An empty ``rows`` still gives a valid
@@ -370,19 +382,22 @@ class WorkbookBuilder:
             if not parts or parts[-1].rows >= parts[-1].capacity:
                 if parts:
                     self._finish(parts[-1])
-                parts.append(self._start(name, base, columns, title_rows, parts))
+                parts.append(self._start(name, base, columns, title_rows, parts, into))
             if len(row) != len(columns):
                 raise ValueError(f"table {name!r}: row {total + 1} has {len(row)} values for {len(columns)}")
             part = parts[-1]
             part.rows += 1
             excel_row, widths = part.header_row + part.rows, part.widths
+            if part.fast is not None and part.fast.write(excel_row, row, widths):
+                total += 1
+                continue
             for col, (spec, value) in enumerate(zip(columns, row, strict=True)):
                 width = self.write_value(part.ws, excel_row, col, value, spec.kind)
                 if width > widths[col]:
                     widths[col] = width
             total += 1
         if not parts:
-            parts.append(self._start(name, base, columns, title_rows, parts))
+            parts.append(self._start(name, base, columns, title_rows, parts, into))
         self._finish(parts[-1])
         return SheetResult(tuple(p.ws.name for p in parts), tuple(p.table for p in parts), total)
 
@@ -393,13 +408,17 @@ class WorkbookBuilder:
         columns: Sequence[ColumnSpec],
         title_rows: Sequence[str],
         parts: list[_Part],
+        into: Any = None,
     ) -> _Part:
         number, titles = len(parts) + 1, list(title_rows)
         if parts:
             titles.append(
                 f"Continued from sheet {parts[0].ws.name} (Excel holds {MAX_SHEET_ROWS:,} rows a sheet)."
             )
-        ws = self.add_sheet(name if number == 1 else f"{name} ({number})")
+        if number == 1 and into is not None:
+            ws = into
+        else:
+            ws = self.add_sheet(name if number == 1 else f"{name} ({number})")
         table = table_name_for(base if number == 1 else f"{base}_{number}", self._table_names)
         self._table_names.append(table)
         for index, title in enumerate(titles):
@@ -410,7 +429,14 @@ class WorkbookBuilder:
         capacity = MAX_SHEET_ROWS - header_row - 1
         if capacity < 1:
             raise ValueError(f"MAX_SHEET_ROWS={MAX_SHEET_ROWS} leaves no room for data under the titles")
-        return _Part(ws, table, columns, header_row, capacity, [len(c.header) + 3 for c in columns])
+        fast = None
+        if self.constant_memory and all(c.kind in FAST_KINDS for c in columns):
+            fast = RowStream(ws, [self._num_format(c.kind, None) for c in columns],
+                             [self._num_format("text" if c.kind == "text" else None, None) for c in columns],
+                             [c.kind for c in columns],
+                             as_text=_as_text, neutralise=neutralise, text_width=_text_width,
+                             number_width=_number_width)
+        return _Part(ws, table, columns, header_row, capacity, [len(c.header) + 3 for c in columns], fast=fast)
 
     def _finish(self, part: _Part) -> None:
         last_row = part.header_row + max(part.rows, 1)
@@ -468,3 +494,4 @@ class _Part:
     capacity: int
     widths: list[int]
     rows: int = 0
+    fast: RowStream | None = None  # rows of plain text and numbers skip xlsxwriter's per-cell path

@@ -1,0 +1,101 @@
+"""Shipping against a large ledger, and a serial lookup's query time.
+
+Builds a ledger holding ``--ledger`` serial units (default 1,000,000) directly with bulk inserts (the receiving
+path is measured by run.py), adds a sales order, then times a real ``serialtrack ingest`` of a shipping sheet
+of ``--ship`` serials (default 100,000) and the query behind ``serialtrack serial`` on that ledger.
+
+    python benchmarks/bench_shipping.py --ledger 1000000 --ship 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from serialtrack.ledger import queries
+from serialtrack.ledger import schema as t
+from serialtrack.ledger.db import open_engine
+from serialtrack.ledger.sql import bulk_insert
+
+ITEM, SO = "BENCH-CAM", "S-1"
+
+
+def build_ledger(home: Path, units: int, ship: int) -> None:
+    engine = open_engine(f"sqlite:///{home / 'serialtrack.db'}")
+    now = dt.datetime.now(dt.UTC)
+    with engine.begin() as conn:
+        conn.execute(t.items.insert().values(id=1, code=ITEM, serialized=True, created_at=now, updated_at=now))
+        conn.execute(t.offices.insert().values(id=1, name="Main", receiving_bin="RECEIVING", return_bin="RETURNS",
+                                               created_at=now))
+        conn.execute(t.bins.insert().values(id=1, office_id=1, name="RECEIVING"))
+        conn.execute(t.bins.insert().values(id=2, office_id=1, name="RETURNS"))
+        conn.execute(t.batches.insert().values(id=1, file_name="seed", sha256="0" * 64, kind="receiving",
+                                               status="posted", started_at=now))
+        conn.execute(t.purchase_orders.insert().values(id=1, number="1", office_id=1))
+        conn.execute(t.po_lines.insert().values(id=1, po_id=1, item_id=1, qty_ordered=units, qty_received=units,
+                                                unit_cost=10))
+        conn.execute(t.lots.insert().values(id=1, document="PO-1", item_id=1, office_id=1, po_line_id=1, batch_id=1,
+                                            received_date=now.date(), qty_ordered=units, qty_received=units,
+                                            qty_used=0, unit_cost=10))
+        bulk_insert(conn, t.serial_units, ("id", "serial"), ((i + 1, f"SN{i:09d}") for i in range(units)),
+                    constant={"item_id": 1, "status": "in_stock", "office_id": 1, "bin_id": 1, "lot_id": 1})
+        bulk_insert(conn, t.transactions, ("serial_unit_id",), ((i + 1,) for i in range(units)),
+                    constant={"batch_id": 1, "type": "receipt", "item_id": 1, "lot_id": 1, "office_id": 1,
+                              "bin_id": 1, "qty": 1, "unit_cost": 10, "document": "PO-1",
+                              "occurred_on": now.date(), "created_at": now})
+        conn.execute(t.sales_orders.insert().values(id=1, number=SO, office_id=1))
+        conn.execute(t.so_lines.insert().values(id=1, so_id=1, item_id=1, qty_ordered=ship, unit_price=20))
+    engine.dispose()
+
+
+def lookup_ms(home: Path, samples: int = 50) -> float:
+    engine = open_engine(f"sqlite:///{home / 'serialtrack.db'}")
+    times = []
+    for i in range(samples):
+        started = time.perf_counter()
+        [unit] = queries.serial_matches(engine, f"SN{(i * 7919) % 1000:09d}")
+        queries.serial_history(engine, unit["id"])
+        times.append((time.perf_counter() - started) * 1000)
+    engine.dispose()
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ledger", type=int, default=1_000_000)
+    parser.add_argument("--ship", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        started = time.perf_counter()
+        build_ledger(home, args.ledger, args.ship)
+        print(f"ledger of {args.ledger:,} units built in {time.perf_counter() - started:.1f} s")
+        print(f"serial lookup (match + history), median of 50: {lookup_ms(home):.2f} ms")
+        sheet = home / "ship.csv"
+        with open(sheet, "w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["SO #", "Item", "Qty", "Serials"])
+            writer.writerows([SO, ITEM, 1, f"SN{i:09d}"] for i in range(0, args.ship * 3, 3))
+        env = {k: v for k, v in os.environ.items() if k != "SERIALTRACK_DATABASE_URL"}
+        started = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "serialtrack", "--home", str(home), "ingest", "--kind",
+                                 "shipping", str(sheet)], capture_output=True, text=True, env=env, check=False)
+        seconds = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        if result.returncode != 0:
+            raise SystemExit(result.stdout + result.stderr)
+        print(f"shipping {args.ship:,} serials against {args.ledger:,}: {seconds:.2f} s end to end, "
+              f"peak {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
