@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from workbook_checks import assert_no_unexpected_formulas
 
 import serialtrack.exporters.xlsx as xlsx
 from serialtrack.exporters.xlsx import ColumnSpec, WorkbookBuilder
-from workbook_checks import assert_no_unexpected_formulas
 
 COLUMNS = [ColumnSpec("Serial", "text"), ColumnSpec("Qty", "int"), ColumnSpec("Cost", "money"),
            ColumnSpec("Note", "general"), ColumnSpec("Ratio", "decimal")]
