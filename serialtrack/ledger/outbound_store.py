@@ -75,7 +75,9 @@ def _ship_line(conn: Connection, store: Store, line: ShipLinePlan, item_id: int,
         sheet, row = (line.rows[0][0], line.rows[0][1]) if line.rows else (None, None)
         rows = [dict(common, serial_unit_id=None, lot_id=lot_id, office_id=office_id, bin_id=None, qty=qty,
                      unit_cost=cost, source_sheet=sheet, source_row=row) for lot_id, qty, cost in taken]
-    bulk_insert(conn, t.transactions, TX_COLUMNS, ([r[c] for c in TX_COLUMNS] for r in rows))
+    varying = ("serial_unit_id", "lot_id", "office_id", "bin_id", "qty", "unit_cost", "source_sheet", "source_row")
+    bulk_insert(conn, t.transactions, varying, ([r[c] for c in varying] for r in rows),
+                constant={c: common[c] for c in TX_COLUMNS if c not in varying})
     so_line = (select(t.so_lines.c.id).join(t.sales_orders, t.sales_orders.c.id == t.so_lines.c.so_id)
                .where(t.sales_orders.c.number == line.so_number, t.so_lines.c.item_id == item_id))
     conn.execute(update(t.so_lines).where(t.so_lines.c.id == so_line.scalar_subquery())

@@ -24,6 +24,7 @@ from serialtrack.ledger.plan import ItemChange, OrderChange, PostingPlan
 from serialtrack.ledger.receiving_store import apply_lots
 from serialtrack.ledger.sql import chunks, new_id
 from serialtrack.ledger.view import ItemInfo, LedgerView, OrderInfo, OrderLineInfo, SerialInfo
+from serialtrack.service.faults import fault_point
 
 
 def utcnow() -> dt.datetime:
@@ -128,7 +129,7 @@ class Store:
                 offices = offices_by_name(conn)
                 plain = plain_on_hand(conn, item_map)
                 docs = shipped_on(conn, (u.id for u in units.values() if u.status == "shipped"))
-                units = {k: replace(u, shipped_on=docs.get(u.id)) for k, u in units.items()}
+                units = {k: replace(u, shipped_on=docs[u.id]) if u.id in docs else u for k, u in units.items()}
         known: dict[str, set[str]] = {}
         for (code, serial), unit in units.items():
             if unit.status != "reversed":  # a reversed receipt's unit may be received again
@@ -157,6 +158,7 @@ class Store:
                                  .values(next_serial=next_serial, updated_at=now))
                 conn.execute(update(t.batches).where(t.batches.c.id == batch_id).values(
                     rows=plan.rows, units=units, lots=len(lot_ids), transactions=txns, finished_at=self.clock()))
+                fault_point("before-commit")
         except IntegrityError as exc:
             if "sha256" in str(exc.orig):
                 raise AlreadyPosted(meta.sha256) from exc
