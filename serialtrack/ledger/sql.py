@@ -36,6 +36,8 @@ def bulk_insert(conn: Any, table: Any, columns: Sequence[str], rows: Iterable[Se
                          for name, value in fixed.items())
     processors = [_bind(table, name, dialect) for name in columns]
     names = list(columns) + list(fixed)
+    if dialect.name == "postgresql":
+        return _copy_rows(conn, table.name, names, processors, rows, fixed_values)
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
     plain = all(p is _same for p in processors)
@@ -54,6 +56,19 @@ def bulk_insert(conn: Any, table: Any, columns: Sequence[str], rows: Iterable[Se
     if batch:
         conn.exec_driver_sql(sql, batch)
         count += len(batch)
+    return count
+
+
+def _copy_rows(conn: Any, table: str, names: Sequence[str], processors: Sequence[Any],
+               rows: Iterable[Sequence[Any]], fixed: tuple[Any, ...]) -> int:
+    """PostgreSQL: COPY ... FROM STDIN through psycopg, inside the connection's open transaction."""
+    count = 0
+    with conn.connection.cursor() as cursor, cursor.copy(
+            f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(tuple(p(v) if v is not None else v for p, v in zip(processors, row, strict=True))
+                           + fixed)
+            count += 1
     return count
 
 
