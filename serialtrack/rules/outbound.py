@@ -14,26 +14,13 @@ from serialtrack.ingest.outbound import SerialEntry, disposition_of
 from serialtrack.ingest.receiving import ReceivingLine
 from serialtrack.ledger.records import Issue, Severity
 from serialtrack.ledger.view import LedgerView
-from serialtrack.rules.receiving import ReceivingPolicy, serials_unique_in_file
+from serialtrack.rules.receiving import ReceivingPolicy, order_lines_known, serials_unique_in_file
 
 Lines = Sequence[ReceivingLine]
 
 
 def so_and_item_known(lines: Lines, view: LedgerView) -> list[Issue]:
-    issues = []
-    for line in lines:
-        so = view.sales_orders.get(line.number)
-        if so is None:
-            issues.append(Issue("so-unknown", f"sales order {line.number} is not in the ledger; drop the SO file "
-                                "first, or check the number", line.number_cell.source))
-        elif line.item_code not in view.items:
-            issues.append(Issue("item-unknown", f"item {line.item_code} is not in the item list",
-                                line.item_cell.source))
-        elif line.item_code not in so.lines:
-            issues.append(Issue("so-line-missing", f"sales order {line.number} has no line for item "
-                                f"{line.item_code} (it orders {', '.join(sorted(so.lines)) or 'nothing'})",
-                                line.item_cell.source))
-    return issues
+    return order_lines_known(lines, view.sales_orders, view, noun="sales order", code="so")
 
 
 def within_open_qty(lines: Lines, view: LedgerView) -> list[Issue]:

@@ -7,14 +7,14 @@ within the file and unknown to the ledger for that item; they match the item's p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from serialtrack.ingest.receiving import ReceivingLine
 from serialtrack.ingest.serial_gen import check_serial_rules
 from serialtrack.ledger.records import Issue, Source
-from serialtrack.ledger.view import LedgerView
+from serialtrack.ledger.view import LedgerView, OrderInfo
 
 
 @dataclass(frozen=True)
@@ -22,21 +22,28 @@ class ReceivingPolicy:
     over_receipt_tolerance_percent: Decimal = Decimal(0)
 
 
-def po_and_item_known(lines: Sequence[ReceivingLine], view: LedgerView, policy: ReceivingPolicy) -> list[Issue]:
+def order_lines_known(lines: Sequence[ReceivingLine], orders: Mapping[str, OrderInfo], view: LedgerView, *,
+                      noun: str, code: str) -> list[Issue]:
+    """The order exists and holds the item: shared by receiving (purchase orders) and shipping (sales orders).
+    ``code`` is ``po`` or ``so``, the prefix of the Issue codes."""
     issues = []
     for line in lines:
-        po = view.purchase_orders.get(line.po_number)
-        if po is None:
-            issues.append(Issue("po-unknown", f"purchase order {line.po_number} is not in the ledger; drop the PO "
-                                "file first, or check the number", line.po_cell.source))
+        order = orders.get(line.number)
+        if order is None:
+            issues.append(Issue(f"{code}-unknown", f"{noun} {line.number} is not in the ledger; drop the "
+                                f"{code.upper()} file first, or check the number", line.number_cell.source))
         elif line.item_code not in view.items:
             issues.append(Issue("item-unknown", f"item {line.item_code} is not in the item list",
                                 line.item_cell.source))
-        elif line.item_code not in po.lines:
-            issues.append(Issue("po-line-missing", f"purchase order {line.po_number} has no line for item "
-                                f"{line.item_code} (it orders {', '.join(sorted(po.lines)) or 'nothing'})",
+        elif line.item_code not in order.lines:
+            issues.append(Issue(f"{code}-line-missing", f"{noun} {line.number} has no line for item "
+                                f"{line.item_code} (it orders {', '.join(sorted(order.lines)) or 'nothing'})",
                                 line.item_cell.source))
     return issues
+
+
+def po_and_item_known(lines: Sequence[ReceivingLine], view: LedgerView, policy: ReceivingPolicy) -> list[Issue]:
+    return order_lines_known(lines, view.purchase_orders, view, noun="purchase order", code="po")
 
 
 def within_ordered_qty(lines: Sequence[ReceivingLine], view: LedgerView, policy: ReceivingPolicy) -> list[Issue]:
