@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from serialtrack.ingest.reader import Row
+from serialtrack.ingest.receiving import Budget
 from serialtrack.ingest.serials import SerialPolicy, SerialUnit, parse_cells
 from serialtrack.ingest.values import Cell, as_code, as_date, as_text, convert
 from serialtrack.ledger.records import Issue, Source
@@ -36,9 +37,11 @@ class SerialEntry:
 
 
 def serial_entries(rows: list[Row], *, number_field: str, number_label: str, extra_field: str, date_field: str,
-                   policy: SerialPolicy) -> tuple[list[SerialEntry], list[Issue]]:
+                   policy: SerialPolicy, max_serials: int | None = None) -> tuple[list[SerialEntry], list[Issue]]:
+    """One entry per serial; ``max_serials`` bounds the whole file as for packing lists."""
     entries: list[SerialEntry] = []
     issues: list[Issue] = []
+    budget = Budget(max_serials, policy)
     for row in rows:
         number_cell, item_cell, serial_cell = row.get(number_field), row.get("item_code"), row.get("serials")
         missing = [(name, label) for name, label, cell in ((number_field, number_label, number_cell),
@@ -54,8 +57,11 @@ def serial_entries(rows: list[Row], *, number_field: str, number_label: str, ext
         extra_cell = row.get(extra_field)
         date = convert(row.get(date_field), as_date, issues, date_field.replace("_", " "))
         reason_cell = row.get("reason")
-        parsed = parse_cells([(serial_cell.value, serial_cell.source)], policy=policy)
+        if not budget.allows(None, serial_cell, issues):
+            continue
+        parsed = parse_cells([(serial_cell.value, serial_cell.source)], policy=budget.policy())
         issues += parsed.issues
+        budget.spend(len(parsed.units), parsed.issues, serial_cell, issues)
         for unit in parsed.units:
             entries.append(SerialEntry(as_code(number_cell.value) or "", as_code(item_cell.value) or "", unit, date,
                                        as_text(extra_cell.value) if extra_cell else None,

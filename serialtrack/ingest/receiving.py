@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from serialtrack.ingest.reader import Row
 from serialtrack.ingest.serials import SerialPolicy, SerialUnit, parse_cells
@@ -73,11 +73,14 @@ class ReceivingLine:
 def receiving_lines(rows: list[Row], *, policy: SerialPolicy,
                     width_for: Callable[[str], int | None] | None = None, qty_field: str = "qty",
                     number_field: str = "po_number", number_label: str = "PO number",
-                    date_field: str = "received_date") -> tuple[list[ReceivingLine], list[Issue]]:
+                    date_field: str = "received_date",
+                    max_serials: int | None = None) -> tuple[list[ReceivingLine], list[Issue]]:
     """Group rows into lines and parse their serials. ``width_for(item_code)`` gives the item's serial width
-    for lost-leading-zero checks (None when unknown)."""
+    for lost-leading-zero checks (None when unknown). ``max_serials`` is the file's budget
+    (limits.max_serials_per_file): no row is expanded past it, so a few huge spans cannot exhaust memory."""
     lines: dict[tuple[str, str], ReceivingLine] = {}
     issues: list[Issue] = []
+    budget = Budget(max_serials, policy)
     for row in rows:
         po_cell, item_cell = row.get(number_field), row.get("item_code")
         missing = [label for cell, label in ((po_cell, number_label), (item_cell, "item code")) if cell is None]
@@ -95,12 +98,13 @@ def receiving_lines(rows: list[Row], *, policy: SerialPolicy,
         qty = convert(qty_cell, as_qty, issues, "quantity")
         serial_cell = row.get("serials")
         units: list[SerialUnit] = []
-        if serial_cell is not None:
+        if serial_cell is not None and budget.allows(qty, serial_cell, issues):
             width = width_for(item) if width_for else None
-            parsed = parse_cells([(serial_cell.value, serial_cell.source)], policy=policy, expected_qty=qty,
-                                 width=width)
+            parsed = parse_cells([(serial_cell.value, serial_cell.source)], policy=budget.policy(),
+                                 expected_qty=qty, width=width)
             units, found = parsed.units, parsed.issues
             issues.extend(found)
+            budget.spend(len(units), found, serial_cell, issues)
         date_cell = row.get(date_field)
         lot_cell = row.get("mfr_lot")
         bin_cell = row.get("bin")
@@ -112,6 +116,39 @@ def receiving_lines(rows: list[Row], *, policy: SerialPolicy,
         if pl is not None and line.packing_list is None:
             line.packing_list = as_text(pl.value)
     return list(lines.values()), issues
+
+
+class Budget:
+    """The serials a file may still list; says so once, by cell, when it runs out."""
+
+    def __init__(self, limit: int | None, policy: SerialPolicy) -> None:
+        self.limit, self.base, self.used, self.over = limit, policy, 0, False
+
+    def _refuse(self, cell: Cell, issues: list[Issue]) -> None:
+        if not self.over:
+            issues.append(Issue("too-many-serials", f"the file lists more than {self.limit:,} serials, the "
+                                "limit for one file (limits.max_serials_per_file); split it into smaller files",
+                                cell.source))
+        self.over = True
+
+    def allows(self, qty: int | None, cell: Cell, issues: list[Issue]) -> bool:
+        if self.limit is None:
+            return True
+        if self.over or self.used >= self.limit or (qty is not None and self.used + qty > self.limit):
+            self._refuse(cell, issues)
+            return False
+        return True
+
+    def policy(self) -> SerialPolicy:
+        if self.limit is None:
+            return self.base
+        return replace(self.base, max_expansion=max(1, min(self.base.max_expansion, self.limit - self.used)))
+
+    def spend(self, count: int, found: list[Issue], cell: Cell, issues: list[Issue]) -> None:
+        self.used += count
+        if self.limit is not None and self.limit - (self.used - count) < self.base.max_expansion and any(
+                i.code == "serial-expansion-limit" for i in found):
+            self._refuse(cell, issues)
 
 
 def serials_by_item(lines: list[ReceivingLine]) -> Mapping[str, set[str]]:

@@ -19,7 +19,8 @@ def _codes(ingested: Ingested, name: str) -> list[str]:
 
 def check_shipping_file(ingested: Ingested, ctx: Context) -> Checked:
     lines, issues = receiving_lines(ingested.rows, policy=ctx.serial_policy, number_field="so_number",
-                                    number_label="SO number", date_field="ship_date")
+                                    number_label="SO number", date_field="ship_date",
+                                    max_serials=ctx.settings.limits.max_serials_per_file)
     issues = _no_rows(ingested) + issues
     view = ctx.store.view(items=_codes(ingested, "item_code"), sales_orders=_codes(ingested, "so_number"),
                           serials=serials_by_item(lines), outbound=True)
@@ -39,7 +40,8 @@ def check_shipping_file(ingested: Ingested, ctx: Context) -> Checked:
 
 def check_returns_file(ingested: Ingested, ctx: Context) -> Checked:
     entries, issues = serial_entries(ingested.rows, number_field="so_number", number_label="SO number",
-                                     extra_field="disposition", date_field="return_date", policy=ctx.serial_policy)
+                                     extra_field="disposition", date_field="return_date", policy=ctx.serial_policy,
+                                     max_serials=ctx.settings.limits.max_serials_per_file)
     issues = _no_rows(ingested) + issues
     wanted: dict[str, set[str]] = {}
     for e in entries:
@@ -55,7 +57,8 @@ def check_returns_file(ingested: Ingested, ctx: Context) -> Checked:
 
 def check_counts_file(ingested: Ingested, ctx: Context) -> Checked:
     entries, issues = serial_entries(ingested.rows, number_field="office", number_label="office",
-                                     extra_field="bin", date_field="count_date", policy=ctx.serial_policy)
+                                     extra_field="bin", date_field="count_date", policy=ctx.serial_policy,
+                                     max_serials=ctx.settings.limits.max_serials_per_file)
     issues = _no_rows(ingested) + issues
     view = ctx.store.view(items=_codes(ingested, "item_code"), outbound=True)
     issues += check_counts(entries, view)

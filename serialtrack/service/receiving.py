@@ -45,7 +45,8 @@ def check_receiving_file(ingested: Ingested, ctx: Context) -> Checked:
         item = first.items.get(code)
         return serial_width(item.next_serial, item.serial_pattern, ctx.serial_policy) if item else None
 
-    lines, issues = receiving_lines(rows, policy=ctx.serial_policy, width_for=width_for)
+    lines, issues = receiving_lines(rows, policy=ctx.serial_policy, width_for=width_for,
+                                    max_serials=ctx.settings.limits.max_serials_per_file)
     issues = _no_rows(ingested) + issues
     total = sum(len(line.units) for line in lines)
     if total > ctx.settings.limits.max_serials_per_file:

@@ -145,3 +145,12 @@ def test_reverse__master_data_and_unknown_batches_refused(stocked) -> None:
     cli = stocked
     assert "master data" in cli("reverse", "1", expect=1).stderr
     assert "does not exist" in cli("reverse", "999", expect=1).stderr
+
+
+def test_counts__file_serial_budget_refuses_before_expanding(stocked, tmp_path: Path, home: Path) -> None:
+    cli = stocked
+    (home / "serialtrack.toml").write_text("[limits]\nmax_serials_per_file = 1000\n", encoding="utf-8")
+    book = workbook(tmp_path / "huge-count.xlsx", ["Office", "Item", "Serial"],
+                    [["Main", "CAM", "Q000001...Q900000"], ["Main", "CAM", "C1"]])
+    [out] = cli.ingest(book, kind="counts", expect=1)
+    assert ("too-many-serials", "C2") in _errors(out)
