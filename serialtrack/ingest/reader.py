@@ -4,6 +4,11 @@ The kind comes from the inbox subfolder (or ``--kind``); a file dropped straight
 whose required columns are all present and which uses the most of the file's columns (title-block fields
 count). No fit, or a tie, is a rejection naming the candidates. Every sheet with a matching header is read;
 other sheets are ignored and said so.
+
+What Excel hides is read all the same and said so in a note (hidden sheets, hidden rows and columns that hold
+data). What Excel shows differently from what the file holds is refused, naming the cell: a merged range
+over data rows (its value sits in one cell only), a second column of serials that holds values (or any field
+under a header merged across columns), text with invisible control characters.
 """
 
 from __future__ import annotations
@@ -17,8 +22,8 @@ from serialtrack.ingest.fields import KINDS, Kind, header_key
 from serialtrack.ingest.safety import DEFAULT_LIMITS, ReadLimits, UnsafeFile
 from serialtrack.ingest.table import HEADER_SEARCH_ROWS, SheetTable, find_table
 from serialtrack.ingest.values import Cell
-from serialtrack.ingest.workbook import Grid, ReadFile, read_grids
-from serialtrack.ledger.records import Issue, Source
+from serialtrack.ingest.workbook import CONTROL_CHARS, Grid, ReadFile, read_grids
+from serialtrack.ledger.records import Issue, Severity, Source, column_letter
 
 
 @dataclass(frozen=True)
@@ -171,7 +176,105 @@ def _read_sheet(result: Ingested, grid: Grid, spec: Kind, aliases: Mapping[str, 
     result.notes.extend(f"sheet {grid.name!r}: {note}" for note in table.notes)
     if grid.hidden and table.data_rows:
         result.notes.append(f"sheet {grid.name!r} is hidden in Excel and was read all the same")
+    result.notes.extend(_hidden_notes(grid, table))
+    result.issues.extend(_merged_issues(result.file, grid, table))
+    result.issues.extend(_duplicate_issues(result.file, grid, table))
+    result.issues.extend(_control_issues(result.file, grid, table))
     result.rows.extend(_rows(table))
+
+
+def _listed(numbers: Sequence[int], shown: int = 10) -> str:
+    text = ", ".join(map(str, numbers[:shown]))
+    return text + (f" and {len(numbers) - shown} more" if len(numbers) > shown else "")
+
+
+def _hidden_notes(grid: Grid, table: SheetTable) -> list[str]:
+    notes = []
+    data = {number for number, _ in table.data_rows}
+    rows = sorted(set(grid.hidden_rows) & data)
+    if rows:
+        notes.append(f"sheet {grid.name!r}: row{'s' if len(rows) > 1 else ''} {_listed(rows)} "
+                     f"{'are' if len(rows) > 1 else 'is'} hidden in Excel and {'were' if len(rows) > 1 else 'was'} "
+                     "read all the same")
+    hidden = set(grid.hidden_columns)
+    for name, column in sorted(table.columns.items(), key=lambda kv: kv[1]):
+        if column in hidden and any(column <= len(v) and v[column - 1] is not None for _, v in table.data_rows):
+            notes.append(f"sheet {grid.name!r}: column {column_letter(column)} ({name}) is hidden in Excel and "
+                         "was read all the same")
+    return notes
+
+
+def _range(first_row: int, first_col: int, last_row: int, last_col: int) -> str:
+    return f"{column_letter(first_col)}{first_row}:{column_letter(last_col)}{last_row}"
+
+
+def _merged_issues(file: str, grid: Grid, table: SheetTable) -> list[Issue]:
+    """A merged range that covers a read column on a data row, other than in its own first cell: Excel shows
+    the value there, the file holds nothing."""
+    issues = []
+    data = {number for number, _ in table.data_rows}
+    read = set(table.columns.values())
+    for first_row, first_col, last_row, last_col in grid.merged:
+        covered = [(r, c) for r in range(max(first_row, table.header_row + 1), last_row + 1) if r in data
+                   for c in range(first_col, last_col + 1) if c in read and (r, c) != (first_row, first_col)]
+        if covered:
+            span = _range(first_row, first_col, last_row, last_col)
+            issues.append(Issue("cell-merged",
+                                f"cells {span} are merged: Excel shows one value across them, but the file holds "
+                                f"it only in {column_letter(first_col)}{first_row}, so the other rows would read "
+                                "as empty; unmerge the cells and fill in every row",
+                                Source(file, grid.name, first_row, first_col)))
+    return issues
+
+
+def _duplicate_issues(file: str, grid: Grid, table: SheetTable) -> list[Issue]:
+    """A second column for one field that holds values. Serials, or a header merged across the columns, are
+    refused: values would be lost, and which column is right is not guessed. Two aliases of another field
+    (``Item Code`` and ``Model``) are a warning: the first column is read, as before."""
+    issues = []
+    header = grid.rows[table.header_row - 1] if table.header_row <= len(grid.rows) else []
+    for name, columns in table.duplicates.items():
+        first = table.columns[name]
+        for column in columns:
+            if not any(column <= len(v) and v[column - 1] is not None for _, v in table.data_rows):
+                continue
+            where = Source(file, grid.name, table.header_row, column)
+            merged = next((m for m in grid.merged if m[0] <= table.header_row <= m[2] and m[1] <= column <= m[3]),
+                          None)
+            if merged is None and name != "serials":
+                shown = header[column - 1] if column <= len(header) else None
+                issues.append(Issue("column-duplicate",
+                                    f"column {column_letter(column)} ({shown}) also names {name}; column "
+                                    f"{column_letter(first)} was read and this one ignored (rename its header, or "
+                                    "map the vendor's columns in serialtrack.toml)", where, Severity.WARNING))
+                continue
+            why = (f"the header is merged across {_range(*merged)}" if merged
+                   else f"its header {column_letter(column)}{table.header_row} also names {name}")
+            issues.append(Issue("column-duplicate",
+                                f"columns {column_letter(first)} and {column_letter(column)} both hold {name} "
+                                f"({why}); only one column per field is read, so column {column_letter(column)}'s "
+                                "values would be lost: give each column its own header, or move the values "
+                                f"into column {column_letter(first)}", where))
+    return issues
+
+
+def _control_issues(file: str, grid: Grid, table: SheetTable) -> list[Issue]:
+    """Text with control characters (Excel's ``_x0001_`` escapes, NUL) in a cell that is read."""
+    if not grid.control_cells:
+        return []
+    data = {number for number, _ in table.data_rows}
+    read = set(table.columns.values())
+    titles = {(tv.source.row, tv.source.column) for tv in table.title.values()}
+    issues = []
+    for row, column in grid.control_cells:
+        if (row in data and column in read) or (row, column) in titles:
+            value = grid.rows[row - 1][column - 1]
+            codes = sorted({f"U+{ord(c):04X}" for c in str(value) if CONTROL_CHARS.match(c)})
+            issues.append(Issue("cell-control-character",
+                                f"this cell holds invisible control characters ({', '.join(codes)}) that Excel "
+                                "does not show; retype the value",
+                                Source(file, grid.name, row, column)))
+    return issues
 
 
 def _no_table_issue(file: str, spec: Kind, grids: Sequence[Grid], aliases: Mapping[str, str]) -> Issue:

@@ -3,6 +3,12 @@ given once in the title block, and the data rows below (blank rows and a trailin
 
 Every value keeps its provenance: ``SheetTable.source(row, field)`` names the cell, so a message can read
 ``PL-0425.xlsx › Packing List › D17``.
+
+Merged cells in the header zone are read as Excel shows them: the value of a merged range counts in every
+cell it covers, so a two-row header whose ``PO`` and ``Item`` cells are merged down over both rows is found
+on its second row. When a field's header appears over more than one column (a header merged across
+columns, or two aliases of one field), the first column is read and the others are listed in
+``SheetTable.duplicates``; the reader refuses the file if they hold values, rather than drop them.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ class SheetTable:
     data_rows: list[tuple[int, list[CellValue]]]  # (1-based row, values)
     ignored_headers: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    duplicates: dict[str, list[int]] = field(default_factory=dict)  # field -> further 1-based columns
 
     @property
     def fields(self) -> set[str]:
@@ -50,7 +57,8 @@ class SheetTable:
         return _cell(values, self.columns.get(name))
 
 
-def _match_header(row: list[CellValue], aliases: Mapping[str, str]) -> dict[str, int]:
+def _match_header(row: list[CellValue], aliases: Mapping[str, str],
+                  duplicates: dict[str, list[int]] | None = None) -> dict[str, int]:
     found: dict[str, int] = {}
     for index, cell in enumerate(row):
         if cell is None or not isinstance(cell, str) or ":" in cell:
@@ -58,8 +66,30 @@ def _match_header(row: list[CellValue], aliases: Mapping[str, str]) -> dict[str,
         name = aliases.get(header_key(cell))
         if name is None:
             continue
+        if name in found and duplicates is not None:
+            duplicates.setdefault(name, []).append(index + 1)
         found.setdefault(name, index + 1)
     return found
+
+
+def _header_zone(grid: Grid) -> list[list[CellValue]]:
+    """The first rows as Excel shows them: each merged range's value in every cell it covers."""
+    zone = grid.rows[:HEADER_SEARCH_ROWS]
+    spans = [m for m in grid.merged if m[0] <= len(zone)]
+    if not spans:
+        return zone
+    zone = [list(row) for row in zone]
+    for first_row, first_col, last_row, last_col in spans:
+        value = _cell(zone[first_row - 1], first_col)
+        if value is None:
+            continue
+        for r in range(first_row, min(last_row, len(zone)) + 1):
+            row = zone[r - 1]
+            if len(row) < last_col:
+                row.extend([None] * (last_col - len(row)))
+            for c in range(first_col, last_col + 1):
+                row[c - 1] = value
+    return zone
 
 
 def _title_fields(grid: Grid, header_row: int, aliases: Mapping[str, str], file: str) -> dict[str, TitleValue]:
@@ -105,14 +135,17 @@ def _is_totals(values: list[CellValue], columns: Mapping[str, int]) -> bool:
 def find_table(grid: Grid, kind: Kind, aliases: Mapping[str, str], file: str) -> SheetTable | None:
     """The best header row in the first 30 rows for ``kind``, or None when no row names any of its fields."""
     best_row, best_cols = 0, dict[str, int]()
-    for r, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
+    zone = _header_zone(grid)
+    for r, row in enumerate(zone):
         cols = _match_header(row, aliases)
         if len(cols) > len(best_cols):
             best_row, best_cols = r + 1, cols
     if not best_cols:
         return None
     title = {k: v for k, v in _title_fields(grid, best_row, aliases, file).items() if k not in best_cols}
-    header = grid.rows[best_row - 1]
+    header = zone[best_row - 1]
+    duplicates: dict[str, list[int]] = {}
+    _match_header(header, aliases, duplicates)
     used = set(best_cols.values())
     ignored = [str(h) for i, h in enumerate(header) if h is not None and (i + 1) not in used]
     rows = [(i + 1, values) for i, values in enumerate(grid.rows) if i >= best_row and not _is_blank(values)]
@@ -120,7 +153,7 @@ def find_table(grid: Grid, kind: Kind, aliases: Mapping[str, str], file: str) ->
     while rows and _is_totals(rows[-1][1], best_cols) and _cell(rows[-1][1], best_cols.get("serials")) is None:
         notes.append(f"row {rows[-1][0]} is a totals row and was not read as an item")
         rows.pop()
-    return SheetTable(file, grid.name, best_row, best_cols, title, rows, ignored, notes)
+    return SheetTable(file, grid.name, best_row, best_cols, title, rows, ignored, notes, duplicates)
 
 
 def kind_fits(table: SheetTable, kind: Kind) -> bool:

@@ -5,6 +5,12 @@ A ``Grid`` is one sheet as the clerk sees it: ``rows[0]`` is sheet row 1, ``rows
 cells are None. Formulas whose result was never saved (sheets written by scripts) are found in the sheet XML
 and listed, so they are reported by cell instead of read as blanks. Macros in xlsm files are never run: we
 only read cell values.
+
+Before calamine parses a sheet, ``safety.scan_sheet`` has checked its extent and flagged what needs a closer
+look here: formulas, hidden rows and columns, control characters in text. What Excel hides is read and
+listed (``Grid.hidden_rows``, ``hidden_columns``), merged ranges are kept (``Grid.merged``), and cells whose
+text holds control characters are listed (``Grid.control_cells``) for the reader to report. Any damage to
+the zip or its XML is reported as a corrupt workbook, never raised as a defect.
 """
 
 from __future__ import annotations
@@ -13,23 +19,34 @@ import codecs
 import csv
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from posixpath import join as posix_join
 from posixpath import normpath
 
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from python_calamine import CalamineError, CalamineWorkbook
 
 from serialtrack.ingest.safety import (
     DEFAULT_LIMITS,
+    XML_ATTRIBUTE,
     ReadLimits,
     UnsafeFile,
+    check_extent,
     check_size,
     check_workbook_zip,
+    check_zip_entries,
+    column_number,
+    part_segments,
     refuse_non_workbook,
+    scan_sheet,
+    shared_strings_control,
     sniff_format,
+    utf16_without_bom,
 )
 from serialtrack.ledger.records import CellValue
 
@@ -40,18 +57,27 @@ SUPPORTED_SUFFIXES = WORKBOOK_SUFFIXES + CSV_SUFFIXES
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+_ROW_OR_COL = re.compile(rb"<(?:\w+:)?(row|col)(?=[\s/>])([^>]*)>")
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: What a damaged zip or its XML raises while it is read (zipfile, zlib, struct, calamine, ElementTree).
+_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, struct.error,
+           CalamineError, SafeET.ParseError, UnicodeDecodeError, LookupError)
 
 
 @dataclass
 class Grid:
-    """One sheet's values. Coordinates in ``uncached_formulas`` are 1-based (row, column)."""
+    """One sheet's values. Coordinates are 1-based: ``uncached_formulas`` and ``control_cells`` hold
+    (row, column); ``merged`` holds (first row, first column, last row, last column)."""
 
     name: str
     rows: list[list[CellValue]]
     hidden: bool = False
     uncached_formulas: list[tuple[int, int]] = field(default_factory=list)
+    hidden_rows: list[int] = field(default_factory=list)
+    hidden_columns: list[int] = field(default_factory=list)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    control_cells: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -78,9 +104,12 @@ def read_grids(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> ReadFile:
     if suffix in CSV_SUFFIXES:
         if fmt == "zip":
             raise UnsafeFile("not-a-csv", "this is an Excel workbook saved with a .csv name; rename it to .xlsx")
-        if fmt not in ("text",):
-            raise UnsafeFile("not-a-csv", "the file is not a text CSV file")
+        if fmt not in ("text", "empty"):
+            raise UnsafeFile("not-a-csv", "the file holds binary data (NUL bytes), not CSV text; save it from "
+                                          "Excel as CSV, or drop the workbook itself")
         return _read_csv(path, limits)
+    if fmt in ("ole", "ole-encrypted", "html"):  # report.xls: an old workbook, or a web page saved as one
+        raise refuse_non_workbook(fmt)
     raise UnsafeFile("unsupported-file-type",
                      f"files ending in {suffix or '(no extension)'} are not read; "
                      "drop .xlsx, .xlsm or .csv files")
@@ -96,11 +125,12 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, tuple[str, bool]]:
         rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
     except KeyError:
         return {}
+    names = set(zf.namelist())
     targets = {}
     for rel in rels.iter(f"{_NS_PKG_REL}Relationship"):
         target = rel.get("Target", "")
         part = target.lstrip("/") if target.startswith("/") else normpath(posix_join("xl", target))
-        targets[rel.get("Id")] = part
+        targets[rel.get("Id")] = part if part in names or target not in names else target
     parts: dict[str, tuple[str, bool]] = {}
     for sheet in workbook.iter(f"{_NS_MAIN}sheet"):
         name = sheet.get("name", "")
@@ -111,25 +141,29 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, tuple[str, bool]]:
     return parts
 
 
-def _column_number(letters: str) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + ord(ch) - 64
-    return number
+def _hidden_lines(zf: zipfile.ZipFile, part: str) -> tuple[list[int], list[int]]:
+    """Rows and columns marked hidden (by hand or by a filter), 1-based."""
+    rows: list[int] = []
+    columns: list[int] = []
+    row = 0
+    for seg in part_segments(zf, part):
+        for match in _ROW_OR_COL.finditer(seg):
+            attrs = dict(XML_ATTRIBUTE.findall(match.group(2)))
+            hidden = attrs.get(b"hidden") in (b"1", b"true")
+            if match.group(1) == b"row":
+                ref = attrs.get(b"r")
+                row = int(ref) if ref and ref.isdigit() else row + 1
+                if hidden:
+                    rows.append(row)
+            elif hidden:
+                first, last = attrs.get(b"min", b""), attrs.get(b"max", b"")
+                if first.isdigit() and last.isdigit():
+                    columns.extend(range(int(first), min(int(last), 16_384) + 1))
+    return rows, columns
 
 
 def _uncached_formulas(zf: zipfile.ZipFile, part: str) -> list[tuple[int, int]]:
-    """Cells holding a formula with no saved value. Cheap unless the sheet has formulas at all."""
-    with zf.open(part) as stream:
-        tail = b""
-        found = False
-        while chunk := stream.read(1 << 20):
-            if _FORMULA_TAG.search(tail + chunk):
-                found = True
-                break
-            tail = chunk[-16:]
-    if not found:
-        return []
+    """Cells holding a formula with no saved value (only called when the scan saw a formula)."""
     cells: list[tuple[int, int]] = []
     with zf.open(part) as stream:
         for _event, elem in SafeET.iterparse(stream, events=("end",)):
@@ -141,7 +175,7 @@ def _uncached_formulas(zf: zipfile.ZipFile, part: str) -> list[tuple[int, int]]:
                 empty = value is None or (not value.text and elem.get("t") != "str")
                 match = _CELL_REF.fullmatch(elem.get("r", ""))
                 if empty and match:
-                    cells.append((int(match.group(2)), _column_number(match.group(1))))
+                    cells.append((int(match.group(2)), column_number(match.group(1))))
             elem.clear()
     return cells
 
@@ -150,35 +184,57 @@ def _clean_row(row: list) -> list[CellValue]:
     return [None if value == "" else value for value in row]
 
 
+def control_cells(rows: list[list[CellValue]]) -> list[tuple[int, int]]:
+    """(row, column), 1-based, of text cells holding a control character other than tab, LF and CR."""
+    return [(r, c) for r, row in enumerate(rows, start=1) for c, value in enumerate(row, start=1)
+            if type(value) is str and CONTROL_CHARS.search(value)]
+
+
 def _read_workbook(path: Path, fmt: str, limits: ReadLimits) -> ReadFile:
+    check_zip_entries(path, limits)
     try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+        return _read_zip(path, fmt, limits)
+    except DefusedXmlException as exc:
+        raise UnsafeFile("xml-entities", "the workbook's XML declares entities or a DOCTYPE, which no Excel "
+                                         "workbook does; refused as a possible XML entity bomb") from exc
+    except _DAMAGE as exc:
         raise refuse_non_workbook("corrupt") from exc
-    with zf:
+    except BaseException as exc:  # a Rust panic in calamine is a BaseException; it must not stop the service
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise refuse_non_workbook("corrupt") from exc
+
+
+def _read_zip(path: Path, fmt: str, limits: ReadLimits) -> ReadFile:
+    with zipfile.ZipFile(path) as zf:
         check_workbook_zip(zf, limits)
-        try:
-            parts = _sheet_parts(zf)
-        except (SafeET.ParseError, KeyError, ValueError) as exc:
-            raise refuse_non_workbook("corrupt") from exc
-        try:
-            book = CalamineWorkbook.from_path(str(path))
-        except (CalamineError, ValueError, OSError) as exc:
-            raise refuse_non_workbook("corrupt") from exc
+        parts = _sheet_parts(zf)
+        names = set(zf.namelist())
+        shared_control = shared_strings_control(zf)
+        book = CalamineWorkbook.from_path(str(path))
         grids: list[Grid] = []
         try:
             for name in book.sheet_names:
+                part, hidden = parts.get(name, ("", False))
+                if part not in names:
+                    raise UnsafeFile("workbook-corrupt", f"the workbook lists sheet {name} but its part is "
+                                                         "missing; save it again from Excel")
+                scan = scan_sheet(zf, part)
+                check_extent(name, scan, limits)
                 sheet = book.get_sheet_by_name(name)
                 if sheet.total_height > limits.max_rows:
                     raise UnsafeFile("too-many-rows",
                                      f"sheet {name} has {sheet.total_height:,} rows, over the limit of "
                                      f"{limits.max_rows:,} (limits.max_rows); split the file")
                 rows = [_clean_row(r) for r in sheet.to_python(skip_empty_area=False)]
-                part, hidden = parts.get(name, ("", False))
-                uncached = _uncached_formulas(zf, part) if part in zf.namelist() else []
-                grids.append(Grid(name, rows, hidden, uncached))
-        except (CalamineError, zipfile.BadZipFile, SafeET.ParseError, EOFError) as exc:
-            raise refuse_non_workbook("corrupt") from exc
+                grid = Grid(name, rows, hidden)
+                grid.uncached_formulas = _uncached_formulas(zf, part) if scan.formulas else []
+                if scan.hidden:
+                    grid.hidden_rows, grid.hidden_columns = _hidden_lines(zf, part)
+                grid.merged = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1)
+                               for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]
+                grid.control_cells = control_cells(rows) if scan.control or shared_control else []
+                grids.append(grid)
         finally:
             book.close()
     return ReadFile(fmt, grids)
@@ -188,11 +244,18 @@ def _read_workbook(path: Path, fmt: str, limits: ReadLimits) -> ReadFile:
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Bytes -> (text, encoding): BOMs first, then strict utf-8, then cp1252 (Excel's 'CSV' on Windows)."""
+    """Bytes -> (text, encoding): BOMs first, then UTF-16 without a BOM, strict utf-8, then cp1252 (Excel's
+    'CSV' on Windows)."""
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return data.decode(encoding), encoding
+    bomless = utf16_without_bom(data[:8192])
+    if bomless:
+        try:
+            return data.decode(bomless), bomless
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -240,4 +303,6 @@ def _read_csv(path: Path, limits: ReadLimits) -> ReadFile:
             rows.append([None if not cell.strip() else cell for cell in row])
     except csv.Error as exc:
         raise UnsafeFile("csv-malformed", f"the CSV cannot be read at line {reader.line_num}: {exc}") from exc
-    return ReadFile("csv", [Grid(path.stem[:31] or "csv", rows)], encoding=encoding, delimiter=delimiter)
+    grid = Grid(path.stem[:31] or "csv", rows)
+    grid.control_cells = control_cells(rows) if CONTROL_CHARS.search(text) else []
+    return ReadFile("csv", [grid], encoding=encoding, delimiter=delimiter)

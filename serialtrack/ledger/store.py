@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from serialtrack.faults import fault_point
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.outbound_store import apply_outbound
 from serialtrack.ledger.outbound_view import offices_by_name, plain_on_hand, shipped_on
@@ -24,7 +25,6 @@ from serialtrack.ledger.plan import ItemChange, OrderChange, PostingPlan
 from serialtrack.ledger.receiving_store import apply_lots
 from serialtrack.ledger.sql import chunks, new_id
 from serialtrack.ledger.view import ItemInfo, LedgerView, OrderInfo, OrderLineInfo, SerialInfo
-from serialtrack.service.faults import fault_point
 
 
 def utcnow() -> dt.datetime:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import stat
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ from typing import Any
 from serialtrack.exporters.posted import write_posted
 from serialtrack.exporters.rejected import GridSheet, write_rejected
 from serialtrack.exporters.xlsx import unique_output_path
+from serialtrack.faults import fault_point
 from serialtrack.ingest.reader import Ingested, read_file
 from serialtrack.ledger.receipts import plan_from_batch
 from serialtrack.ledger.records import Issue, Source
@@ -80,6 +84,10 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
     in_inbox = ctx.home.in_inbox(path)
     move = in_inbox if move is None else move
     kind = kind or ctx.home.kind_of(path)
+    refused = refuse_unsafe_path(ctx, path, name, kind, dry_run=dry_run, move=move)
+    if refused is not None:
+        log.warning("%s: refused before reading: %s", refused.file, refused.errors[0].message)
+        return refused
     sha = file_sha256(path)
     meta = BatchMeta(name, sha, kind, started_at=ctx.clock())
 
@@ -89,6 +97,7 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
             outcome = _duplicate(ctx, path, name, kind or previous.kind, previous.id, previous.output, meta,
                                  dry_run, move)
         else:
+            fault_point("reading")
             ingested = read_file(path, file_name=name, kind=kind, vendors=ctx.vendors, limits=ctx.limits)
             outcome = _check_and_post(ctx, path, ingested, meta, dry_run, move)
     except Exception as exc:  # a defect or a database failure: trap it per file, keep the original in place
@@ -98,6 +107,92 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
     log.info("%s: %s kind=%s batch=%s errors=%d units=%s %.2fs", name, outcome.status, outcome.kind,
              outcome.batch, len(outcome.errors), outcome.counts.get("units", 0), outcome.seconds,
              extra={"outcome": outcome.as_json(), "seconds": outcome.seconds})
+    return outcome
+
+
+#: Longest file name (UTF-8 bytes) taken: ``<stem>.rejected.xlsx`` and its temp file must fit in 255.
+MAX_NAME_BYTES = 200
+#: Invisible characters that reorder or break a name as shown (bidi overrides, line separators).
+_TRICK_CHARS = frozenset("\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _shown_name(name: str) -> str:
+    """``name`` as it may be printed and used for outputs: control and trick characters as ``<U+000A>``,
+    ``\\`` as ``_``, and cut to fit ``MAX_NAME_BYTES``."""
+    shown = "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) == "Cc" or c in _TRICK_CHARS else c
+                    for c in name).replace("\\", "_")
+    while len(shown.encode()) > MAX_NAME_BYTES:
+        shown = shown[:-1]
+    return shown
+
+
+def _name_problem(name: str) -> str | None:
+    odd = sorted({f"U+{ord(c):04X}" for c in name if unicodedata.category(c) == "Cc" or c in _TRICK_CHARS})
+    if odd:
+        return f"the file name holds invisible control characters ({', '.join(odd)}); rename the file"
+    if "\\" in name:
+        return "the file name holds a backslash, which Windows reads as a folder separator; rename the file"
+    size = len(name.encode())
+    if size > MAX_NAME_BYTES:
+        return f"the file name is {size} bytes long, over the limit of {MAX_NAME_BYTES}; rename it shorter"
+    return None
+
+
+def _path_problem(path: Path) -> tuple[str, str] | None:
+    """(code, sentence) when ``path`` is not a regular file this process can read; opens nothing that could
+    block (a FIFO) and follows no link."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return "file-missing", "the file is no longer there (moved or deleted before it was read)"
+    if stat.S_ISLNK(mode):
+        return "file-symlink", ("this is a symbolic link, not a file; links are never followed (one could point "
+                                "anywhere on the server): drop the file itself")
+    if stat.S_ISDIR(mode):
+        return "file-is-folder", "this is a folder named like a file, not a file"
+    if not stat.S_ISREG(mode):
+        return "file-not-regular", "this is not a regular file (a pipe, socket or device); drop a saved file"
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except PermissionError:
+        return "file-unreadable", ("the service is not allowed to read this file (permission denied); give it "
+                                   "read access or drop a copy")
+    except OSError as exc:
+        return "file-unreadable", f"the file cannot be opened ({exc.strerror or exc})"
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return "file-not-regular", "this is not a regular file; drop a saved file"
+    finally:
+        os.close(fd)
+    return None
+
+
+def refuse_unsafe_path(ctx: Context, path: Path, name: str, kind: str | None, *, dry_run: bool,
+                       move: bool) -> Outcome | None:
+    """The guard run before a byte of the file is read: a symlink, a folder, a FIFO or device, an unreadable
+    file, or a name with control characters, a backslash or too many bytes is refused with a rejected report
+    (under a cleaned name) and moved aside when it sat in the inbox. Nothing is recorded in the ledger: there
+    are no contents to hash. Returns None when the file may be read."""
+    problem = _path_problem(path)
+    if problem is None:
+        reason = _name_problem(name)
+        problem = ("file-name-unsafe", reason) if reason else None
+    if problem is None:
+        return None
+    shown = _shown_name(name)
+    outcome = Outcome(shown, kind, "rejected", errors=[Issue(problem[0], problem[1], Source(shown))],
+                      dry_run=dry_run)
+    if problem[0] == "file-missing":
+        return outcome
+    stem = Path(shown).stem.strip(". ") or "file"
+    try:
+        out = unique_output_path(ctx.home.outbox, stem, ".rejected.xlsx")
+        write_rejected(out, file_name=shown, issues=outcome.errors, sheets=[])
+        outcome.output = str(out)
+        if move and not dry_run and problem[0] != "file-is-folder":
+            outcome.archived = str(archive_original(ctx.home, path, "rejected", today=ctx.today, move=True))
+    except Exception as exc:  # noqa: BLE001  (the refusal stands; the log says what else failed)
+        log.error("%s: the refusal could not be reported or the file moved aside: %s", shown, exc)
     return outcome
 
 
@@ -160,6 +255,7 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
     if errors or checked.plan is None:
         return _reject(ctx, path, ingested, meta, outcome, dry_run, move)
     plan = checked.plan
+    fault_point("planned")
     stem = Path(meta.file_name).stem
     if dry_run:
         out = unique_output_path(ctx.home.outbox, stem, ".dry-run.xlsx")
@@ -173,9 +269,11 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
         previous = ctx.store.posted_batch(meta.sha256)
         return _duplicate(ctx, path, meta.file_name, ingested.kind, previous.id if previous else 0,
                           previous.output if previous else None, meta, dry_run, move)
+    fault_point("after-commit")
     outcome.status, outcome.batch = "posted", result.batch_id
     out = unique_output_path(ctx.home.outbox, stem, ".posted.xlsx")
     try:
+        fault_point("writing-report")
         write_posted(out, meta, plan, result, ingested.vendor, ingested.notes)
     except OSError as exc:  # disk full, permission denied: the posting stands, the receipt is missing
         log.error("%s: posted as batch %s but the receipt could not be written: %s", meta.file_name,
@@ -203,6 +301,7 @@ def _reject(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, outco
         outcome.errors.append(Issue("nothing-to-post", "nothing in this file could be posted",
                                     Source(meta.file_name)))
     out = unique_output_path(ctx.home.outbox, Path(meta.file_name).stem, ".rejected.xlsx")
+    fault_point("writing-report")
     write_rejected(out, file_name=meta.file_name, issues=outcome.errors + outcome.warnings,
                    sheets=_grid_sheets(ingested), notes=outcome.notes)
     outcome.output = str(out)

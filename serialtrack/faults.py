@@ -1,0 +1,23 @@
+"""Named crash points for fault-injection tests: ``fault_point("after-commit")`` kills this process with
+SIGKILL when the environment variable ``SERIALTRACK_CRASH_AT`` names that point, and does nothing otherwise.
+
+SIGKILL cannot be caught, so no ``finally`` block, atexit hook or database rollback runs: the process stops
+exactly as it would on a power cut or an OOM kill, and the tests then prove that a restart finds every file
+posted once or not at all. The variable is read once, at import; a point not named costs one string
+comparison. Points used by the pipeline: ``reading``, ``planned``, ``before-commit``, ``after-commit``,
+``writing-report``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+CRASH_ENV = "SERIALTRACK_CRASH_AT"
+_ARMED = os.environ.get(CRASH_ENV) or None
+
+
+def fault_point(name: str) -> None:
+    """Die here (SIGKILL) if ``SERIALTRACK_CRASH_AT`` equals ``name``; a no-op otherwise."""
+    if _ARMED is not None and name == _ARMED:
+        os.kill(os.getpid(), signal.SIGKILL)
