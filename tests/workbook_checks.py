@@ -64,11 +64,30 @@ def _normalise(value: Any, data_type: str) -> Any:
     return {"other": repr(value)}
 
 
-def dump_cells(path: Path | str) -> dict[str, dict[str, Any]]:
-    """Every sheet's non-blank cell values, normalised to JSON-able data (see the module docstring)."""
+def dump_cells(path: Path | str, *, cached: bool = False) -> dict[str, dict[str, Any]]:
+    """Every sheet's non-blank cell values, normalised to JSON-able data (see the module docstring).
+
+    ``cached=True`` adds to each formula the value saved with it (what Excel shows before recalculating):
+    ``{"formula": "=SUM(Lots[Value])", "cached": 12.5}``.
+    """
     book = openpyxl.load_workbook(path, read_only=True)
     dump: dict[str, dict[str, Any]] = {name: {} for name in book.sheetnames}
     book.close()
     for sheet, coordinate, value, data_type in _cells(path):
         dump[sheet][coordinate] = _normalise(value, data_type)
+    if cached:
+        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            for sheet, cells in dump.items():
+                formulas = {c for c, v in cells.items() if isinstance(v, dict) and "formula" in v}
+                if not formulas:
+                    continue
+                ws = values[sheet]
+                for row in ws.iter_rows():
+                    for cell in row:
+                        coordinate = getattr(cell, "coordinate", None)
+                        if coordinate in formulas:
+                            cells[coordinate]["cached"] = _normalise(cell.value, cell.data_type)
+        finally:
+            values.close()
     return dump

@@ -4,14 +4,17 @@ xlsxwriter spends ~6 µs a cell on this machine (argument checks, a tuple per ce
 escaping); a receipt of 100k serials is 700k cells. For rows that hold only text and numbers, this writer
 renders the row's XML once, in the exact form xlsxwriter itself writes in constant_memory mode
 (``<c r="A5" s="3" t="inlineStr"><is><t>..</t></is></c>``, numbers as ``<v>%.16G</v>``), into the sheet's
-row stream, and keeps xlsxwriter's bookkeeping (buffered row flushed first, dimensions) right. A row with
-anything else (booleans, dates, control characters, text that xlsxwriter would escape as ``_xHHHH_``) returns
-False and is written cell by cell by the caller as before. ``tests/exporters/test_fastrows.py`` checks both
+row stream, and keeps xlsxwriter's bookkeeping (buffered row flushed first, dimensions) right. Dates and
+datetimes in ``date``/``datetime`` columns are written as xlsxwriter's ``write_datetime`` stores them (the
+serial number from the sheet's own ``_convert_date_time``, in the column's format). A row with anything else
+(booleans, other dates, control characters, text that xlsxwriter would escape as ``_xHHHH_``) returns False
+and is written cell by cell by the caller as before. ``tests/exporters/test_fastrows.py`` checks both
 paths give the same workbook.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -71,6 +74,11 @@ class RowStream:
                 rendered = f"{figure:.16G}"
                 parts.append(f'<c r="{letters}{number}"{style}><v>{rendered}</v></c>')
                 width_of.append(self.number_width(figure, kind))
+            elif kind in ("date", "datetime") and isinstance(value, dt.date):
+                # what write_datetime stores: the Excel serial number, in the column's date format
+                serial = self.ws._convert_date_time(value)
+                parts.append(f'<c r="{letters}{number}"{style}><v>{serial:.16G}</v></c>')
+                width_of.append(16 if kind == "datetime" else 10)
             else:
                 return False
         ws = self.ws

@@ -59,8 +59,8 @@ NUMBER_FORMATS: dict[str, str | None] = {
 }
 
 #: Characters that make a spreadsheet treat text as a formula (OWASP CSV injection guidance).
-#: Column kinds whose plain values (text, numbers) :class:`RowStream` may write directly.
-FAST_KINDS = frozenset({"text", "int", "money", "decimal", "general", "percent"})
+#: Column kinds whose plain values (text, numbers, dates in date columns) :class:`RowStream` may write directly.
+FAST_KINDS = frozenset({"text", "int", "money", "decimal", "general", "percent", "date", "datetime"})
 
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")

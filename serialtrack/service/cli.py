@@ -151,4 +151,5 @@ def register(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 import serialtrack.service.cli_queries  # noqa: E402,F401  (registers its commands)
+import serialtrack.service.cli_reconcile  # noqa: E402,F401  (registers ``reconcile``)
 import serialtrack.service.cli_watch  # noqa: E402,F401  (registers ``watch``)

@@ -64,3 +64,39 @@ def test_fastrows__used_for_plain_rows(tmp_path: Path, monkeypatch: pytest.Monke
     with WorkbookBuilder(tmp_path / "x.xlsx") as book:
         book.add_table("S", COLUMNS, iter(ROWS[:4] * 100))
     assert calls["cells"] == 0
+
+
+DATED = [ColumnSpec("Serial", "text"), ColumnSpec("Received", "date"), ColumnSpec("Posted", "datetime"),
+         ColumnSpec("Cost", "money")]
+DATED_ROWS = [
+    ["00042", dt.date(2026, 11, 25), dt.datetime(2026, 11, 25, 23, 30), Decimal("120.5")],
+    ["00043", dt.datetime(2026, 11, 2), dt.datetime(2026, 11, 2, 10, 0, 0, 500_000), 1],
+    ["00044", None, dt.datetime(2026, 11, 2, 10, tzinfo=dt.UTC), None],
+    ["00045", dt.date(1900, 1, 1), dt.date(2026, 1, 1), 0],                   # before the 1900 leap bug
+]
+
+
+def test_fastrows__dates_in_date_columns_same_as_cell_by_cell(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = {}
+    for fast in (True, False):
+        monkeypatch.setattr(xlsx, "FAST_KINDS", xlsx.FAST_KINDS if fast else frozenset())
+        with WorkbookBuilder(tmp_path / f"{fast}.xlsx") as book:
+            book.add_table("Serials", DATED, iter(DATED_ROWS), title_rows=["A title"])
+        paths[fast] = tmp_path / f"{fast}.xlsx"
+    monkeypatch.undo()
+    assert _cells(paths[True]) == _cells(paths[False])
+    ws = load_workbook(paths[True])["Serials"]
+    assert ws["B4"].value == dt.datetime(2026, 11, 25) and ws["B4"].number_format == "yyyy-mm-dd"
+    assert ws["C4"].value == dt.datetime(2026, 11, 25, 23, 30) and ws["C4"].number_format == "yyyy-mm-dd hh:mm"
+    calls = {"cells": 0}
+    original = WorkbookBuilder.write_value
+
+    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["cells"] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(WorkbookBuilder, "write_value", counting)
+    with WorkbookBuilder(tmp_path / "x.xlsx") as book:
+        book.add_table("S", DATED, iter(DATED_ROWS))
+    assert calls["cells"] == 0

@@ -1,0 +1,214 @@
+"""The reconciliation's data sheets: which columns each has, and how a ledger row becomes a row of cells.
+
+Each :class:`DataSheet` names its Excel table (the Summary's formulas refer to it), the columns the Summary
+totals (``sums``) and the column whose values it also counts and totals by (``group_by``: Exceptions by kind,
+Lots by serialized or not). Rows are generators over
+the streamed queries of ``serialtrack.ledger.reconcile_queries`` / ``reconcile_checks``: nothing is built
+before the writer asks for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection
+
+from serialtrack.exporters.xlsx import Cell, ColumnSpec
+from serialtrack.ledger import reconcile_checks as checks
+from serialtrack.ledger import reconcile_queries as q
+from serialtrack.ledger.reconcile_queries import Period
+
+C = ColumnSpec
+
+
+@dataclass(frozen=True)
+class DataSheet:
+    """One sheet of the reconciliation: title (sheet name), Excel table name, columns, a note, its rows."""
+
+    title: str
+    table: str
+    columns: Sequence[ColumnSpec]
+    note: str
+    rows: Iterable[Sequence[Cell]]
+    sums: tuple[str, ...] = ()
+    group_by: str | None = None
+
+
+def _yn(value: Any) -> str:
+    return "Y" if value else "N"
+
+
+def _times(cost: Decimal | None, qty: int) -> Decimal | None:
+    return None if cost is None else Decimal(cost) * qty
+
+
+def local_naive(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored posting time (naive UTC on SQLite, aware on PostgreSQL) as local wall time, as Excel wants."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone().replace(tzinfo=None)
+
+
+def _order_rows(rows: Iterator[Any]) -> Iterator[list[Cell]]:
+    for r in rows:
+        remaining = r.ordered - r.done
+        yield [r.number, r.party, r.office, r.item, r.description, r.order_date, r.ordered, r.done, remaining,
+               r.price, _times(r.price, r.ordered), _times(r.price, remaining)]
+
+
+def _order_columns(number: str, party: str, done: str, price: str) -> list[ColumnSpec]:
+    return [C(number, "text"), C(party, "text"), C("Office", "text"), C("Item", "text"),
+            C("Description", "text"), C("Order Date", "date"), C("Ordered", "int"), C(done, "int"),
+            C("Remaining", "int"), C(price, "money"), C("Ordered Value", "money"), C("Remaining Value", "money")]
+
+
+def open_pos(conn: Connection) -> DataSheet:
+    return DataSheet(
+        "Open POs", "OpenPOs", _order_columns("PO", "Vendor", "Received", "Unit Cost"),
+        "Purchase order lines with less received than ordered; values at the line's unit cost.",
+        _order_rows(q.open_po_lines(conn)), sums=("Remaining", "Remaining Value"))
+
+
+def open_sos(conn: Connection) -> DataSheet:
+    return DataSheet(
+        "Open SOs", "OpenSOs", _order_columns("SO", "Customer", "Shipped", "Unit Price"),
+        "Sales order lines with less shipped than ordered; values at the line's unit price.",
+        _order_rows(q.open_so_lines(conn)), sums=("Remaining", "Remaining Value"))
+
+
+LOT_COLUMNS = [
+    C("Lot", "text"), C("Lot ID", "int"), C("Item", "text"), C("Description", "text"), C("Serialized", "text"),
+    C("Office", "text"), C("Received Date", "date"), C("Mfr Lot", "text"), C("Packing List", "text"),
+    C("Ordered", "int"), C("Received", "int"), C("Used", "int"), C("Remaining", "int"), C("Unit Cost", "money"),
+    C("Accrued Value", "money"), C("Used Value", "money"), C("Current Value", "money"),
+    C("Days Since Received", "int"), C("Source File", "text"),
+]
+
+
+def lots(conn: Connection, period: Period) -> DataSheet:
+    def rows() -> Iterator[list[Cell]]:
+        for r in q.live_lots(conn):
+            remaining = r.qty_received - r.qty_used
+            cost = Decimal(r.unit_cost)
+            yield [r.document, r.id, r.item, r.description, _yn(r.serialized), r.office, r.received_date,
+                   r.mfr_lot, r.packing_list, r.qty_ordered, r.qty_received, r.qty_used, remaining, cost,
+                   cost * r.qty_received, cost * r.qty_used, cost * remaining,
+                   (period.day - r.received_date).days, r.source_file]
+
+    return DataSheet(
+        "Lots", "Lots", LOT_COLUMNS,
+        "Every lot (one receipt of a PO line): used = shipped or scrapped, less restocked returns; accrued value "
+        "= received x unit cost, current value = remaining x unit cost. Lots voided by a reversed receipt are "
+        "left out.",
+        rows(), sums=("Received", "Used", "Remaining", "Accrued Value", "Used Value", "Current Value"),
+        group_by="Serialized")
+
+
+SERIAL_COLUMNS = [C("Serial", "text"), C("Item", "text"), C("Office", "text"), C("Bin", "text"), C("Lot", "text"),
+                  C("Lot ID", "int"), C("Received Date", "date"), C("Unit Cost", "money"),
+                  C("Days In Stock", "int")]
+
+
+def serials_on_hand(conn: Connection, period: Period) -> DataSheet:
+    def rows() -> Iterator[list[Cell]]:
+        day = period.day
+        for r in q.serials_on_hand(conn):
+            yield [r.serial, r.item, r.office, r.bin, r.lot, r.lot_id, r.received_date, r.unit_cost,
+                   (day - r.received_date).days]
+
+    return DataSheet(
+        "Serials on hand", "SerialsOnHand", SERIAL_COLUMNS,
+        "Serial units in stock by office and bin, at their lot's unit cost; days in stock count from the lot's "
+        "received date (a restocked return keeps its lot and its age).",
+        rows(), sums=("Unit Cost",))
+
+
+EXCEPTION_COLUMNS = [C("Kind", "text"), C("Office", "text"), C("Bin", "text"), C("Item", "text"),
+                     C("Serial", "text"), C("Document", "text"), C("Ledger Says", "text"), C("Found", "text"),
+                     C("Source", "text"), C("What To Do", "text")]
+
+
+def exceptions(conn: Connection) -> DataSheet:
+    def rows() -> Iterator[list[Cell]]:
+        for f in checks.findings(conn):
+            yield [f.kind, f.office, f.bin, f.item, f.serial, f.document, f.ledger, f.found, f.source, f.action]
+
+    return DataSheet(
+        "Exceptions", "Exceptions", EXCEPTION_COLUMNS,
+        "Where the ledger disagrees with the latest count of each office, or with itself; each row says what to "
+        "do. Units that moved after a count's date are not compared with that count.",
+        rows(), group_by="Kind")
+
+
+ACTIVITY_COLUMNS = [
+    C("Transaction", "int"), C("Type", "text"), C("Date", "date"), C("Posted At", "datetime"), C("Item", "text"),
+    C("Serial", "text"), C("Qty", "int"), C("Unit Cost", "money"), C("Value", "money"), C("Document", "text"),
+    C("Office", "text"), C("Bin", "text"), C("Lot", "text"), C("Note", "text"), C("Batch", "int"),
+    C("Source File", "text"), C("Sheet", "text"), C("Row", "int"), C("Reverses", "int"),
+]
+
+
+def activity(conn: Connection, period: Period) -> DataSheet:
+    start = dt.datetime.combine(period.day, dt.time(0)).astimezone()
+    end = dt.datetime.combine(period.day + dt.timedelta(days=1), dt.time(0)).astimezone()
+
+    def rows() -> Iterator[list[Cell]]:
+        for r in q.activity(conn, period.day, start.astimezone(dt.UTC), end.astimezone(dt.UTC)):
+            yield [r.id, r.type, r.occurred_on, local_naive(r.created_at), r.item, r.serial, r.qty, r.unit_cost,
+                   _times(r.unit_cost, r.qty), r.document, r.office, r.bin, r.lot, r.note, r.batch_id,
+                   r.source_file, r.source_sheet, r.source_row, r.reverses_id]
+
+    return DataSheet(
+        "Activity", "Activity", ACTIVITY_COLUMNS,
+        f"Transactions dated {period.day.isoformat()} or posted that day, with the file, sheet and row each "
+        f"came from.",
+        rows(), sums=("Qty",))
+
+
+VALUATION_COLUMNS = [C("Item", "text"), C("Description", "text"), C("Serialized", "text"), C("Office", "text"),
+                     C("Lots", "int"), C("On Hand", "int"), C("Value", "money"), C("Average Unit Cost", "money")]
+
+
+def valuation(conn: Connection) -> DataSheet:
+    def rows() -> Iterator[list[Cell]]:
+        for r in q.valuation(conn):
+            value, on_hand = Decimal(r.value), int(r.on_hand)
+            yield [r.item, r.description, _yn(r.serialized), r.office, int(r.lots), on_hand, value,
+                   (value / on_hand).quantize(Decimal("0.0001"))]
+
+    return DataSheet(
+        "Valuation", "Valuation", VALUATION_COLUMNS,
+        "Inventory on hand by item and office: the remaining quantity of the live lots at each lot's unit cost.",
+        rows(), sums=("On Hand", "Value"))
+
+
+COGS_COLUMNS = [C("Date", "date"), C("Type", "text"), C("Document", "text"), C("Item", "text"),
+                C("Serial", "text"), C("Office", "text"), C("Lot", "text"), C("Qty", "int"), C("Unit Cost", "money"),
+                C("COGS", "money"), C("Transaction", "int"), C("Reverses", "int"), C("Note", "text"),
+                C("Source File", "text")]
+
+
+def cogs(conn: Connection, period: Period) -> DataSheet:
+    def rows() -> Iterator[list[Cell]]:
+        for r in q.cogs_lines(conn, period):
+            qty = r.qty * int(r.sign)
+            yield [r.occurred_on, r.type, r.document, r.item, r.serial, r.office, r.lot, qty, r.unit_cost,
+                   _times(r.unit_cost, qty), r.id, r.reverses_id, r.note, r.source_file]
+
+    return DataSheet(
+        "COGS", "COGS", COGS_COLUMNS,
+        f"Cost of goods sold from {period.start.isoformat()} to {period.day.isoformat()}: shipments at their "
+        f"lot's unit cost, less restocked returns and reversed shipments (negative quantities).",
+        rows(), sums=("Qty", "COGS"))
+
+
+def data_sheets(conn: Connection, period: Period) -> list[DataSheet]:
+    """The data sheets in workbook order (after the Summary). Their rows run the queries when read."""
+    return [open_pos(conn), open_sos(conn), lots(conn, period), serials_on_hand(conn, period), exceptions(conn),
+            activity(conn, period), valuation(conn), cogs(conn, period)]

@@ -1,0 +1,345 @@
+"""The reconciliation's exceptions: where the ledger disagrees with a count sheet or with itself.
+
+Each check is one or two set-based queries yielding :class:`Finding` values, streamed, so a count that misses
+a whole office does not sit in memory. A finding carries its stable kebab ``kind``, what the ledger says,
+what was found, where it was found (file › sheet › row for a count row) and one sentence saying what to do.
+
+Count sheets: for each office, the rows of its latest ``count_date`` (every count batch of that date) are
+compared with the serial units the ledger has in stock there. A unit's *last move* is the business date of
+its last transaction that stands (neither a reversal nor in a reversed batch); units whose last move is after
+the count date are left out of the comparison (the count could not see that move), so a count can be
+compared with the ledger days later. Moves dated on the count day are taken to have happened before the count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, func, literal, or_, select
+
+from serialtrack.ledger import schema as t
+from serialtrack.ledger.reconcile_queries import disposition_is, lot_is_live, stream
+
+#: Every kind, in the order the sheet lists them (the Summary counts each).
+KINDS = (
+    "not-counted",
+    "counted-not-in-ledger",
+    "counted-not-in-stock",
+    "counted-at-other-office",
+    "counted-in-other-bin",
+    "status-disagrees-with-history",
+    "place-disagrees-with-status",
+    "lot-disagrees-with-serials",
+    "po-over-received",
+    "so-over-shipped",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    kind: str
+    office: str | None
+    bin: str | None
+    item: str
+    serial: str | None
+    document: str | None
+    ledger: str
+    found: str
+    source: str | None
+    action: str
+
+
+def _where(office: str | None, bin_name: str | None) -> str:
+    if office is None:
+        return "no office"
+    return f"{office} / {bin_name}" if bin_name else office
+
+
+def _source(file_name: str | None, sheet: str | None, row: int | None) -> str | None:
+    parts = [p for p in (file_name, sheet, f"row {row}" if row is not None else None) if p]
+    return " › ".join(parts) or None
+
+
+def _stands(tx: Any, batch: Any) -> Any:
+    """A transaction stands unless it is a reversal or was reversed. ``reverse`` undoes whole batches and marks
+    them ``reversed``, so the batch's status says it: a primary-key join, where a search of ``reverses_id``
+    (not indexed) would be a scan per transaction on a planner without statistics."""
+    return and_(tx.c.type != "reversal", batch.c.status != "reversed")
+
+
+def _unit_transactions(name: str) -> tuple[Any, Any, Any]:
+    """(transactions alias, its batches alias, FROM clause joining them)."""
+    tx, batch = t.transactions.alias(name), t.batches.alias(f"{name}_batch")
+    return tx, batch, tx.join(batch, batch.c.id == tx.c.batch_id)
+
+
+def _last_move() -> Any:
+    """The business date of a unit's last transaction that stands."""
+    tx, batch, joined = _unit_transactions("moves")
+    return (select(func.max(tx.c.occurred_on)).select_from(joined)
+            .where(tx.c.serial_unit_id == t.serial_units.c.id, _stands(tx, batch))
+            .scalar_subquery())
+
+
+def _posted_counts() -> Any:
+    """Count rows of count files that stand (a reversed count file no longer counts)."""
+    c, batches = t.counts, t.batches
+    return (select(c).join(batches, batches.c.id == c.c.batch_id).where(batches.c.status == "posted")
+            .subquery("posted_counts"))
+
+
+def _latest_counts() -> Any:
+    c = _posted_counts()
+    return (select(c.c.office_id, func.max(c.c.count_date).label("count_date"))
+            .group_by(c.c.office_id).subquery("latest"))
+
+
+def _counted_here(latest: Any) -> Any:
+    """Ids of the units found by their office's latest count while the ledger has them at that office.
+
+    Built from the count rows through the unique (item, serial) index of the units, so the comparison is a
+    join on unit ids (an anti-join below), never a search of the count rows per unit.
+    """
+    c, su = _posted_counts(), t.serial_units.alias("counted_unit")
+    return (select(su.c.id.label("unit_id"))
+            .select_from(c).join(latest, and_(latest.c.office_id == c.c.office_id,
+                                              latest.c.count_date == c.c.count_date))
+            .join(su, and_(su.c.item_id == c.c.item_id, su.c.serial == c.c.serial))
+            .where(su.c.office_id == c.c.office_id).distinct().subquery("counted_here"))
+
+
+def not_counted(conn: Connection) -> Iterator[Finding]:
+    """Units in stock at an office, missing from that office's latest count."""
+    su, items, offices, bins, lots = t.serial_units, t.items, t.offices, t.bins, t.lots
+    latest = _latest_counts()
+    counted = _counted_here(latest)
+    last_move = _last_move()
+    query = (select(su.c.serial, items.c.code.label("item"), offices.c.name.label("office"),
+                    bins.c.name.label("bin"), lots.c.document, latest.c.count_date)
+             .select_from(su).join(latest, latest.c.office_id == su.c.office_id)
+             .outerjoin(counted, counted.c.unit_id == su.c.id)
+             .join(items, items.c.id == su.c.item_id).join(offices, offices.c.id == su.c.office_id)
+             .outerjoin(bins, bins.c.id == su.c.bin_id).join(lots, lots.c.id == su.c.lot_id)
+             .where(su.c.status == "in_stock", counted.c.unit_id.is_(None),
+                    func.coalesce(last_move, latest.c.count_date) <= latest.c.count_date)
+             .order_by(offices.c.name, bins.c.name.nulls_first(), items.c.code, su.c.serial))
+    for r in stream(conn, query):
+        yield Finding(
+            "not-counted", r.office, r.bin, r.item, r.serial, r.document,
+            f"in stock at {_where(r.office, r.bin)}", f"not in the count of {r.count_date.isoformat()}", None,
+            f"Find {r.item} {r.serial} in {_where(r.office, r.bin)} and scan it; if it cannot be found, report "
+            f"it missing so it can be written off.")
+
+
+def counted_disagreements(conn: Connection) -> Iterator[Finding]:
+    """Rows of each office's latest count that the ledger does not have in stock there (or in that bin)."""
+    c, su, items, offices, bins, batches = _posted_counts(), t.serial_units, t.items, t.offices, t.bins, t.batches
+    latest = _latest_counts()
+    unit_office, unit_bin = offices.alias("unit_office"), bins.alias("unit_bin")
+    last_tx, last_batch, joined = _unit_transactions("last_tx")
+    # max(id), not ORDER BY id DESC LIMIT 1: PostgreSQL may walk the primary key backwards for the latter,
+    # a scan of the whole history per count row when it misjudges how many rows match.
+    last_id = (select(func.max(last_tx.c.id)).select_from(joined)
+               .where(last_tx.c.serial_unit_id == su.c.id, _stands(last_tx, last_batch))
+               .correlate(su).scalar_subquery())
+    document_of = t.transactions.alias("document_of")
+    last_document = select(document_of.c.document).where(document_of.c.id == last_id).scalar_subquery()
+    last_move = _last_move()
+    query = (select(c.c.serial, c.c.bin.label("count_bin"), c.c.count_date, c.c.source_sheet, c.c.source_row,
+                    batches.c.file_name, items.c.code.label("item"), offices.c.name.label("office"),
+                    su.c.id.label("unit_id"), su.c.status, unit_office.c.name.label("unit_office"),
+                    unit_bin.c.name.label("unit_bin"), last_document.label("document"),
+                    last_move.label("last_move"))
+             .select_from(c).join(latest, and_(latest.c.office_id == c.c.office_id,
+                                               latest.c.count_date == c.c.count_date))
+             .join(items, items.c.id == c.c.item_id).join(offices, offices.c.id == c.c.office_id)
+             .join(batches, batches.c.id == c.c.batch_id)
+             .outerjoin(su, and_(su.c.item_id == c.c.item_id, su.c.serial == c.c.serial))
+             .outerjoin(unit_office, unit_office.c.id == su.c.office_id)
+             .outerjoin(unit_bin, unit_bin.c.id == su.c.bin_id)
+             .order_by(offices.c.name, c.c.bin.nulls_first(), items.c.code, c.c.serial, c.c.id))
+    for r in stream(conn, query):
+        finding = _classify_count_row(r)
+        if finding is not None:
+            yield finding
+
+
+def _classify_count_row(r: Any) -> Finding | None:
+    counted_at = _where(r.office, r.count_bin)
+    found = f"counted at {counted_at} on {r.count_date.isoformat()}"
+    source = _source(r.file_name, r.source_sheet, r.source_row)
+    if r.unit_id is None:
+        return Finding("counted-not-in-ledger", r.office, r.count_bin, r.item, r.serial, None,
+                       f"no {r.item} unit has this serial", found, source,
+                       f"Check the label of {r.item} {r.serial} against the count sheet; if the serial is right, "
+                       f"find the packing list it came on and receive it against its purchase order.")
+    if r.last_move is not None and r.last_move > r.count_date:
+        return None  # the ledger moved it after the count: the count cannot be compared
+    if r.status != "in_stock":
+        return Finding("counted-not-in-stock", r.office, r.count_bin, r.item, r.serial, r.document,
+                       f"{r.status.replace('_', ' ')}" + (f" ({r.document})" if r.document else ""), found,
+                       source, _not_in_stock_action(r))
+    if r.unit_office is None:
+        return None  # in stock with no office: place-disagrees-with-status reports the unit
+    if r.unit_office != r.office:
+        return Finding("counted-at-other-office", r.office, r.count_bin, r.item, r.serial, r.document,
+                       f"in stock at {_where(r.unit_office, r.unit_bin)}", found, source,
+                       f"Send {r.item} {r.serial} back to {r.unit_office}, or have the operator record its "
+                       f"transfer to {r.office}.")
+    if r.count_bin and (r.unit_bin or "").casefold() != r.count_bin.casefold():
+        return Finding("counted-in-other-bin", r.office, r.count_bin, r.item, r.serial, r.document,
+                       f"in stock at {_where(r.unit_office, r.unit_bin)}", found, source,
+                       f"Put {r.item} {r.serial} back in bin {r.unit_bin}, or have the operator record its move "
+                       f"to bin {r.count_bin}.")
+    return None
+
+
+def _not_in_stock_action(r: Any) -> str:
+    unit = f"{r.item} {r.serial}"
+    if r.status == "shipped":
+        return (f"The ledger has {unit} shipped on {r.document}; if it is really on the shelf, post its return "
+                f"(restock) or reverse the shipment, otherwise find out what was shipped in its place.")
+    if r.status == "reversed":
+        return (f"The receipt of {unit} was reversed; if the unit is really here, receive it again against "
+                f"its purchase order.")
+    return (f"The ledger has {unit} as {r.status.replace('_', ' ')}; if it is really on the shelf, set it "
+            f"aside and ask the inventory controller how it came back before it is used.")
+
+
+_EXPECTED = {"receipt": "in_stock", "shipment": "shipped"}
+_RETURN_STATUS = {"restock": "in_stock", "scrap": "scrapped", "return_to_vendor": "returned_to_vendor"}
+
+
+def status_disagreements(conn: Connection) -> Iterator[Finding]:
+    """Units whose status is not what their last standing transaction leaves them in."""
+    tx, su, items, offices, bins, batches = (t.transactions, t.serial_units, t.items, t.offices, t.bins,
+                                             t.batches)
+    history = (select(tx.c.serial_unit_id, func.max(case((_stands(tx, batches), tx.c.id))).label("last_id"))
+               .select_from(tx).join(batches, batches.c.id == tx.c.batch_id)
+               .where(tx.c.serial_unit_id.is_not(None)).group_by(tx.c.serial_unit_id).subquery("history"))
+    last = tx.alias("last")
+    expected = case(
+        (history.c.serial_unit_id.is_(None), literal("no history")),
+        (last.c.id.is_(None), literal("reversed")),
+        *((last.c.type == kind, literal(status)) for kind, status in _EXPECTED.items()),
+        *((and_(last.c.type == "return", disposition_is(last.c.note, note)), literal(status))
+          for note, status in _RETURN_STATUS.items()),
+        else_=literal(None),
+    )
+    query = (select(su.c.serial, su.c.status, items.c.code.label("item"), offices.c.name.label("office"),
+                    bins.c.name.label("bin"), expected.label("expected"), last.c.type.label("last_type"),
+                    last.c.document, last.c.occurred_on)
+             .select_from(su).join(items, items.c.id == su.c.item_id)
+             .outerjoin(history, history.c.serial_unit_id == su.c.id)
+             .outerjoin(last, last.c.id == history.c.last_id)
+             .outerjoin(offices, offices.c.id == su.c.office_id).outerjoin(bins, bins.c.id == su.c.bin_id)
+             .where(expected.is_not(None), expected != su.c.status)
+             .order_by(items.c.code, su.c.serial))
+    for r in stream(conn, query):
+        if r.expected == "no history":
+            said = "it has no transactions at all"
+        elif r.last_type is None:
+            said = "every transaction it had was reversed, which leaves it reversed"
+        else:
+            said = (f"its last transaction ({r.last_type} {r.document or ''} on {r.occurred_on.isoformat()}) "
+                    f"leaves it {r.expected.replace('_', ' ')}").replace("  ", " ")
+        yield Finding(
+            "status-disagrees-with-history", r.office, r.bin, r.item, r.serial, r.document,
+            f"status {r.status.replace('_', ' ')}", said, None,
+            f"Check the history of {r.item} {r.serial} (serialtrack serial {r.serial} --item {r.item}) and have "
+            f"the operator correct its status to match what really happened.")
+
+
+def place_disagreements(conn: Connection) -> Iterator[Finding]:
+    """Units in stock with no office or bin, and units out of stock that still hold a place."""
+    su, items, offices, bins, lots = t.serial_units, t.items, t.offices, t.bins, t.lots
+    in_stock = su.c.status == "in_stock"
+    query = (select(su.c.serial, su.c.status, items.c.code.label("item"), offices.c.name.label("office"),
+                    bins.c.name.label("bin"), lots.c.document)
+             .select_from(su).join(items, items.c.id == su.c.item_id).join(lots, lots.c.id == su.c.lot_id)
+             .outerjoin(offices, offices.c.id == su.c.office_id).outerjoin(bins, bins.c.id == su.c.bin_id)
+             .where(or_(and_(in_stock, or_(su.c.office_id.is_(None), su.c.bin_id.is_(None))),
+                        and_(~in_stock, or_(su.c.office_id.is_not(None), su.c.bin_id.is_not(None)))))
+             .order_by(items.c.code, su.c.serial))
+    for r in stream(conn, query):
+        place = _where(r.office, r.bin) if r.office else "no office or bin"
+        yield Finding(
+            "place-disagrees-with-status", r.office, r.bin, r.item, r.serial, r.document,
+            f"status {r.status.replace('_', ' ')}", f"place {place}", None,
+            f"Look for {r.item} {r.serial} and have the operator correct its status or place in the ledger; "
+            f"a unit in stock needs an office and bin, a unit out of stock has none.")
+
+
+def lot_disagreements(conn: Connection) -> Iterator[Finding]:
+    """Lots of serialized items whose quantities disagree with their serial units."""
+    lots, items, offices, su = t.lots, t.items, t.offices, t.serial_units
+    units = (select(su.c.lot_id, func.count().label("units"),
+                    func.sum(case((su.c.status == "in_stock", 1), else_=0)).label("in_stock"))
+             .group_by(su.c.lot_id).subquery("units"))
+    unit_count = func.coalesce(units.c.units, 0)
+    in_stock = func.coalesce(units.c.in_stock, 0)
+    remaining = case((lot_is_live(), lots.c.qty_received - lots.c.qty_used), else_=0)
+    query = (select(lots.c.id, lots.c.document, lots.c.qty_received, lots.c.qty_used, lots.c.reversed_batch_id,
+                    items.c.code.label("item"), offices.c.name.label("office"), unit_count.label("units"),
+                    in_stock.label("in_stock"), remaining.label("remaining"))
+             .select_from(lots).join(items, items.c.id == lots.c.item_id)
+             .join(offices, offices.c.id == lots.c.office_id)
+             .outerjoin(units, units.c.lot_id == lots.c.id)
+             .where(items.c.serialized.is_(True),
+                    or_(in_stock != remaining, and_(lot_is_live(), unit_count != lots.c.qty_received)))
+             .order_by(items.c.code, lots.c.id))
+    for r in stream(conn, query):
+        void = " (void: its receipt was reversed)" if r.reversed_batch_id is not None else ""
+        yield Finding(
+            "lot-disagrees-with-serials", r.office, None, r.item, None, r.document,
+            f"lot {r.id}{void}: received {r.qty_received}, used {r.qty_used}, remaining {r.remaining}",
+            f"{r.units} serial units, {r.in_stock} in stock", None,
+            f"Compare lot {r.id} ({r.document}) with its serials (serialtrack lots --item {r.item}) and have the "
+            f"operator correct the lot's quantities or the units' statuses.")
+
+
+def over_received_po_lines(conn: Connection) -> Iterator[Finding]:
+    po, pl, items, offices = t.purchase_orders, t.po_lines, t.items, t.offices
+    query = (select(po.c.number, items.c.code.label("item"), offices.c.name.label("office"),
+                    pl.c.qty_ordered, pl.c.qty_received)
+             .join(pl, pl.c.po_id == po.c.id).join(items, items.c.id == pl.c.item_id)
+             .join(offices, offices.c.id == po.c.office_id)
+             .where(pl.c.qty_received > pl.c.qty_ordered).order_by(po.c.number, items.c.code))
+    for r in stream(conn, query):
+        over = r.qty_received - r.qty_ordered
+        yield Finding(
+            "po-over-received", r.office, None, r.item, None, f"PO-{r.number}",
+            f"ordered {r.qty_ordered}", f"received {r.qty_received} ({over} over)", None,
+            f"Ask purchasing to raise PO {r.number}'s quantity of {r.item} to {r.qty_received}, or return the "
+            f"{over} extra unit{'s' if over != 1 else ''} to the vendor.")
+
+
+def over_shipped_so_lines(conn: Connection) -> Iterator[Finding]:
+    so, sl, items, offices = t.sales_orders, t.so_lines, t.items, t.offices
+    query = (select(so.c.number, items.c.code.label("item"), offices.c.name.label("office"),
+                    sl.c.qty_ordered, sl.c.qty_shipped)
+             .join(sl, sl.c.so_id == so.c.id).join(items, items.c.id == sl.c.item_id)
+             .join(offices, offices.c.id == so.c.office_id)
+             .where(sl.c.qty_shipped > sl.c.qty_ordered).order_by(so.c.number, items.c.code))
+    for r in stream(conn, query):
+        over = r.qty_shipped - r.qty_ordered
+        yield Finding(
+            "so-over-shipped", r.office, None, r.item, None, f"SO-{r.number}",
+            f"ordered {r.qty_ordered}", f"shipped {r.qty_shipped} ({over} over)", None,
+            f"Ask sales to raise SO {r.number}'s quantity of {r.item} to {r.qty_shipped}, or have the customer "
+            f"return the {over} extra unit{'s' if over != 1 else ''}.")
+
+
+def findings(conn: Connection) -> Iterator[Finding]:
+    """Every exception, check by check, each query run when the previous one is done (the count rows' kinds
+    come mixed, in office, bin, item and serial order)."""
+    yield from not_counted(conn)
+    yield from counted_disagreements(conn)
+    yield from status_disagreements(conn)
+    yield from place_disagreements(conn)
+    yield from lot_disagreements(conn)
+    yield from over_received_po_lines(conn)
+    yield from over_shipped_so_lines(conn)
+

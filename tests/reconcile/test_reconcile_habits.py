@@ -1,0 +1,136 @@
+"""Excel habits of the reconciliation workbook, read back with openpyxl as Excel would see the file: one named
+table per sheet with filters, a frozen header, fitted widths, dates as dates, money with two decimals,
+serials as text, text from files neutralised, and formulas only in the Summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from reconcile_drops import DAY
+from workbook_checks import assert_no_unexpected_formulas
+
+from serialtrack.exporters.reconciliation_sheets import (
+    ACTIVITY_COLUMNS,
+    COGS_COLUMNS,
+    EXCEPTION_COLUMNS,
+    LOT_COLUMNS,
+    SERIAL_COLUMNS,
+    VALUATION_COLUMNS,
+)
+from serialtrack.service.context import Context
+from serialtrack.service.reconcile import reconcile
+
+SHEETS = {"Summary": "Summary", "Open POs": "OpenPOs", "Open SOs": "OpenSOs", "Lots": "Lots",
+          "Serials on hand": "SerialsOnHand", "Exceptions": "Exceptions", "Activity": "Activity",
+          "Valuation": "Valuation", "COGS": "COGS"}
+
+
+@pytest.fixture
+def book(dropped: Context) -> Any:
+    path = reconcile(dropped, DAY).workbook
+    wb = openpyxl.load_workbook(path)
+    wb.path = path  # type: ignore[attr-defined]
+    yield wb
+    wb.close()
+
+
+def _header_row(ws: Any) -> int:
+    [table] = ws.tables.values()
+    return int(ws[table.ref.split(":")[0]].row)
+
+
+def _column(ws: Any, header: str) -> list[Any]:
+    row = _header_row(ws)
+    headers = [c.value for c in ws[row]]
+    index = headers.index(header) + 1
+    return [ws.cell(r, index) for r in range(row + 1, ws.max_row + 1)
+            if ws.cell(r, index).value is not None]
+
+
+def test_reconcile_habits__one_named_table_per_sheet_with_filter_and_frozen_header(book: Any) -> None:
+    assert book.sheetnames == list(SHEETS)
+    for sheet, table_name in SHEETS.items():
+        ws = book[sheet]
+        assert list(ws.tables) == [table_name], sheet
+        table = ws.tables[table_name]
+        assert table.autoFilter is not None and table.autoFilter.ref == table.ref, sheet
+        header = _header_row(ws)
+        assert ws.freeze_panes == f"A{header + 1}", sheet
+        names = [c.name for c in table.tableColumns]
+        assert names == [ws.cell(header, i + 1).value for i in range(len(names))], sheet
+        for index in range(1, len(names) + 1):
+            letter = openpyxl.utils.get_column_letter(index)
+            width = ws.column_dimensions[letter].width
+            assert width and 5 <= width <= 61, (sheet, letter, width)
+
+
+def test_reconcile_habits__widths_fit_the_longest_value(book: Any) -> None:
+    ws = book["Exceptions"]
+    sentences = _column(ws, "What To Do")
+    assert 60 <= ws.column_dimensions["J"].width < 61  # long sentences: capped (xlsxwriter adds padding)
+    serials = _column(ws, "Serial")
+    assert ws.column_dimensions["E"].width >= max(len(c.value) for c in serials)
+    assert sentences
+
+
+@pytest.mark.parametrize(("sheet", "columns"), [
+    ("Lots", LOT_COLUMNS), ("Serials on hand", SERIAL_COLUMNS), ("Activity", ACTIVITY_COLUMNS),
+    ("Valuation", VALUATION_COLUMNS), ("COGS", COGS_COLUMNS), ("Exceptions", EXCEPTION_COLUMNS)])
+def test_reconcile_habits__formats_follow_the_column_kind(book: Any, sheet: str, columns: Any) -> None:
+    ws = book[sheet]
+    formats = {"money": "#,##0.00", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "int": "0", "text": "@"}
+    for spec in columns:
+        for cell in _column(ws, spec.header):
+            assert cell.number_format == formats[spec.kind], (sheet, spec.header, cell.coordinate)
+            if spec.kind in ("date", "datetime"):
+                assert isinstance(cell.value, dt.datetime), (sheet, spec.header, cell.value)
+            elif spec.kind in ("money", "int"):
+                assert isinstance(cell.value, int | float) and not isinstance(cell.value, bool)
+            else:
+                assert cell.data_type == "s", (sheet, spec.header, cell.coordinate)
+
+
+def test_reconcile_habits__serials_are_text_whatever_they_look_like(book: Any) -> None:
+    serials = {c.value: c for c in _column(book["Serials on hand"], "Serial")}
+    assert {"00043", "00046", "1E5", "134593568", "SN0100"} <= set(serials)
+    for cell in serials.values():
+        assert cell.data_type == "s" and cell.number_format == "@"
+
+
+def test_reconcile_habits__text_from_files_neutralised_and_no_formulas_outside_the_summary(book: Any) -> None:
+    assert_no_unexpected_formulas(book.path, allowed_sheets=["Summary"])
+    customers = [c.value for c in _column(book["Open SOs"], "Customer")]
+    assert customers == ["'@Fabrikam"]
+    files = {c.value for c in _column(book["Lots"], "Source File")}
+    assert "'=PL-0431.xlsx" in files
+    descriptions = {c.value for c in _column(book["Valuation"], "Description")}
+    assert "'+1 kit, 9 parts" in descriptions
+
+
+def test_reconcile_habits__summary_figures_are_formulas_over_the_tables(book: Any) -> None:
+    ws = book["Summary"]
+    quantities, money = _column(ws, "Quantity"), _column(ws, "Amount")
+    assert len(quantities) == 25 and len(money) == 10
+    for cell in quantities + money:
+        assert cell.data_type == "f" and cell.value.startswith("="), cell.coordinate
+    assert all(c.number_format == "#,##0.00" for c in money)
+    assert all(c.number_format == "0" for c in quantities)
+    tables = {name for name in SHEETS.values() if name != "Summary"}
+    referenced = {name for c in quantities + money for name in tables if f"{name}[" in c.value}
+    assert referenced == tables
+
+
+def test_reconcile_habits__titles_say_what_each_sheet_holds(book: Any, dropped: Context) -> None:
+    assert book["Summary"]["A1"].value == "Reconciliation for 2026-11-25"
+    assert book["COGS"]["A1"].value.startswith("Cost of goods sold from 2026-11-01 to 2026-11-25")
+    assert book.active.title == "Summary"
+
+
+def test_reconcile_habits__file_is_a_valid_zip_with_no_temp_left(dropped: Context) -> None:
+    out = reconcile(dropped, DAY)
+    leftovers = [p.name for p in Path(out.workbook).parent.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
