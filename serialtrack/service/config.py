@@ -58,8 +58,19 @@ class WatcherSettings(_Section):
 
 
 class ReconciliationSettings(_Section):
-    #: Cron expression (minute hour day month weekday) for the nightly reconciliation; empty disables it.
+    #: Cron expression (minute hour day month weekday, local time) for the nightly reconciliation run by the
+    #: watcher; empty disables it.
     schedule: str = "30 23 * * *"
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from croniter import croniter
+
+        if value.strip() and not croniter.is_valid(value.strip()):
+            raise ValueError(f"{value!r} is not a cron expression (minute hour day month weekday, "
+                             "e.g. \"30 23 * * *\")")
+        return value.strip()
 
 
 class OfficeSettings(_Section):

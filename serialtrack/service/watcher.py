@@ -33,6 +33,7 @@ from serialtrack.service.context import Context
 from serialtrack.service.home import archive_original
 from serialtrack.service.pipeline import Outcome, ensure_receipt, file_sha256, process_file
 from serialtrack.service.readiness import Readiness, Seen, scan_inbox
+from serialtrack.service.scheduler import Nightly
 
 log = logging.getLogger("serialtrack.watcher")
 
@@ -94,6 +95,7 @@ class Watcher:
         self.stop = threading.Event()
         self.wake = threading.Event()
         self.signal_name: str | None = None
+        self.nightly = None if once else Nightly(ctx)
 
     def run(self) -> int:
         """Run until stopped (or, with ``once``, until the inbox holds nothing that may become ready)."""
@@ -174,7 +176,16 @@ class Watcher:
                 continue
             if self.once and self._once_done():
                 return
+            self._tick_nightly()
             self._sleep()
+
+    def _tick_nightly(self) -> None:
+        if self.nightly is None or self.stop.is_set():
+            return
+        try:
+            self.nightly.tick()
+        except Exception as exc:  # noqa: BLE001 (a failed report never stops the service; it is logged)
+            log.error("the nightly reconciliation failed (%s)", _reason(exc), exc_info=True)
 
     def _once_done(self) -> bool:
         if self.pending or self.readiness.waiting():
@@ -192,6 +203,9 @@ class Watcher:
             timeout = min(timeout, max(due, self.gap))
         if self.pending:
             timeout = min(timeout, max(self.retry_at - now, self.gap))
+        left = self.nightly.seconds_left() if self.nightly is not None else None
+        if left is not None:
+            timeout = min(timeout, max(left, self.gap))
         if self.wake.wait(timeout) and not self.stop.is_set():
             self.stop.wait(self.gap)  # let a burst of events settle into one scan
         self.wake.clear()
