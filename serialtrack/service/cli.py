@@ -102,7 +102,7 @@ def _echo_outcome(outcome: Any) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--kind", type=click.Choice(sorted(KINDS)), help="Treat every file as this kind.")
 @click.option("--dry-run", is_flag=True, help="Check and write the report, post nothing, move nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")

@@ -59,14 +59,15 @@ def test_fifo__refused_without_blocking_and_the_next_file_still_posts(stocked, h
     check_invariants(db_url)
 
 
-def test_folder_named_like_a_workbook__cli_refuses_it_and_the_pipeline_guard_too(stocked, home: Path,
+def test_folder_named_like_a_workbook__rejected_per_file_by_the_pipeline_guard(stocked, home: Path,
                                                                                  db_url: str) -> None:
     folder = home / "inbox" / "receiving" / "looks-like.xlsx"
     folder.mkdir()
     (folder / "inside.txt").write_text("not a workbook")
     before = ledger_state(db_url)
-    result = stocked("ingest", str(folder), expect=2)
-    assert "is a directory" in result.output
+    [refused] = stocked.ingest(folder, expect=1)
+    assert refused["status"] == "rejected" and refused["errors"][0]["code"] == "file-is-folder"
+    assert folder.is_dir(), "a folder is never moved or removed"
     ctx = open_context(Home(home))
     try:
         outcome = process_file(ctx, folder)
