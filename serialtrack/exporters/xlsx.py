@@ -58,10 +58,10 @@ NUMBER_FORMATS: dict[str, str | None] = {
     "duration": "[h]:mm:ss",
 }
 
-#: Characters that make a spreadsheet treat text as a formula (OWASP CSV injection guidance).
 #: Column kinds whose plain values (text, numbers, dates in date columns) :class:`RowStream` may write directly.
 FAST_KINDS = frozenset({"text", "int", "money", "decimal", "general", "percent", "date", "datetime"})
 
+#: Characters that make a spreadsheet treat text as a formula (OWASP CSV injection guidance).
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _CELL_LIKE_NAME = re.compile(r"^[A-Za-z]{1,3}\d+$|^[RrCc]$|^[RrCc]\d*[RrCc]?\d*$")
