@@ -49,6 +49,13 @@ class LimitSettings(_Section):
     #: A zip member may be at most this many times larger uncompressed than compressed (zip bombs).
     max_compression_ratio: float = Field(200.0, gt=1)
     max_uncompressed_mb: float = Field(1000.0, gt=0)
+    #: parts (files) inside one workbook's zip
+    max_parts: int = Field(10_000, gt=0)
+    #: a sheet's extent, rows x columns from A1 to its farthest cell (the reader allocates it whole)
+    max_cells: int = Field(20_000_000, gt=0)
+    #: a sheet spanning more than sparse_floor_cells must hold a value per max_cells_per_value cells
+    sparse_floor_cells: int = Field(2_000_000, gt=0)
+    max_cells_per_value: int = Field(50, gt=0)
 
 
 class WatcherSettings(_Section):

@@ -32,7 +32,9 @@ class Context:
         lim = self.settings.limits
         return ReadLimits(max_bytes=int(lim.max_file_mb * 1024 * 1024), max_rows=lim.max_rows,
                           max_compression_ratio=lim.max_compression_ratio,
-                          max_uncompressed_bytes=int(lim.max_uncompressed_mb * 1024 * 1024))
+                          max_uncompressed_bytes=int(lim.max_uncompressed_mb * 1024 * 1024),
+                          max_parts=lim.max_parts, max_cells=lim.max_cells,
+                          sparse_floor_cells=lim.sparse_floor_cells, max_cells_per_value=lim.max_cells_per_value)
 
     @property
     def serial_policy(self) -> SerialPolicy:
