@@ -83,22 +83,19 @@ class Store:
 
     # -- batches -------------------------------------------------------------------------------------------
 
-    def posted_batch(self, sha256: str) -> BatchInfo | None:
+    def _first_batch(self, *conditions: Any) -> BatchInfo | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(t.batches).where(t.batches.c.sha256 == sha256,
-                                                       t.batches.c.status == "posted")).first()
+            row = conn.execute(select(t.batches).where(*conditions).order_by(t.batches.c.id)).first()
         return _batch_info(row) if row else None
+
+    def posted_batch(self, sha256: str) -> BatchInfo | None:
+        return self._first_batch(t.batches.c.sha256 == sha256, t.batches.c.status == "posted")
 
     def posted_batch_named(self, file_name: str) -> BatchInfo | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(t.batches).where(t.batches.c.file_name == file_name,
-                                                       t.batches.c.status == "posted")).first()
-        return _batch_info(row) if row else None
+        return self._first_batch(t.batches.c.file_name == file_name, t.batches.c.status == "posted")
 
     def batch(self, batch_id: int) -> BatchInfo | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(t.batches).where(t.batches.c.id == batch_id)).first()
-        return _batch_info(row) if row else None
+        return self._first_batch(t.batches.c.id == batch_id)
 
     def record_batch(self, meta: BatchMeta, status: str, *, errors: int = 0, output: str | None = None) -> int:
         """A batch that posts nothing (rejected, duplicate): kept for the audit trail."""

@@ -14,7 +14,13 @@ from serialtrack.ingest.outbound import SerialEntry, disposition_of
 from serialtrack.ingest.receiving import ReceivingLine
 from serialtrack.ledger.records import Issue, Severity
 from serialtrack.ledger.view import LedgerView
-from serialtrack.rules.receiving import ReceivingPolicy, order_lines_known, serials_unique_in_file
+from serialtrack.rules.receiving import (
+    ReceivingPolicy,
+    order_lines_known,
+    row_count_mismatches,
+    serials_on_plain_item,
+    serials_unique_in_file,
+)
 
 Lines = Sequence[ReceivingLine]
 
@@ -48,22 +54,16 @@ def every_unit_has_a_serial(lines: Lines, view: LedgerView) -> list[Issue]:
         if item is None:
             continue
         if not item.serialized:
-            issues += [Issue("serials-on-non-serialized-item", f"item {line.item_code} is not serialized, so it "
-                             "takes no serials; remove them or fix the item", r.serial_cell.source)
-                       for r in line.rows if r.serial_cell is not None]
+            issues += serials_on_plain_item(line)
             continue
         if not line.has_serials:
             issues.append(Issue("serials-missing", f"item {line.item_code} is serialized: a shipment cannot post "
                                 f"without its serials; list the {line.qty} serials shipped", line.first_qty_source))
             continue
-        for row in line.rows:
-            if row.qty is not None and row.serial_cell is not None and len(row.units) != row.qty:
-                issues.append(Issue("serial-count-mismatch", f"this row says quantity {row.qty} but lists "
-                                    f"{len(row.units)} serials", row.serial_cell.source))
-            elif row.serial_cell is None and row.qty:
-                issues.append(Issue("serials-missing", f"item {line.item_code} is serialized: this row ships "
-                                    f"{row.qty} without serials", row.qty_cell.source if row.qty_cell else
-                                    row.source))
+        issues += row_count_mismatches(line)
+        issues += [Issue("serials-missing", f"item {line.item_code} is serialized: this row ships {row.qty} "
+                         "without serials", row.qty_cell.source if row.qty_cell else row.source)
+                   for row in line.rows if row.serial_cell is None and row.qty]
     return issues
 
 

@@ -67,6 +67,21 @@ def within_ordered_qty(lines: Sequence[ReceivingLine], view: LedgerView, policy:
     return issues
 
 
+def serials_on_plain_item(line: ReceivingLine) -> list[Issue]:
+    """Serials given for an item that is not serialized, one Issue per cell (receiving and shipping)."""
+    return [Issue("serials-on-non-serialized-item", f"item {line.item_code} is not serialized, so it takes no "
+                  "serials; remove them or fix the item", row.serial_cell.source)
+            for row in line.rows if row.serial_cell is not None]
+
+
+def row_count_mismatches(line: ReceivingLine) -> list[Issue]:
+    """Rows whose quantity differs from the serials they list (receiving and shipping)."""
+    return [Issue("serial-count-mismatch", f"this row says quantity {row.qty} but lists {len(row.units)} "
+                  "serials", row.serial_cell.source)
+            for row in line.rows
+            if row.qty is not None and row.serial_cell is not None and len(row.units) != row.qty]
+
+
 def serials_match_qty(lines: Sequence[ReceivingLine], view: LedgerView, policy: ReceivingPolicy) -> list[Issue]:
     issues = []
     for line in lines:
@@ -74,23 +89,16 @@ def serials_match_qty(lines: Sequence[ReceivingLine], view: LedgerView, policy: 
         if item is None:
             continue
         if not item.serialized:
-            for row in line.rows:
-                if row.serial_cell is not None:
-                    issues.append(Issue("serials-on-non-serialized-item",
-                                        f"item {line.item_code} is not serialized, so it takes no serials; "
-                                        "remove them or fix the item", row.serial_cell.source))
+            issues += serials_on_plain_item(line)
             continue
         if not line.has_serials and not line.generated:
             issues.append(Issue("serials-missing", f"item {line.item_code} is serialized: list its {line.qty} "
                                 "serials (the item has no next serial to generate them from)",
                                 line.first_qty_source))
             continue
-        for row in line.rows:
-            if row.qty is not None and row.serial_cell is not None and len(row.units) != row.qty:
-                issues.append(Issue("serial-count-mismatch", f"this row says quantity {row.qty} but lists "
-                                    f"{len(row.units)} serials", row.serial_cell.source))
-        rows_ok = all(r.qty is None or r.serial_cell is None or len(r.units) == r.qty for r in line.rows)
-        if rows_ok and len(line.units) != line.qty:
+        mismatches = row_count_mismatches(line)
+        issues += mismatches
+        if not mismatches and len(line.units) != line.qty:
             issues.append(Issue("serial-count-mismatch", f"PO {line.po_number} line {line.item_code}: quantity "
                                 f"{line.qty} but {len(line.units)} serials", line.first_qty_source))
     return issues

@@ -10,7 +10,7 @@ from serialtrack.ingest.serial_gen import generate_serials
 from serialtrack.ingest.serials import SerialUnit, serial_width
 from serialtrack.ingest.values import as_code
 from serialtrack.ledger.plan import plan_receipt
-from serialtrack.ledger.records import Issue, Source
+from serialtrack.ledger.records import Issue
 from serialtrack.ledger.view import LedgerView
 from serialtrack.rules.receiving import ReceivingPolicy, check_receiving
 from serialtrack.service.context import Context
@@ -48,12 +48,6 @@ def check_receiving_file(ingested: Ingested, ctx: Context) -> Checked:
     lines, issues = receiving_lines(rows, policy=ctx.serial_policy, width_for=width_for,
                                     max_serials=ctx.settings.limits.max_serials_per_file)
     issues = _no_rows(ingested) + issues
-    total = sum(len(line.units) for line in lines)
-    if total > ctx.settings.limits.max_serials_per_file:
-        issues.append(Issue("too-many-serials", f"the file lists {total:,} serials, over the limit of "
-                            f"{ctx.settings.limits.max_serials_per_file:,} (limits.max_serials_per_file); split it",
-                            Source(ingested.file)))
-        return Checked(None, issues, first)
     next_values, generation_issues = _generate(lines, first, ctx)
     issues += generation_issues
     known = ctx.store.view(serials=serials_by_item(lines))
