@@ -10,7 +10,7 @@ from serialtrack.ingest.reader import Row
 from serialtrack.ingest.receiving import Budget
 from serialtrack.ingest.serials import SerialPolicy, SerialUnit, parse_cells
 from serialtrack.ingest.values import Cell, as_code, as_date, as_text, convert
-from serialtrack.ledger.records import Issue, Source
+from serialtrack.records import Issue, Source
 
 DISPOSITIONS = {
     "restock": "restock", "restocked": "restock", "return to stock": "restock", "stock": "restock",

@@ -23,7 +23,7 @@ from serialtrack.ingest.safety import DEFAULT_LIMITS, ReadLimits, UnsafeFile
 from serialtrack.ingest.table import HEADER_SEARCH_ROWS, SheetTable, find_table
 from serialtrack.ingest.values import Cell
 from serialtrack.ingest.workbook import CONTROL_CHARS, Grid, ReadFile, read_grids
-from serialtrack.ledger.records import Issue, Severity, Source, column_letter
+from serialtrack.records import Issue, KindName, Severity, Source, column_letter
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class Row:
 @dataclass
 class Ingested:
     file: str
-    kind: str | None
+    kind: KindName | None
     vendor: str | None = None
     read: ReadFile | None = None
     tables: list[SheetTable] = field(default_factory=list)
@@ -73,13 +73,6 @@ class Ingested:
     @property
     def grids(self) -> list[Grid]:
         return self.read.sheets if self.read else []
-
-    def title_value(self, name: str) -> Cell | None:
-        for table in self.tables:
-            if name in table.title:
-                tv = table.title[name]
-                return Cell(tv.value, tv.source)
-        return None
 
 
 def _tables_for(kind: Kind, grids: Sequence[Grid], aliases: Mapping[str, str], file: str) -> list[SheetTable]:
@@ -95,9 +88,9 @@ def _score(tables: Sequence[SheetTable]) -> int:
     return max((len(t.columns) + len(t.title) for t in tables), default=0)
 
 
-def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None) -> tuple[str | None, list[Issue]]:
+def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None) -> tuple[KindName | None, list[Issue]]:
     """The kind that fits best, or None with the reason as an Issue."""
-    scores: dict[str, int] = {}
+    scores: dict[KindName, int] = {}
     for kind in KINDS.values():
         tables = _tables_for(kind, grids, kind.alias_map(dict(vendor.columns) if vendor else None), file)
         if tables:
@@ -134,7 +127,7 @@ def read_file(path: Path, *, file_name: str | None = None, kind: str | None = No
               vendors: Sequence[VendorMapping] = (), limits: ReadLimits = DEFAULT_LIMITS) -> Ingested:
     """Read ``path`` (shown to users as ``file_name``) into rows of ``kind`` (detected when None)."""
     name = file_name or path.name
-    result = Ingested(name, kind)
+    result = Ingested(name, KindName(kind) if kind is not None else None)
     try:
         result.read = read_grids(path, limits)
     except UnsafeFile as exc:
@@ -148,8 +141,8 @@ def read_file(path: Path, *, file_name: str | None = None, kind: str | None = No
         result.issues.extend(issues)
         if kind is None:
             return result
-    result.kind = kind
-    spec = KINDS[kind]
+    result.kind = KindName(kind)
+    spec = KINDS[result.kind]
     aliases = spec.alias_map(dict(vendor.columns) if vendor else None)
     for grid in grids:
         _read_sheet(result, grid, spec, aliases)

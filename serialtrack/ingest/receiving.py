@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from serialtrack.ingest.reader import Row
 from serialtrack.ingest.serials import SerialPolicy, SerialUnit, parse_cells
 from serialtrack.ingest.values import Cell, as_code, as_date, as_qty, as_text, convert
-from serialtrack.ledger.records import Issue, Source
+from serialtrack.records import Issue, Source
 
 
 @dataclass

@@ -9,7 +9,7 @@
 - :func:`check_serial_rules` applies an item's serial pattern (``re.fullmatch`` against the normalised,
   by default upper-case, serial; write patterns accordingly) and, for IMEI-style items, the Luhn check digit.
 
-Imports only the standard library, ``serialtrack.ledger.records`` and ``serials``.
+Imports only the standard library, ``serialtrack.records`` and ``serials``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from serialtrack.ingest.serials import (
     normalize_serial,
     split_tail,
 )
-from serialtrack.ledger.records import Issue, Source
+from serialtrack.records import Issue, Source
 
 _MAX_NEXT_DIGITS = 40
 

@@ -19,7 +19,7 @@ Every kind reads its serials through :func:`parse_cells`. Decisions where SPEC i
   honest.
 
 Generation from ``next_serial``, per-item patterns and the Luhn check live in ``serial_gen``.
-Imports only the standard library and ``serialtrack.ledger.records``.
+Imports only the standard library and ``serialtrack.records``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import compress, repeat
 
-from serialtrack.ledger.records import CellValue, Issue, Source
+from serialtrack.records import CellValue, Issue, Source
 
 SPAN_MARK = "..."
 #: Characters NFKC folds into a separator; they separate like the ASCII ones (0x37E is the Greek question mark).

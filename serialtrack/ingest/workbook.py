@@ -48,7 +48,7 @@ from serialtrack.ingest.safety import (
     sniff_format,
     utf16_without_bom,
 )
-from serialtrack.ledger.records import CellValue
+from serialtrack.records import CellValue
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")

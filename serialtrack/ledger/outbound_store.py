@@ -14,6 +14,7 @@ from serialtrack.ledger import schema as t
 from serialtrack.ledger.plan import PostingPlan
 from serialtrack.ledger.plan_outbound import ShipLinePlan
 from serialtrack.ledger.sql import bind_marks, bulk_insert
+from serialtrack.records import SerialStatus
 
 if TYPE_CHECKING:
     from serialtrack.ledger.store import BatchMeta, Store
@@ -85,7 +86,8 @@ def _ship_line(conn: Connection, store: Store, line: ShipLinePlan, item_id: int,
     return len(rows)
 
 
-STATUS_AFTER_RETURN = {"restock": "in_stock", "scrap": "scrapped", "return_to_vendor": "returned_to_vendor"}
+STATUS_AFTER_RETURN = {"restock": SerialStatus.IN_STOCK, "scrap": SerialStatus.SCRAPPED,
+                       "return_to_vendor": SerialStatus.RETURNED_TO_VENDOR}
 
 
 def _returns(conn: Connection, store: Store, plan: PostingPlan, items: dict[str, int], base: dict[str, Any],
@@ -98,7 +100,7 @@ def _returns(conn: Connection, store: Store, plan: PostingPlan, items: dict[str,
         bin_id = store.ensure_bins(conn, office_id, [office_bin])[office_bin]
         if r.disposition == "restock":
             conn.execute(update(t.serial_units).where(t.serial_units.c.id == r.unit_id)
-                         .values(status="in_stock", office_id=office_id, bin_id=bin_id))
+                         .values(status=SerialStatus.IN_STOCK, office_id=office_id, bin_id=bin_id))
             restocked[r.lot_id] += 1
         else:
             conn.execute(update(t.serial_units).where(t.serial_units.c.id == r.unit_id)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from serialtrack.records import SerialStatus
+
 
 @dataclass(frozen=True)
 class ItemChange:
@@ -131,7 +133,7 @@ def plan_receipt(lines: Sequence[Any], view: Any, *, today: dt.date, receiving_b
             sheet, row = (src.sheet, src.row) if src is not None else (None, None)
             known = view.serial_units.get((line.item_code, unit.serial))
             units.append(UnitPlan(unit.serial, bins.get((sheet, row)) or receiving_bin, unit.entry, sheet, row,
-                                  known.id if known is not None and known.status == "reversed" else None))
+                                  known.id if known is not None and known.status == SerialStatus.REVERSED else None))
         mfr_lot = next((r.mfr_lot for r in line.rows if r.mfr_lot), None)
         lots.append(LotPlan(
             document=f"PO-{line.po_number}", po_number=line.po_number, item_code=line.item_code, office=po.office,

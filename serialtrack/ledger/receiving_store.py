@@ -12,6 +12,7 @@ from sqlalchemy import Connection, insert, select, update
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.plan import LotPlan, PostingPlan
 from serialtrack.ledger.sql import bind_marks, bulk_insert, new_id
+from serialtrack.records import SerialStatus
 
 if TYPE_CHECKING:
     from serialtrack.ledger.store import BatchMeta, Store
@@ -63,7 +64,7 @@ def _apply_lot(conn: Connection, store: Store, lot: LotPlan, batch_id: int, meta
         return lot_id, lot.qty, len(rows)  # units received, as plan.units and the receipt count them
     bulk_insert(conn, t.serial_units, ("serial", "bin_id"),
                 ((u.serial, bin_ids[u.bin]) for u in lot.units if u.existing_id is None),
-                constant={"item_id": item_id, "status": "in_stock", "office_id": office_id, "lot_id": lot_id})
+                constant={"item_id": item_id, "status": SerialStatus.IN_STOCK, "office_id": office_id, "lot_id": lot_id})
     again = [(office_id, bin_ids[u.bin], lot_id, u.existing_id) for u in lot.units if u.existing_id is not None]
     if again:  # units of a reversed receipt, received again: the same row, a new lot
         conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'in_stock', office_id = ?, "

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.outbound_store import TX_COLUMNS
 from serialtrack.ledger.sql import bind_marks, bulk_insert, chunks, new_id
+from serialtrack.records import BatchStatus
 
 if TYPE_CHECKING:
     from serialtrack.ledger.store import Store
@@ -47,7 +48,7 @@ def _later_activity(conn: Connection, txs: list[Any], batch_id: int) -> str | No
             select(su.c.serial, tx.c.type, tx.c.document, tx.c.batch_id, batches.c.file_name)
             .join(su, su.c.id == tx.c.serial_unit_id).join(batches, batches.c.id == tx.c.batch_id)
             .where(tx.c.serial_unit_id.in_(part), tx.c.id > last, tx.c.batch_id != batch_id,
-                   batches.c.status == "posted", tx.c.type != "reversal")
+                   batches.c.status == BatchStatus.POSTED, tx.c.type != "reversal")
             .order_by(tx.c.id).limit(1)).first()
         if row is not None:
             return (f"serial {row.serial} has a later {row.type} ({row.document}, batch {row.batch_id}, "
@@ -125,7 +126,7 @@ def reverse_batch(store: Store, batch_id: int, *, reason: str | None = None) -> 
         batch = conn.execute(select(t.batches).where(t.batches.c.id == batch_id)).first()
         if batch is None:
             raise ReverseRefused(f"batch {batch_id} does not exist")
-        if batch.status != "posted":
+        if batch.status != BatchStatus.POSTED:
             raise ReverseRefused(f"batch {batch_id} ({batch.file_name}) is {batch.status}, not posted; "
                                  "only posted files can be reversed")
         if batch.kind not in REVERSIBLE:
@@ -138,7 +139,7 @@ def reverse_batch(store: Store, batch_id: int, *, reason: str | None = None) -> 
         digest = hashlib.sha256(f"reversal:{batch_id}:{now.isoformat()}".encode()).hexdigest()
         reversal_id = new_id(conn.execute(insert(t.batches).values(
             file_name=f"reversal of batch {batch_id} ({batch.file_name})", sha256=digest, kind="reversal",
-            status="posted", rows=0, units=len(txs), transactions=len(txs), started_at=now, finished_at=now,
+            status=BatchStatus.POSTED, rows=0, units=len(txs), transactions=len(txs), started_at=now, finished_at=now,
             host=store.host)))
         if batch.kind == "receiving":
             _undo_receiving(conn, txs, batch_id, reversal_id)
@@ -151,7 +152,7 @@ def reverse_batch(store: Store, batch_id: int, *, reason: str | None = None) -> 
                     (row + [tx.id] for row, tx in zip(_mirror(txs, reversal_id, today, now, reason), txs,
                                                       strict=True)))
         conn.execute(update(t.batches).where(t.batches.c.id == batch_id)
-                     .values(status="reversed", reversed_at=now, reversed_by=reversal_id))
+                     .values(status=BatchStatus.REVERSED, reversed_at=now, reversed_by=reversal_id))
         units = conn.execute(select(func.count()).select_from(t.transactions)
                              .where(t.transactions.c.batch_id == batch_id,
                                     t.transactions.c.serial_unit_id.is_not(None))).scalar_one()

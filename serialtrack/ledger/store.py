@@ -25,6 +25,7 @@ from serialtrack.ledger.plan import ItemChange, OrderChange, PostingPlan
 from serialtrack.ledger.receiving_store import apply_lots
 from serialtrack.ledger.sql import chunks, new_id
 from serialtrack.ledger.view import ItemInfo, LedgerView, OrderInfo, OrderLineInfo, SerialInfo
+from serialtrack.records import BatchStatus, SerialStatus
 
 
 def utcnow() -> dt.datetime:
@@ -89,10 +90,10 @@ class Store:
         return _batch_info(row) if row else None
 
     def posted_batch(self, sha256: str) -> BatchInfo | None:
-        return self._first_batch(t.batches.c.sha256 == sha256, t.batches.c.status == "posted")
+        return self._first_batch(t.batches.c.sha256 == sha256, t.batches.c.status == BatchStatus.POSTED)
 
     def posted_batch_named(self, file_name: str) -> BatchInfo | None:
-        return self._first_batch(t.batches.c.file_name == file_name, t.batches.c.status == "posted")
+        return self._first_batch(t.batches.c.file_name == file_name, t.batches.c.status == BatchStatus.POSTED)
 
     def batch(self, batch_id: int) -> BatchInfo | None:
         return self._first_batch(t.batches.c.id == batch_id)
@@ -125,11 +126,11 @@ class Store:
             if outbound:
                 offices = offices_by_name(conn)
                 plain = plain_on_hand(conn, item_map)
-                docs = shipped_on(conn, (u.id for u in units.values() if u.status == "shipped"))
+                docs = shipped_on(conn, (u.id for u in units.values() if u.status == SerialStatus.SHIPPED))
                 units = {k: replace(u, shipped_on=docs[u.id]) if u.id in docs else u for k, u in units.items()}
         known: dict[str, set[str]] = {}
         for (code, serial), unit in units.items():
-            if unit.status != "reversed":  # a reversed receipt's unit may be received again
+            if unit.status != SerialStatus.REVERSED:  # a reversed receipt's unit may be received again
                 known.setdefault(code, set()).add(serial)
         return LedgerView(items=item_map, purchase_orders=pos, sales_orders=sos,
                           known_serials={k: frozenset(v) for k, v in known.items()}, serial_units=units,
@@ -142,7 +143,7 @@ class Store:
         now = self.clock()
         try:
             with self.writing() as conn:
-                batch_id = _insert_batch(conn, meta, "posted", now, self.host)
+                batch_id = _insert_batch(conn, meta, BatchStatus.POSTED, now, self.host)
                 for change in plan.items:
                     _upsert_item(conn, change, now)
                 for order in plan.orders:
@@ -221,7 +222,7 @@ def _insert_batch(conn: Connection, meta: BatchMeta, status: str, now: dt.dateti
     return new_id(conn.execute(insert(t.batches).values(
         file_name=meta.file_name, sha256=meta.sha256, kind=meta.kind, status=status, rows=meta.rows,
         errors=errors, output=output, started_at=meta.started_at or now,
-        finished_at=now if status != "posted" else None, host=host)))
+        finished_at=now if status != BatchStatus.POSTED else None, host=host)))
 
 
 def _upsert_item(conn: Connection, change: ItemChange, now: dt.datetime) -> None:

@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable, Sequence
 
 from serialtrack.ingest.records import ItemRecord, OrderLineRecord
-from serialtrack.ledger.records import Issue
 from serialtrack.ledger.view import LedgerView, OrderInfo
+from serialtrack.records import Issue
 
 CHECK_DIGITS = frozenset({"luhn"})
 

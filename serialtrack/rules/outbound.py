@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 
 from serialtrack.ingest.outbound import SerialEntry, disposition_of
 from serialtrack.ingest.receiving import ReceivingLine
-from serialtrack.ledger.records import Issue, Severity
 from serialtrack.ledger.view import LedgerView
+from serialtrack.records import Issue, SerialStatus, Severity
 from serialtrack.rules.receiving import (
     ReceivingPolicy,
     order_lines_known,
@@ -76,11 +76,11 @@ def serials_in_stock_at_office(lines: Lines, view: LedgerView) -> list[Issue]:
             continue
         for unit in line.units:
             info = view.serial_units.get((line.item_code, unit.serial))
-            if info is None or info.status == "reversed":
+            if info is None or info.status == SerialStatus.REVERSED:
                 issues.append(Issue("serial-unknown", f"serial {unit.serial} of item {line.item_code} is not in "
                                     "the ledger; check the serial and the item", unit.source))
-            elif info.status != "in_stock":
-                where = f" on {info.shipped_on}" if info.status == "shipped" and info.shipped_on else ""
+            elif info.status != SerialStatus.IN_STOCK:
+                where = f" on {info.shipped_on}" if info.status == SerialStatus.SHIPPED and info.shipped_on else ""
                 issues.append(Issue("serial-not-in-stock", f"serial {unit.serial} of item {line.item_code} is not "
                                     f"in stock: it is {info.status.replace('_', ' ')}{where}", unit.source))
             elif (info.office or "").casefold() != so.office.casefold():
@@ -151,12 +151,12 @@ def check_returns(entries: Sequence[SerialEntry], view: LedgerView) -> list[Issu
         first[key] = (e.unit.source.cell if e.unit.source else None) or "?"
         info = view.serial_units.get(key)
         document = f"SO-{e.number}"
-        if info is None or info.status == "reversed":
+        if info is None or info.status == SerialStatus.REVERSED:
             issues.append(Issue("serial-unknown", f"serial {e.unit.serial} of item {e.item_code} is not in the "
                                 "ledger", e.unit.source))
-        elif info.status != "shipped":
+        elif info.status != SerialStatus.SHIPPED:
             state = info.status.replace("_", " ")
-            hint = " (it was already returned)" if info.status in ("scrapped", "returned_to_vendor") else ""
+            hint = " (it was already returned)" if info.status in (SerialStatus.SCRAPPED, SerialStatus.RETURNED_TO_VENDOR) else ""
             issues.append(Issue("serial-not-shipped", f"serial {e.unit.serial} of item {e.item_code} is {state}, "
                                 f"not shipped{hint}; only shipped units can come back", e.unit.source))
         elif info.shipped_on != document:

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from serialtrack.ingest.receiving import ReceivingLine
 from serialtrack.ingest.serial_gen import check_serial_rules
-from serialtrack.ledger.records import Issue, Source
 from serialtrack.ledger.view import LedgerView, OrderInfo
+from serialtrack.records import Issue, Source
 
 
 @dataclass(frozen=True)

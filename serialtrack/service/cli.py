@@ -18,6 +18,7 @@ import click
 
 from serialtrack.ingest.fields import KINDS
 from serialtrack.ledger.db import DatabaseError
+from serialtrack.records import FileStatus
 from serialtrack.service.config import ConfigError
 from serialtrack.service.context import Context, open_context
 from serialtrack.service.home import Home, init_home, resolve_home
@@ -84,8 +85,9 @@ def init(home: Home) -> None:
 
 
 def _echo_outcome(outcome: Any) -> None:
-    label = {"posted": "posted", "rejected": "REJECTED", "duplicate": "duplicate"}[outcome.status]
-    if outcome.dry_run and outcome.status == "posted":
+    label = {FileStatus.POSTED: "posted", FileStatus.REJECTED: "REJECTED", FileStatus.DUPLICATE: "duplicate",
+             FileStatus.FAILED: "FAILED"}[outcome.status]
+    if outcome.dry_run and outcome.status == FileStatus.POSTED:
         label = "checked (dry run, nothing posted)"
     batch = f" batch {outcome.batch}" if outcome.batch else ""
     click.echo(f"{outcome.file}: {label} [{outcome.kind or 'unknown kind'}]{batch}")
@@ -103,7 +105,7 @@ def _echo_outcome(outcome: Any) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--kind", type=click.Choice(sorted(KINDS)), help="Treat every file as this kind.")
+@click.option("--kind", type=click.Choice(sorted(k.value for k in KINDS)), help="Treat every file as this kind.")
 @click.option("--dry-run", is_flag=True, help="Check and write the report, post nothing, move nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
 @click.pass_obj

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from serialtrack.ingest.reader import Ingested
 from serialtrack.ingest.records import item_records, order_line_records
 from serialtrack.ledger.plan import PostingPlan, plan_items, plan_orders
-from serialtrack.ledger.records import Issue, Source
 from serialtrack.ledger.view import LedgerView
+from serialtrack.records import Issue, Source
 from serialtrack.rules.master import check_items, check_orders
 from serialtrack.service.context import Context
 
@@ -22,7 +22,6 @@ class Checked:
     plan: PostingPlan | None
     issues: list[Issue]
     view: LedgerView = field(default_factory=LedgerView)
-    extra: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -23,8 +23,8 @@ from serialtrack.exporters.xlsx import unique_output_path
 from serialtrack.faults import fault_point
 from serialtrack.ingest.reader import Ingested, read_file
 from serialtrack.ledger.receipts import plan_from_batch
-from serialtrack.ledger.records import Issue, Source
 from serialtrack.ledger.store import AlreadyPosted, BatchMeta
+from serialtrack.records import BatchStatus, FileStatus, Issue, Source
 from serialtrack.service.context import Context
 from serialtrack.service.handlers import HANDLERS, Checked
 from serialtrack.service.home import archive_original
@@ -38,7 +38,7 @@ class Outcome:
 
     file: str
     kind: str | None
-    status: str  # "posted", "rejected" or "duplicate"
+    status: FileStatus
     batch: int | None = None
     output: str | None = None
     errors: list[Issue] = field(default_factory=list)
@@ -51,7 +51,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("posted", "duplicate")
+        return self.status in (FileStatus.POSTED, FileStatus.DUPLICATE)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -180,7 +180,7 @@ def refuse_unsafe_path(ctx: Context, path: Path, name: str, kind: str | None, *,
     if problem is None:
         return None
     shown = _shown_name(name)
-    outcome = Outcome(shown, kind, "rejected", errors=[Issue(problem[0], problem[1], Source(shown))],
+    outcome = Outcome(shown, kind, FileStatus.REJECTED, errors=[Issue(problem[0], problem[1], Source(shown))],
                       dry_run=dry_run)
     if problem[0] == "file-missing":
         return outcome
@@ -190,7 +190,7 @@ def refuse_unsafe_path(ctx: Context, path: Path, name: str, kind: str | None, *,
         write_rejected(out, file_name=shown, issues=outcome.errors, sheets=[])
         outcome.output = str(out)
         if move and not dry_run and problem[0] != "file-is-folder":
-            outcome.archived = str(archive_original(ctx.home, path, "rejected", today=ctx.today, move=True))
+            outcome.archived = str(archive_original(ctx.home, path, FileStatus.REJECTED, today=ctx.today, move=True))
     except Exception as exc:  # noqa: BLE001  (the refusal stands; the log says what else failed)
         log.error("%s: the refusal could not be reported or the file moved aside: %s", shown, exc)
     return outcome
@@ -220,10 +220,10 @@ def _after_failure(ctx: Context, name: str, kind: str | None, sha: str, exc: Exc
     except Exception:  # noqa: BLE001  (the database itself may be what failed)
         posted = None
     if posted is not None and posted.file_name == name:
-        return Outcome(name, kind or posted.kind, "posted", posted.id, posted.output, notes=[
+        return Outcome(name, kind or posted.kind, FileStatus.POSTED, posted.id, posted.output, notes=[
             f"posted as batch {posted.id}, but a later step failed ({type(exc).__name__}: {exc}); the file was "
             "left where it is and will be archived when it is dropped again"])
-    return Outcome(name, kind, "rejected", errors=[Issue(
+    return Outcome(name, kind, FileStatus.REJECTED, errors=[Issue(
         "internal-error", f"serialtrack failed while processing this file ({type(exc).__name__}: {exc}); "
         "nothing was posted and the file was left where it is; the log has the details", Source(name))])
 
@@ -233,9 +233,9 @@ def _duplicate(ctx: Context, path: Path, name: str, kind: str | None, batch_id: 
     note = f"the same bytes were already posted as batch {batch_id}; nothing was posted again"
     if not dry_run:
         output = ensure_receipt(ctx, batch_id, output)
-    outcome = Outcome(name, kind, "duplicate", batch_id, output, notes=[note], dry_run=dry_run)
+    outcome = Outcome(name, kind, FileStatus.DUPLICATE, batch_id, output, notes=[note], dry_run=dry_run)
     if not dry_run:
-        ctx.store.record_batch(BatchMeta(meta.file_name, meta.sha256, kind, 0, meta.started_at), "duplicate",
+        ctx.store.record_batch(BatchMeta(meta.file_name, meta.sha256, kind, 0, meta.started_at), BatchStatus.DUPLICATE,
                                output=output)
         outcome.archived = str(archive_original(ctx.home, path, "duplicates", today=ctx.today, move=move, name=name))
     return outcome
@@ -250,7 +250,7 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
         checked.issues = ingested.issues + checked.issues
     errors = [i for i in checked.issues if i.is_error]
     warnings = [i for i in checked.issues if not i.is_error]
-    outcome = Outcome(meta.file_name, ingested.kind, "rejected", errors=errors, warnings=warnings,
+    outcome = Outcome(meta.file_name, ingested.kind, FileStatus.REJECTED, errors=errors, warnings=warnings,
                       notes=list(ingested.notes), dry_run=dry_run)
     if errors or checked.plan is None:
         return _reject(ctx, path, ingested, meta, outcome, dry_run, move)
@@ -260,7 +260,7 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
     if dry_run:
         out = unique_output_path(ctx.home.outbox, stem, ".dry-run.xlsx")
         write_posted(out, meta, plan, None, ingested.vendor, ingested.notes)
-        outcome.status, outcome.output = "posted", str(out)
+        outcome.status, outcome.output = FileStatus.POSTED, str(out)
         outcome.counts = {"rows": plan.rows, "units": plan.units, "lots": len(plan.lots)}
         return outcome
     try:
@@ -270,7 +270,7 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
         return _duplicate(ctx, path, meta.file_name, ingested.kind, previous.id if previous else 0,
                           previous.output if previous else None, meta, dry_run, move)
     fault_point("after-commit")
-    outcome.status, outcome.batch = "posted", result.batch_id
+    outcome.status, outcome.batch = FileStatus.POSTED, result.batch_id
     out = unique_output_path(ctx.home.outbox, stem, ".posted.xlsx")
     try:
         fault_point("writing-report")
@@ -285,7 +285,7 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
         outcome.output = str(out)
     outcome.counts = {"rows": plan.rows, "units": result.units, "lots": result.lots,
                       "transactions": result.transactions}
-    outcome.archived = str(archive_original(ctx.home, path, "posted", today=ctx.today, move=move,
+    outcome.archived = str(archive_original(ctx.home, path, FileStatus.POSTED, today=ctx.today, move=move,
                                                 name=meta.file_name))
     return outcome
 
@@ -306,7 +306,7 @@ def _reject(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, outco
                    sheets=_grid_sheets(ingested), notes=outcome.notes)
     outcome.output = str(out)
     if not dry_run:
-        outcome.batch = ctx.store.record_batch(meta, "rejected", errors=len(outcome.errors), output=str(out))
-        outcome.archived = str(archive_original(ctx.home, path, "rejected", today=ctx.today, move=move,
+        outcome.batch = ctx.store.record_batch(meta, BatchStatus.REJECTED, errors=len(outcome.errors), output=str(out))
+        outcome.archived = str(archive_original(ctx.home, path, FileStatus.REJECTED, today=ctx.today, move=move,
                                                     name=meta.file_name))
     return outcome

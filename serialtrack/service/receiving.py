@@ -10,8 +10,8 @@ from serialtrack.ingest.serial_gen import generate_serials
 from serialtrack.ingest.serials import SerialUnit, serial_width
 from serialtrack.ingest.values import as_code
 from serialtrack.ledger.plan import plan_receipt
-from serialtrack.ledger.records import Issue
 from serialtrack.ledger.view import LedgerView
+from serialtrack.records import Issue
 from serialtrack.rules.receiving import ReceivingPolicy, check_receiving
 from serialtrack.service.context import Context
 from serialtrack.service.handlers import Checked, _no_rows

@@ -16,7 +16,7 @@ from serialtrack.ingest.serials import (
     parse_cells,
     serial_width,
 )
-from serialtrack.ledger.records import CellValue, Source
+from serialtrack.records import CellValue, Source
 
 CELL = Source("PL-0425.xlsx", "Packing List", 17, 4)
 

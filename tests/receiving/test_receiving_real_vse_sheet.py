@@ -39,7 +39,7 @@ from receiving_helpers import Service, errors_table
 from serialtrack.ingest.reader import Ingested, VendorMapping, read_file
 from serialtrack.ingest.serials import parse_cells
 from serialtrack.ingest.values import as_date, convert
-from serialtrack.ledger.records import Issue
+from serialtrack.records import Issue
 
 NAME = "vse_hdd_serial_numbers.xlsx"
 SHEET = "serial_numbers"

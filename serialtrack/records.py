@@ -31,6 +31,46 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+class KindName(StrEnum):
+    """The file kinds the product knows (each is one module under ``serialtrack.kinds``)."""
+
+    ITEMS = "items"
+    PURCHASE_ORDERS = "purchase_orders"
+    SALES_ORDERS = "sales_orders"
+    RECEIVING = "receiving"
+    SHIPPING = "shipping"
+    RETURNS = "returns"
+    COUNTS = "counts"
+
+
+class FileStatus(StrEnum):
+    """What happened to one dropped file (``status`` in ``--json``)."""
+
+    POSTED = "posted"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
+class BatchStatus(StrEnum):
+    """A batch row's status in the ledger."""
+
+    POSTED = "posted"
+    REJECTED = "rejected"
+    REVERSED = "reversed"
+    DUPLICATE = "duplicate"
+
+
+class SerialStatus(StrEnum):
+    """Where a serialized unit stands."""
+
+    IN_STOCK = "in_stock"
+    SHIPPED = "shipped"
+    SCRAPPED = "scrapped"
+    RETURNED_TO_VENDOR = "returned_to_vendor"
+    REVERSED = "reversed"
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where a value came from. ``row`` and ``column`` are 1-based sheet coordinates, as Excel shows them."""
