@@ -16,7 +16,7 @@ from typing import Any
 from serialtrack.exporters.report import ReportSheet, summary_sheet, write_report
 from serialtrack.exporters.xlsx import ColumnSpec
 from serialtrack.ledger.plan import PostingPlan
-from serialtrack.ledger.store import BatchMeta, PostResult
+from serialtrack.ledger.posting import BatchMeta, PostResult
 
 C = ColumnSpec
 

@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, select, update
 
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.plan import PostingPlan
 from serialtrack.ledger.plan_outbound import ShipLinePlan
+from serialtrack.ledger.posting import Places, Posting, ensure_bins, ensure_office
 from serialtrack.ledger.sql import bind_marks, bulk_insert
 from serialtrack.records import SerialStatus
-
-if TYPE_CHECKING:
-    from serialtrack.ledger.store import BatchMeta, Store
 
 TX_COLUMNS = ("batch_id", "type", "item_id", "serial_unit_id", "lot_id", "office_id", "bin_id", "qty", "unit_cost",
               "document", "occurred_on", "created_at", "source_file", "source_sha256", "source_sheet", "source_row",
@@ -26,10 +24,6 @@ TX_COLUMNS = ("batch_id", "type", "item_id", "serial_unit_id", "lot_id", "office
 
 def _item_ids(conn: Connection, codes: set[str]) -> dict[str, int]:
     return dict(conn.execute(select(t.items.c.code, t.items.c.id).where(t.items.c.code.in_(sorted(codes)))).all())
-
-
-def _office_id(conn: Connection, store: Store, name: str, now: dt.datetime) -> int:
-    return store.ensure_office(conn, name, now)
 
 
 def _use_lots(conn: Connection, used: Counter[int]) -> None:
@@ -57,9 +51,9 @@ def _fifo(conn: Connection, item_id: int, office_id: int, qty: int) -> list[tupl
     return taken
 
 
-def _ship_line(conn: Connection, store: Store, line: ShipLinePlan, item_id: int, base: dict[str, Any],
+def _ship_line(conn: Connection, places: Places, line: ShipLinePlan, item_id: int, base: dict[str, Any],
                now: dt.datetime) -> int:
-    office_id = _office_id(conn, store, line.office, now)
+    office_id = ensure_office(conn, places, line.office, now)
     document = f"SO-{line.so_number}"
     common = dict(base, type="shipment", item_id=item_id, document=document, occurred_on=line.ship_date,
                   note=" ".join(x for x in (line.carrier, line.tracking) if x) or None)
@@ -90,14 +84,14 @@ STATUS_AFTER_RETURN = {"restock": SerialStatus.IN_STOCK, "scrap": SerialStatus.S
                        "return_to_vendor": SerialStatus.RETURNED_TO_VENDOR}
 
 
-def _returns(conn: Connection, store: Store, plan: PostingPlan, items: dict[str, int], base: dict[str, Any],
+def _returns(conn: Connection, places: Places, plan: PostingPlan, items: dict[str, int], base: dict[str, Any],
              now: dt.datetime) -> int:
     rows = []
     restocked: Counter[int] = Counter()
     for r in plan.returns:
-        office_id = _office_id(conn, store, r.office, now)
+        office_id = ensure_office(conn, places, r.office, now)
         office_bin = conn.execute(select(t.offices.c.return_bin).where(t.offices.c.id == office_id)).scalar_one()
-        bin_id = store.ensure_bins(conn, office_id, [office_bin])[office_bin]
+        bin_id = ensure_bins(conn, office_id, [office_bin])[office_bin]
         if r.disposition == "restock":
             conn.execute(update(t.serial_units).where(t.serial_units.c.id == r.unit_id)
                          .values(status=SerialStatus.IN_STOCK, office_id=office_id, bin_id=bin_id))
@@ -115,26 +109,26 @@ def _returns(conn: Connection, store: Store, plan: PostingPlan, items: dict[str,
     return len(rows)
 
 
-def _counts(conn: Connection, store: Store, plan: PostingPlan, items: dict[str, int], batch_id: int,
+def _counts(conn: Connection, places: Places, plan: PostingPlan, items: dict[str, int], batch_id: int,
             now: dt.datetime) -> int:
-    offices = {c.office: _office_id(conn, store, c.office, now) for c in plan.counts}
+    offices = {c.office: ensure_office(conn, places, c.office, now) for c in plan.counts}
     return bulk_insert(conn, t.counts, ("batch_id", "office_id", "bin", "item_id", "serial", "count_date", "scans",
                                         "source_sheet", "source_row"),
                        ((batch_id, offices[c.office], c.bin, items[c.item_code], c.serial, c.count_date, c.scans,
                          c.sheet, c.row) for c in plan.counts))
 
 
-def apply_outbound(conn: Connection, store: Store, plan: PostingPlan, batch_id: int, meta: BatchMeta,
-                   now: dt.datetime) -> tuple[int, int]:
+def apply_outbound(conn: Connection, posting: Posting, plan: PostingPlan) -> tuple[int, int]:
     """Post the plan's shipments, returns and counts; returns (units, transactions)."""
     if not (plan.shipments or plan.returns or plan.counts):
         return 0, 0
     codes = {s.item_code for s in plan.shipments} | {r.item_code for r in plan.returns} | {
         c.item_code for c in plan.counts}
+    batch_id, meta, now, places = posting.batch_id, posting.meta, posting.now, posting.places
     items = _item_ids(conn, codes)
     base = {"batch_id": batch_id, "created_at": now, "source_file": meta.file_name, "source_sha256": meta.sha256}
-    txns = sum(_ship_line(conn, store, line, items[line.item_code], base, now) for line in plan.shipments)
-    txns += _returns(conn, store, plan, items, base, now)
-    counted = _counts(conn, store, plan, items, batch_id, now)
+    txns = sum(_ship_line(conn, places, line, items[line.item_code], base, now) for line in plan.shipments)
+    txns += _returns(conn, places, plan, items, base, now)
+    counted = _counts(conn, places, plan, items, batch_id, now)
     units = sum(s.qty for s in plan.shipments) + len(plan.returns) + counted
     return units, txns

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.plan import LotPlan, PostingPlan, UnitPlan
 from serialtrack.ledger.plan_outbound import CountPlan, ReturnPlan, ShipLinePlan, ShipUnit
-from serialtrack.ledger.store import BatchMeta, PostResult
+from serialtrack.ledger.posting import BatchMeta, PostResult
 
 
 def _lots(conn: Any, batch_id: int) -> tuple[LotPlan, ...]:

@@ -10,17 +10,15 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.outbound_store import TX_COLUMNS
 from serialtrack.ledger.sql import bind_marks, bulk_insert, chunks, new_id
+from serialtrack.ledger.store import Store
 from serialtrack.records import BatchStatus
-
-if TYPE_CHECKING:
-    from serialtrack.ledger.store import Store
 
 REVERSIBLE = ("receiving", "shipping", "returns", "counts")
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from serialtrack.faults import fault_point
@@ -22,6 +22,7 @@ from serialtrack.ledger import schema as t
 from serialtrack.ledger.outbound_store import apply_outbound
 from serialtrack.ledger.outbound_view import offices_by_name, plain_on_hand, shipped_on
 from serialtrack.ledger.plan import ItemChange, OrderChange, PostingPlan
+from serialtrack.ledger.posting import BatchMeta, Places, Posting, PostResult, ensure_office
 from serialtrack.ledger.receiving_store import apply_lots
 from serialtrack.ledger.sql import chunks, new_id
 from serialtrack.ledger.view import ItemInfo, LedgerView, OrderInfo, OrderLineInfo, SerialInfo
@@ -30,24 +31,6 @@ from serialtrack.records import BatchStatus, SerialStatus
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-@dataclass(frozen=True)
-class BatchMeta:
-    file_name: str
-    sha256: str
-    kind: str | None
-    rows: int = 0
-    started_at: dt.datetime | None = None
-
-
-@dataclass(frozen=True)
-class PostResult:
-    batch_id: int
-    lots: int
-    units: int
-    transactions: int
-    lot_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +54,7 @@ class Store:
         self.engine = engine
         self.receiving_bin = receiving_bin
         self.return_bin = return_bin
+        self.places = Places(receiving_bin, return_bin)
         self.clock = clock
         self.host = socket.gethostname()
 
@@ -148,8 +132,9 @@ class Store:
                     _upsert_item(conn, change, now)
                 for order in plan.orders:
                     self._upsert_order(conn, order, batch_id, now)
-                lot_ids, units, txns = apply_lots(conn, self, plan, batch_id, meta, now)
-                out_units, out_txns = apply_outbound(conn, self, plan, batch_id, meta, now)
+                posting = Posting(batch_id, meta, now, self.places)
+                lot_ids, units, txns = apply_lots(conn, posting, plan)
+                out_units, out_txns = apply_outbound(conn, posting, plan)
                 units, txns = units + out_units, txns + out_txns
                 for code, next_serial in plan.next_serials.items():
                     conn.execute(update(t.items).where(t.items.c.code == code)
@@ -163,31 +148,12 @@ class Store:
             raise
         return PostResult(batch_id, len(lot_ids), units, txns, tuple(lot_ids))
 
-    def ensure_office(self, conn: Connection, name: str, now: dt.datetime) -> int:
-        row = conn.execute(select(t.offices.c.id).where(func.lower(t.offices.c.name) == name.casefold())).first()
-        if row:
-            return int(row[0])
-        office_id = new_id(conn.execute(insert(t.offices).values(
-            name=name, receiving_bin=self.receiving_bin, return_bin=self.return_bin, created_at=now)
-        ))
-        for bin_name in dict.fromkeys((self.receiving_bin, self.return_bin)):
-            conn.execute(insert(t.bins).values(office_id=office_id, name=bin_name))
-        return office_id
-
-    def ensure_bins(self, conn: Connection, office_id: int, names: Iterable[str]) -> dict[str, int]:
-        wanted = set(names)
-        found = {r.name: r.id for r in conn.execute(
-            select(t.bins.c.id, t.bins.c.name).where(t.bins.c.office_id == office_id))}
-        for name in sorted(wanted - set(found)):
-            found[name] = new_id(conn.execute(insert(t.bins).values(office_id=office_id, name=name)))
-        return found
-
     def _upsert_order(self, conn: Connection, order: OrderChange, batch_id: int, now: dt.datetime) -> None:
         head, lines, party, price = (
             (t.purchase_orders, t.po_lines, "vendor", "unit_cost") if order.kind == "purchase_orders"
             else (t.sales_orders, t.so_lines, "customer", "unit_price"))
         fk = "po_id" if order.kind == "purchase_orders" else "so_id"
-        office_id = self.ensure_office(conn, order.office, now)
+        office_id = ensure_office(conn, self.places, order.office, now)
         row = conn.execute(select(head.c.id).where(head.c.number == order.number)).first()
         values: dict[str, Any] = {"office_id": office_id, "batch_id": batch_id}
         if order.party is not None:

@@ -4,41 +4,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from serialtrack.ingest.reader import Ingested
 from serialtrack.ingest.records import item_records, order_line_records
-from serialtrack.ledger.plan import PostingPlan, plan_items, plan_orders
-from serialtrack.ledger.view import LedgerView
-from serialtrack.records import Issue, Source
+from serialtrack.ledger.plan import plan_items, plan_orders
 from serialtrack.rules.master import check_items, check_orders
+from serialtrack.service import outbound
+from serialtrack.service.checked import Checked, no_rows
 from serialtrack.service.context import Context
-
-
-@dataclass
-class Checked:
-    """The outcome of checking one file: a plan when it may post, and every issue found."""
-
-    plan: PostingPlan | None
-    issues: list[Issue]
-    view: LedgerView = field(default_factory=LedgerView)
-
-    @property
-    def ok(self) -> bool:
-        return self.plan is not None and not any(i.is_error for i in self.issues)
-
-
-def _no_rows(ingested: Ingested) -> list[Issue]:
-    if ingested.rows:
-        return []
-    where = ingested.tables[0] if ingested.tables else None
-    source = Source(ingested.file, where.sheet, where.header_row) if where else Source(ingested.file)
-    return [Issue("no-rows", "the header row was found but no data rows are under it; nothing to post", source)]
+from serialtrack.service.receiving import check_receiving_file
 
 
 def check_items_file(ingested: Ingested, ctx: Context) -> Checked:
     records, issues = item_records(ingested.rows)
-    issues = _no_rows(ingested) + issues
+    issues = no_rows(ingested) + issues
     view = ctx.store.view(items=[r.code for r in records])
     issues += check_items(records, view)
     plan = None if any(i.is_error for i in issues) else plan_items(records, view.items)
@@ -52,7 +31,7 @@ def _check_orders_file(kind: str) -> Callable[[Ingested, Context], Checked]:
     def check(ingested: Ingested, ctx: Context) -> Checked:
         records, issues = order_line_records(ingested.rows, number_field=number, party_field=party,
                                              price_field=price)
-        issues = _no_rows(ingested) + issues
+        issues = no_rows(ingested) + issues
         numbers = [r.number for r in records]
         view = ctx.store.view(items=[r.item_code for r in records],
                               purchase_orders=numbers if kind == "purchase_orders" else (),
@@ -65,29 +44,12 @@ def _check_orders_file(kind: str) -> Callable[[Ingested, Context], Checked]:
     return check
 
 
-def _receiving(ingested: Ingested, ctx: Context) -> Checked:
-    from serialtrack.service.receiving import check_receiving_file
-
-    return check_receiving_file(ingested, ctx)
-
-
-def _outbound(kind: str) -> Callable[[Ingested, Context], Checked]:
-    def check(ingested: Ingested, ctx: Context) -> Checked:
-        from serialtrack.service import outbound
-
-        handler = {"shipping": outbound.check_shipping_file, "returns": outbound.check_returns_file,
-                   "counts": outbound.check_counts_file}[kind]
-        return handler(ingested, ctx)
-
-    return check
-
-
 HANDLERS: dict[str, Callable[[Ingested, Context], Checked]] = {
     "items": check_items_file,
     "purchase_orders": _check_orders_file("purchase_orders"),
     "sales_orders": _check_orders_file("sales_orders"),
-    "receiving": _receiving,
-    "shipping": _outbound("shipping"),
-    "returns": _outbound("returns"),
-    "counts": _outbound("counts"),
+    "receiving": check_receiving_file,
+    "shipping": outbound.check_shipping_file,
+    "returns": outbound.check_returns_file,
+    "counts": outbound.check_counts_file,
 }

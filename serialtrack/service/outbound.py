@@ -9,8 +9,8 @@ from serialtrack.ingest.receiving import receiving_lines, serials_by_item
 from serialtrack.ingest.values import as_code, as_text
 from serialtrack.ledger.plan_outbound import plan_counts, plan_returns, plan_shipment
 from serialtrack.rules.outbound import check_counts, check_returns, check_shipping
+from serialtrack.service.checked import Checked, no_rows
 from serialtrack.service.context import Context
-from serialtrack.service.handlers import Checked, _no_rows
 
 
 def _codes(ingested: Ingested, name: str) -> list[str]:
@@ -21,7 +21,7 @@ def check_shipping_file(ingested: Ingested, ctx: Context) -> Checked:
     lines, issues = receiving_lines(ingested.rows, policy=ctx.serial_policy, number_field="so_number",
                                     number_label="SO number", date_field="ship_date",
                                     max_serials=ctx.settings.limits.max_serials_per_file)
-    issues = _no_rows(ingested) + issues
+    issues = no_rows(ingested) + issues
     view = ctx.store.view(items=_codes(ingested, "item_code"), sales_orders=_codes(ingested, "so_number"),
                           serials=serials_by_item(lines), outbound=True)
     issues += check_shipping(lines, view)
@@ -42,7 +42,7 @@ def check_returns_file(ingested: Ingested, ctx: Context) -> Checked:
     entries, issues = serial_entries(ingested.rows, number_field="so_number", number_label="SO number",
                                      extra_field="disposition", date_field="return_date", policy=ctx.serial_policy,
                                      max_serials=ctx.settings.limits.max_serials_per_file)
-    issues = _no_rows(ingested) + issues
+    issues = no_rows(ingested) + issues
     wanted: dict[str, set[str]] = {}
     for e in entries:
         wanted.setdefault(e.item_code, set()).add(e.unit.serial)
@@ -59,7 +59,7 @@ def check_counts_file(ingested: Ingested, ctx: Context) -> Checked:
     entries, issues = serial_entries(ingested.rows, number_field="office", number_label="office",
                                      extra_field="bin", date_field="count_date", policy=ctx.serial_policy,
                                      max_serials=ctx.settings.limits.max_serials_per_file)
-    issues = _no_rows(ingested) + issues
+    issues = no_rows(ingested) + issues
     view = ctx.store.view(items=_codes(ingested, "item_code"), outbound=True)
     issues += check_counts(entries, view)
     if any(i.is_error for i in issues):

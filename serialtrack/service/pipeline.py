@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import stat
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,12 +18,15 @@ from serialtrack.exporters.posted import write_posted
 from serialtrack.exporters.rejected import GridSheet, write_rejected
 from serialtrack.exporters.xlsx import unique_output_path
 from serialtrack.faults import fault_point
+from serialtrack.ingest.paths import name_problem, path_problem, shown_name
 from serialtrack.ingest.reader import Ingested, read_file
+from serialtrack.ledger.posting import BatchMeta
 from serialtrack.ledger.receipts import plan_from_batch
-from serialtrack.ledger.store import AlreadyPosted, BatchMeta
+from serialtrack.ledger.store import AlreadyPosted
 from serialtrack.records import BatchStatus, FileStatus, Issue, Source
+from serialtrack.service.checked import Checked
 from serialtrack.service.context import Context
-from serialtrack.service.handlers import HANDLERS, Checked
+from serialtrack.service.handlers import HANDLERS
 from serialtrack.service.home import archive_original
 
 log = logging.getLogger("serialtrack.pipeline")
@@ -110,76 +110,19 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
     return outcome
 
 
-#: Longest file name (UTF-8 bytes) taken: ``<stem>.rejected.xlsx`` and its temp file must fit in 255.
-MAX_NAME_BYTES = 200
-#: Invisible characters that reorder or break a name as shown (bidi overrides, line separators).
-_TRICK_CHARS = frozenset("\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def _shown_name(name: str) -> str:
-    """``name`` as it may be printed and used for outputs: control and trick characters as ``<U+000A>``,
-    ``\\`` as ``_``, and cut to fit ``MAX_NAME_BYTES``."""
-    shown = "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) == "Cc" or c in _TRICK_CHARS else c
-                    for c in name).replace("\\", "_")
-    while len(shown.encode()) > MAX_NAME_BYTES:
-        shown = shown[:-1]
-    return shown
-
-
-def _name_problem(name: str) -> str | None:
-    odd = sorted({f"U+{ord(c):04X}" for c in name if unicodedata.category(c) == "Cc" or c in _TRICK_CHARS})
-    if odd:
-        return f"the file name holds invisible control characters ({', '.join(odd)}); rename the file"
-    if "\\" in name:
-        return "the file name holds a backslash, which Windows reads as a folder separator; rename the file"
-    size = len(name.encode())
-    if size > MAX_NAME_BYTES:
-        return f"the file name is {size} bytes long, over the limit of {MAX_NAME_BYTES}; rename it shorter"
-    return None
-
-
-def _path_problem(path: Path) -> tuple[str, str] | None:
-    """(code, sentence) when ``path`` is not a regular file this process can read; opens nothing that could
-    block (a FIFO) and follows no link."""
-    try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        return "file-missing", "the file is no longer there (moved or deleted before it was read)"
-    if stat.S_ISLNK(mode):
-        return "file-symlink", ("this is a symbolic link, not a file; links are never followed (one could point "
-                                "anywhere on the server): drop the file itself")
-    if stat.S_ISDIR(mode):
-        return "file-is-folder", "this is a folder named like a file, not a file"
-    if not stat.S_ISREG(mode):
-        return "file-not-regular", "this is not a regular file (a pipe, socket or device); drop a saved file"
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except PermissionError:
-        return "file-unreadable", ("the service is not allowed to read this file (permission denied); give it "
-                                   "read access or drop a copy")
-    except OSError as exc:
-        return "file-unreadable", f"the file cannot be opened ({exc.strerror or exc})"
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return "file-not-regular", "this is not a regular file; drop a saved file"
-    finally:
-        os.close(fd)
-    return None
-
-
 def refuse_unsafe_path(ctx: Context, path: Path, name: str, kind: str | None, *, dry_run: bool,
                        move: bool) -> Outcome | None:
     """The guard run before a byte of the file is read: a symlink, a folder, a FIFO or device, an unreadable
     file, or a name with control characters, a backslash or too many bytes is refused with a rejected report
     (under a cleaned name) and moved aside when it sat in the inbox. Nothing is recorded in the ledger: there
     are no contents to hash. Returns None when the file may be read."""
-    problem = _path_problem(path)
+    problem = path_problem(path)
     if problem is None:
-        reason = _name_problem(name)
+        reason = name_problem(name)
         problem = ("file-name-unsafe", reason) if reason else None
     if problem is None:
         return None
-    shown = _shown_name(name)
+    shown = shown_name(name)
     outcome = Outcome(shown, kind, FileStatus.REJECTED, errors=[Issue(problem[0], problem[1], Source(shown))],
                       dry_run=dry_run)
     if problem[0] == "file-missing":

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from serialtrack.ingest.reader import Ingested
 from serialtrack.ingest.receiving import ReceivingLine, receiving_lines, serials_by_item
-from serialtrack.ingest.serial_gen import generate_serials
-from serialtrack.ingest.serials import SerialUnit, serial_width
+from serialtrack.ingest.serial_gen import generate_serials, serial_width
+from serialtrack.ingest.serials import SerialUnit
 from serialtrack.ingest.values import as_code
 from serialtrack.ledger.plan import plan_receipt
 from serialtrack.ledger.view import LedgerView
 from serialtrack.records import Issue
 from serialtrack.rules.receiving import ReceivingPolicy, check_receiving
+from serialtrack.service.checked import Checked, no_rows
 from serialtrack.service.context import Context
-from serialtrack.service.handlers import Checked, _no_rows
 
 
 def _generate(lines: list[ReceivingLine], view: LedgerView, ctx: Context) -> tuple[dict[str, str], list[Issue]]:
@@ -47,7 +47,7 @@ def check_receiving_file(ingested: Ingested, ctx: Context) -> Checked:
 
     lines, issues = receiving_lines(rows, policy=ctx.serial_policy, width_for=width_for,
                                     max_serials=ctx.settings.limits.max_serials_per_file)
-    issues = _no_rows(ingested) + issues
+    issues = no_rows(ingested) + issues
     next_values, generation_issues = _generate(lines, first, ctx)
     issues += generation_issues
     known = ctx.store.view(serials=serials_by_item(lines))

@@ -17,6 +17,7 @@ from croniter import croniter
 from sqlalchemy import text
 
 from serialtrack.service.context import Context
+from serialtrack.service.reconcile import reconciliation_path, run_reconciliation
 
 log = logging.getLogger("serialtrack.scheduler")
 _PG_RECONCILE_LOCK = 72_417_002
@@ -54,8 +55,6 @@ class Nightly:
         return self._run_once(day)
 
     def _run_once(self, day: dt.date) -> bool:
-        from serialtrack.service.reconcile import reconciliation_path, run_reconciliation
-
         engine = self.ctx.store.engine
         postgres = engine.dialect.name == "postgresql"
         with engine.connect() as conn:

@@ -26,7 +26,8 @@ from watchdog.observers import Observer
 from serialtrack.exporters.rejected import write_rejected
 from serialtrack.exporters.xlsx import unique_output_path
 from serialtrack.ingest.fields import KINDS
-from serialtrack.ledger.store import BatchInfo, BatchMeta
+from serialtrack.ledger.posting import BatchMeta
+from serialtrack.ledger.store import BatchInfo
 from serialtrack.records import BatchStatus, FileStatus, Issue, Source
 from serialtrack.service.claims import ClaimArea, Claimed, Locks, LostOwnership, open_locks
 from serialtrack.service.context import Context

@@ -7,6 +7,7 @@ import tracemalloc
 
 import pytest
 
+from serialtrack.ingest.serial_gen import serial_width
 from serialtrack.ingest.serials import (
     ParsedSerials,
     SerialPolicy,
@@ -14,7 +15,6 @@ from serialtrack.ingest.serials import (
     normalize_serial,
     parse_cell,
     parse_cells,
-    serial_width,
 )
 from serialtrack.records import CellValue, Source
 
