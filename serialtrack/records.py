@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 #: What a spreadsheet cell can hold once read (csv cells are always str or None).
 CellValue = str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
+#: A converted item master-data field (description, serialized, est unit cost, ...).
+ItemValue = str | bool | Decimal
 
 
 def column_letter(column: int) -> str:

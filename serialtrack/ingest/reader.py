@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from serialtrack.ingest.fields import KINDS, Kind, header_key
+from serialtrack.ingest.fields import Kind, header_key
 from serialtrack.ingest.safety import DEFAULT_LIMITS, ReadLimits, UnsafeFile
 from serialtrack.ingest.table import HEADER_SEARCH_ROWS, SheetTable, find_table
 from serialtrack.ingest.values import Cell
@@ -88,10 +88,11 @@ def _score(tables: Sequence[SheetTable]) -> int:
     return max((len(t.columns) + len(t.title) for t in tables), default=0)
 
 
-def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None) -> tuple[KindName | None, list[Issue]]:
+def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None,
+                kinds: Mapping[KindName, Kind]) -> tuple[KindName | None, list[Issue]]:
     """The kind that fits best, or None with the reason as an Issue."""
     scores: dict[KindName, int] = {}
-    for kind in KINDS.values():
+    for kind in kinds.values():
         tables = _tables_for(kind, grids, kind.alias_map(dict(vendor.columns) if vendor else None), file)
         if tables:
             scores[kind.name] = _score(tables)
@@ -123,7 +124,7 @@ def _rows(table: SheetTable) -> list[Row]:
     return rows
 
 
-def read_file(path: Path, *, file_name: str | None = None, kind: str | None = None,
+def read_file(path: Path, *, kinds: Mapping[KindName, Kind], file_name: str | None = None, kind: str | None = None,
               vendors: Sequence[VendorMapping] = (), limits: ReadLimits = DEFAULT_LIMITS) -> Ingested:
     """Read ``path`` (shown to users as ``file_name``) into rows of ``kind`` (detected when None)."""
     name = file_name or path.name
@@ -137,12 +138,12 @@ def read_file(path: Path, *, file_name: str | None = None, kind: str | None = No
     vendor = next((v for v in vendors if v.matches(name, grids)), None)
     result.vendor = vendor.name if vendor else None
     if kind is None:
-        kind, issues = detect_kind(grids, name, vendor)
+        kind, issues = detect_kind(grids, name, vendor, kinds)
         result.issues.extend(issues)
         if kind is None:
             return result
     result.kind = KindName(kind)
-    spec = KINDS[result.kind]
+    spec = kinds[result.kind]
     aliases = spec.alias_map(dict(vendor.columns) if vendor else None)
     for grid in grids:
         _read_sheet(result, grid, spec, aliases)

@@ -328,7 +328,7 @@ class SheetScan:
 
 def _greatest(tiers: list[re.Pattern[bytes]], seg: bytes) -> bytes | None:
     for pattern in tiers:
-        found = pattern.findall(seg)
+        found: list[bytes] = pattern.findall(seg)
         if found:
             return max(found, key=lambda text: (len(text), text)) if pattern is tiers[0] else max(found)
     return None

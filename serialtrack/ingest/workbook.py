@@ -22,6 +22,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from posixpath import join as posix_join
@@ -180,7 +181,7 @@ def _uncached_formulas(zf: zipfile.ZipFile, part: str) -> list[tuple[int, int]]:
     return cells
 
 
-def _clean_row(row: list) -> list[CellValue]:
+def _clean_row(row: Sequence[CellValue]) -> list[CellValue]:
     return [None if value == "" else value for value in row]
 
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Any
+from decimal import Decimal
 
 from sqlalchemy import Connection, select, update
 
 from serialtrack.ledger import schema as t
-from serialtrack.ledger.plan import PostingPlan
-from serialtrack.ledger.plan_outbound import ShipLinePlan
+from serialtrack.ledger.plan import PostingPlan, ShipLinePlan
 from serialtrack.ledger.posting import Places, Posting, ensure_bins, ensure_office
 from serialtrack.ledger.sql import bind_marks, bulk_insert
 from serialtrack.records import SerialStatus
@@ -32,10 +31,10 @@ def _use_lots(conn: Connection, used: Counter[int]) -> None:
                              [(qty, lot_id) for lot_id, qty in used.items()])
 
 
-def _fifo(conn: Connection, item_id: int, office_id: int, qty: int) -> list[tuple[int, int, Any]]:
+def _fifo(conn: Connection, item_id: int, office_id: int, qty: int) -> list[tuple[int, int, Decimal]]:
     """(lot id, qty taken, unit cost) from the oldest live lots with stock left."""
     lots = t.lots
-    taken: list[tuple[int, int, Any]] = []
+    taken: list[tuple[int, int, Decimal]] = []
     for lot_id, left, cost in conn.execute(
             select(lots.c.id, lots.c.qty_received - lots.c.qty_used, lots.c.unit_cost)
             .where(lots.c.item_id == item_id, lots.c.office_id == office_id, lots.c.reversed_batch_id.is_(None),
@@ -51,7 +50,7 @@ def _fifo(conn: Connection, item_id: int, office_id: int, qty: int) -> list[tupl
     return taken
 
 
-def _ship_line(conn: Connection, places: Places, line: ShipLinePlan, item_id: int, base: dict[str, Any],
+def _ship_line(conn: Connection, places: Places, line: ShipLinePlan, item_id: int, base: dict[str, object],
                now: dt.datetime) -> int:
     office_id = ensure_office(conn, places, line.office, now)
     document = f"SO-{line.so_number}"
@@ -84,7 +83,7 @@ STATUS_AFTER_RETURN = {"restock": SerialStatus.IN_STOCK, "scrap": SerialStatus.S
                        "return_to_vendor": SerialStatus.RETURNED_TO_VENDOR}
 
 
-def _returns(conn: Connection, places: Places, plan: PostingPlan, items: dict[str, int], base: dict[str, Any],
+def _returns(conn: Connection, places: Places, plan: PostingPlan, items: dict[str, int], base: dict[str, object],
              now: dt.datetime) -> int:
     rows = []
     restocked: Counter[int] = Counter()

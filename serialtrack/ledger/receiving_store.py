@@ -4,8 +4,6 @@ unit (or per row for a non-serialized line) in another executemany."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Connection, insert, select, update
 
 from serialtrack.ledger import schema as t
@@ -46,7 +44,7 @@ def _apply_lot(conn: Connection, posting: Posting, lot: LotPlan) -> tuple[int, i
         unit_cost=lot.unit_cost, mfr_lot=lot.mfr_lot, packing_list=lot.packing_list)))
     conn.execute(update(t.po_lines).where(t.po_lines.c.id == po_line_id)
                  .values(qty_received=t.po_lines.c.qty_received + lot.qty))
-    base: dict[str, Any] = {
+    base: dict[str, object] = {
         "batch_id": batch_id, "type": "receipt", "item_id": item_id, "lot_id": lot_id, "office_id": office_id,
         "unit_cost": lot.unit_cost, "document": lot.document, "occurred_on": lot.received_date, "created_at": now,
         "source_file": meta.file_name, "source_sha256": meta.sha256, "reverses_id": None, "note": None,

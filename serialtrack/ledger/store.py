@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Row, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from serialtrack.faults import fault_point
@@ -26,7 +26,7 @@ from serialtrack.ledger.posting import BatchMeta, Places, Posting, PostResult, e
 from serialtrack.ledger.receiving_store import apply_lots
 from serialtrack.ledger.sql import chunks, new_id
 from serialtrack.ledger.view import ItemInfo, LedgerView, OrderInfo, OrderLineInfo, SerialInfo
-from serialtrack.records import BatchStatus, SerialStatus
+from serialtrack.records import BatchStatus, KindName, SerialStatus
 
 
 def utcnow() -> dt.datetime:
@@ -68,7 +68,7 @@ class Store:
 
     # -- batches -------------------------------------------------------------------------------------------
 
-    def _first_batch(self, *conditions: Any) -> BatchInfo | None:
+    def _first_batch(self, *conditions: ColumnElement[bool]) -> BatchInfo | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(t.batches).where(*conditions).order_by(t.batches.c.id)).first()
         return _batch_info(row) if row else None
@@ -149,13 +149,10 @@ class Store:
         return PostResult(batch_id, len(lot_ids), units, txns, tuple(lot_ids))
 
     def _upsert_order(self, conn: Connection, order: OrderChange, batch_id: int, now: dt.datetime) -> None:
-        head, lines, party, price = (
-            (t.purchase_orders, t.po_lines, "vendor", "unit_cost") if order.kind == "purchase_orders"
-            else (t.sales_orders, t.so_lines, "customer", "unit_price"))
-        fk = "po_id" if order.kind == "purchase_orders" else "so_id"
+        head, lines, party, price, fk = _ORDER_TABLES[order.kind]
         office_id = ensure_office(conn, self.places, order.office, now)
         row = conn.execute(select(head.c.id).where(head.c.number == order.number)).first()
-        values: dict[str, Any] = {"office_id": office_id, "batch_id": batch_id}
+        values: dict[str, object] = {"office_id": office_id, "batch_id": batch_id}
         if order.party is not None:
             values[party] = order.party
         if order.order_date is not None:
@@ -170,7 +167,7 @@ class Store:
         existing = dict(conn.execute(select(lines.c.item_id, lines.c.id).where(lines.c[fk] == order_id)).all())
         for line in order.lines:
             item_id = item_ids[line.item_code]
-            line_values: dict[str, Any] = {"qty_ordered": line.qty}
+            line_values: dict[str, object] = {"qty_ordered": line.qty}
             if line.price is not None:
                 line_values[price] = line.price
             if item_id in existing:
@@ -179,7 +176,14 @@ class Store:
                 conn.execute(insert(lines).values({fk: order_id, "item_id": item_id, **line_values}))
 
 
-def _batch_info(row: Any) -> BatchInfo:
+#: Order kind -> (header table, line table, party column, price column, line -> header key): data, not a branch.
+_ORDER_TABLES = {
+    KindName.PURCHASE_ORDERS: (t.purchase_orders, t.po_lines, "vendor", "unit_cost", "po_id"),
+    KindName.SALES_ORDERS: (t.sales_orders, t.so_lines, "customer", "unit_price", "so_id"),
+}
+
+
+def _batch_info(row: Row[Any]) -> BatchInfo:
     return BatchInfo(row.id, row.file_name, row.sha256, row.kind, row.status, row.output, row.started_at)
 
 
@@ -217,7 +221,7 @@ def _items(conn: Connection, codes: Sequence[str]) -> dict[str, ItemInfo]:
     return found
 
 
-def _orders(conn: Connection, head: Any, lines: Any, done: str, price: str,
+def _orders(conn: Connection, head: Table, lines: Table, done: str, price: str,
             numbers: Sequence[str]) -> dict[str, OrderInfo]:
     result: dict[str, OrderInfo] = {}
     fk = "po_id" if head is t.purchase_orders else "so_id"

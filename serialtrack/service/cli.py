@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from serialtrack.ingest.fields import KINDS
+from serialtrack.kinds.registry import NAMES
 from serialtrack.records import FileStatus
 from serialtrack.service.cli_common import EXIT_FAILED, EXIT_OK, context_for
 from serialtrack.service.cli_queries import lots, reverse, serial, stock
@@ -72,7 +72,7 @@ def _echo_outcome(outcome: Any) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--kind", type=click.Choice(sorted(k.value for k in KINDS)), help="Treat every file as this kind.")
+@click.option("--kind", type=click.Choice(sorted(k.value for k in NAMES)), help="Treat every file as this kind.")
 @click.option("--dry-run", is_flag=True, help="Check and write the report, post nothing, move nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
 @click.pass_obj

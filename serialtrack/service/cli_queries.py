@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from serialtrack.ingest.serials import normalize_serial
+from serialtrack.kinds.registry import reversal_for
 from serialtrack.ledger import queries
 from serialtrack.ledger.reverse_store import ReverseRefused, reverse_batch
 from serialtrack.service.cli_common import EXIT_FAILED, UserError, context_for, print_json
@@ -121,7 +122,7 @@ def reverse(home: Home, batch: int, reason: str | None, as_json: bool) -> None:
     """
     with context_for(home) as ctx:
         try:
-            result = reverse_batch(ctx.store, batch, reason=reason)
+            result = reverse_batch(ctx.store, batch, reversal_for, reason=reason)
         except ReverseRefused as exc:
             raise UserError(str(exc), EXIT_FAILED) from exc
     if as_json:

@@ -20,13 +20,14 @@ from serialtrack.exporters.xlsx import unique_output_path
 from serialtrack.faults import fault_point
 from serialtrack.ingest.paths import name_problem, path_problem, shown_name
 from serialtrack.ingest.reader import Ingested, read_file
-from serialtrack.ledger.posting import BatchMeta
+from serialtrack.kinds.base import Checked
+from serialtrack.kinds.registry import FIELD_SPECS, kind_named
+from serialtrack.ledger.plan import PostingPlan
+from serialtrack.ledger.posting import BatchMeta, PostResult
 from serialtrack.ledger.receipts import plan_from_batch
 from serialtrack.ledger.store import AlreadyPosted
 from serialtrack.records import BatchStatus, FileStatus, Issue, Source
-from serialtrack.service.checked import Checked
 from serialtrack.service.context import Context
-from serialtrack.service.handlers import HANDLERS
 from serialtrack.service.home import archive_original
 
 log = logging.getLogger("serialtrack.pipeline")
@@ -98,7 +99,8 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
                                  dry_run, move)
         else:
             fault_point("reading")
-            ingested = read_file(path, file_name=name, kind=kind, vendors=ctx.vendors, limits=ctx.limits)
+            ingested = read_file(path, kinds=FIELD_SPECS, file_name=name, kind=kind, vendors=ctx.vendors,
+                                 limits=ctx.limits)
             outcome = _check_and_post(ctx, path, ingested, meta, dry_run, move)
     except Exception as exc:  # a defect or a database failure: trap it per file, keep the original in place
         log.exception("%s: internal error while processing", name)
@@ -147,8 +149,8 @@ def ensure_receipt(ctx: Context, batch_id: int, output: str | None) -> str | Non
     meta, plan, result = plan_from_batch(ctx.store.engine, batch_id)
     out = unique_output_path(ctx.home.outbox, Path(meta.file_name).stem, ".posted.xlsx")
     try:
-        write_posted(out, meta, plan, result, notes=["receipt written again from the ledger after the run "
-                                                     "that posted this file stopped before writing it"])
+        _write_posted(out, meta, plan, result, None, ["receipt written again from the ledger after the run "
+                                                      "that posted this file stopped before writing it"])
     except OSError as exc:
         log.error("batch %s: the receipt could not be written again: %s", batch_id, exc)
         return None
@@ -171,6 +173,13 @@ def _after_failure(ctx: Context, name: str, kind: str | None, sha: str, exc: Exc
         "nothing was posted and the file was left where it is; the log has the details", Source(name))])
 
 
+def _write_posted(out: Path, meta: BatchMeta, plan: PostingPlan, result: PostResult | None, vendor: str | None,
+                  notes: list[str]) -> None:
+    kind = kind_named(plan.kind)
+    write_posted(out, meta, plan, result, kind_pairs=kind.summary(plan, result),
+                 kind_sheets=kind.sheets(plan, result), vendor=vendor, notes=notes)
+
+
 def _duplicate(ctx: Context, path: Path, name: str, kind: str | None, batch_id: int, output: str | None,
                meta: BatchMeta, dry_run: bool, move: bool) -> Outcome:
     note = f"the same bytes were already posted as batch {batch_id}; nothing was posted again"
@@ -189,7 +198,7 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
     meta = BatchMeta(meta.file_name, meta.sha256, ingested.kind, len(ingested.rows), meta.started_at)
     checked = Checked(None, list(ingested.issues))
     if not any(i.is_error for i in ingested.issues) and ingested.kind:
-        checked = HANDLERS[ingested.kind](ingested, ctx)
+        checked = kind_named(ingested.kind).check(ingested, ctx.check_env)
         checked.issues = ingested.issues + checked.issues
     errors = [i for i in checked.issues if i.is_error]
     warnings = [i for i in checked.issues if not i.is_error]
@@ -202,7 +211,7 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
     stem = Path(meta.file_name).stem
     if dry_run:
         out = unique_output_path(ctx.home.outbox, stem, ".dry-run.xlsx")
-        write_posted(out, meta, plan, None, ingested.vendor, ingested.notes)
+        _write_posted(out, meta, plan, None, ingested.vendor, ingested.notes)
         outcome.status, outcome.output = FileStatus.POSTED, str(out)
         outcome.counts = {"rows": plan.rows, "units": plan.units, "lots": len(plan.lots)}
         return outcome
@@ -217,7 +226,7 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
     out = unique_output_path(ctx.home.outbox, stem, ".posted.xlsx")
     try:
         fault_point("writing-report")
-        write_posted(out, meta, plan, result, ingested.vendor, ingested.notes)
+        _write_posted(out, meta, plan, result, ingested.vendor, ingested.notes)
     except OSError as exc:  # disk full, permission denied: the posting stands, the receipt is missing
         log.error("%s: posted as batch %s but the receipt could not be written: %s", meta.file_name,
                   result.batch_id, exc)

@@ -25,7 +25,7 @@ from watchdog.observers import Observer
 
 from serialtrack.exporters.rejected import write_rejected
 from serialtrack.exporters.xlsx import unique_output_path
-from serialtrack.ingest.fields import KINDS
+from serialtrack.kinds.registry import NAMES
 from serialtrack.ledger.posting import BatchMeta
 from serialtrack.ledger.store import BatchInfo
 from serialtrack.records import BatchStatus, FileStatus, Issue, Source
@@ -126,7 +126,7 @@ class Watcher:
         home = self.ctx.home
         home.work.mkdir(parents=True, exist_ok=True)
         device = home.work.stat().st_dev
-        for folder in [home.inbox, *(home.inbox / kind for kind in KINDS)]:
+        for folder in [home.inbox, *(home.inbox / kind for kind in NAMES)]:
             if folder.is_dir() and folder.stat().st_dev != device:
                 raise WatcherError(f"{folder} is not on the volume of {home.work}: the watcher claims a file by "
                                    "renaming it into work/, so both must live on one volume")
