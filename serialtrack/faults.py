@@ -6,6 +6,9 @@ exactly as it would on a power cut or an OOM kill, and the tests then prove that
 posted once or not at all. The variable is read once, at import; a point not named costs one string
 comparison. Points used by the pipeline: ``reading``, ``planned``, ``before-commit``, ``after-commit``,
 ``writing-report``.
+
+``SERIALTRACK_CRASH_AT=raise:<point>`` raises ``InjectedFault`` there instead: a defect (an exception the code
+does not expect), so tests can prove how an internal error is answered (``ingest`` and ``watch`` alike).
 """
 
 from __future__ import annotations
@@ -14,10 +17,20 @@ import os
 import signal
 
 CRASH_ENV = "SERIALTRACK_CRASH_AT"
+RAISE_PREFIX = "raise:"
 _ARMED = os.environ.get(CRASH_ENV) or None
 
 
+class InjectedFault(RuntimeError):
+    """Raised at a fault point armed with ``raise:<point>``: stands for a defect."""
+
+
 def fault_point(name: str) -> None:
-    """Die here (SIGKILL) if ``SERIALTRACK_CRASH_AT`` equals ``name``; a no-op otherwise."""
-    if _ARMED is not None and name == _ARMED:
+    """Die here (SIGKILL) if ``SERIALTRACK_CRASH_AT`` equals ``name``, raise ``InjectedFault`` if it equals
+    ``raise:<name>``; a no-op otherwise."""
+    if _ARMED is None:
+        return
+    if name == _ARMED:
         os.kill(os.getpid(), signal.SIGKILL)
+    if RAISE_PREFIX + name == _ARMED:
+        raise InjectedFault(f"fault injected at {name!r}")

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from serialtrack.exporters.posted import write_posted
 from serialtrack.exporters.rejected import GridSheet, write_rejected
 from serialtrack.exporters.xlsx import unique_output_path
@@ -25,7 +27,7 @@ from serialtrack.kinds.registry import FIELD_SPECS, kind_named
 from serialtrack.ledger.plan import PostingPlan
 from serialtrack.ledger.posting import BatchMeta, PostResult
 from serialtrack.ledger.receipts import plan_from_batch
-from serialtrack.ledger.store import AlreadyPosted
+from serialtrack.ledger.store import AlreadyPosted, BatchInfo
 from serialtrack.records import BatchStatus, FileStatus, Issue, Source
 from serialtrack.service.context import Context
 from serialtrack.service.home import archive_original
@@ -77,9 +79,35 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+#: Failures of the surroundings, not of the file or the code: the database away or busy, a full disk, a
+#: denied write. The file is left where it is, to be answered when it is processed again.
+TRANSIENT = (OperationalError, InterfaceError)
+ENVIRONMENT = (*TRANSIENT, OSError)
+
+
+def environmental(exc: BaseException) -> bool:
+    """Whether ``exc`` is, or was caused by, a failure of the surroundings (``ENVIRONMENT``): libraries wrap
+    them (xlsxwriter's ``FileCreateError`` around a full disk)."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, ENVIRONMENT):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: bool = False,
-                 display_name: str | None = None, move: bool | None = None) -> Outcome:
-    """Process one file. ``move`` defaults to: move when the file sits in the inbox, else copy to archive."""
+                 display_name: str | None = None, move: bool | None = None, recovered: bool = False,
+                 reraise_transient: bool = False) -> Outcome:
+    """Process one file: the one path for posting, rejecting, duplicates, archiving and failures.
+
+    ``move`` defaults to: move when the file sits in the inbox, else copy to archive. ``recovered`` marks a
+    leftover of a run that stopped (the watcher's ``work/``): if that run posted it, it is archived as posted.
+    An internal error (a defect) sets the file aside in ``archive/failed/<date>/`` with an answer in
+    ``outbox/`` (status ``failed``); a failure of the surroundings (``ENVIRONMENT``) leaves it where it is.
+    ``reraise_transient`` lets the watcher retry a database outage itself instead."""
     started = time.monotonic()
     name = display_name or path.name
     in_inbox = ctx.home.in_inbox(path)
@@ -89,12 +117,14 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
     if refused is not None:
         log.warning("%s: refused before reading: %s", refused.file, refused.errors[0].message)
         return refused
-    sha = file_sha256(path)
-    meta = BatchMeta(name, sha, kind, started_at=ctx.clock())
-
+    sha: str | None = None
     try:
+        sha = file_sha256(path)
+        meta = BatchMeta(name, sha, kind, started_at=ctx.clock())
         previous = ctx.store.posted_batch(sha)
-        if previous is not None:
+        if previous is not None and recovered and previous.file_name == name and not dry_run:
+            outcome = archive_posted(ctx, path, name, kind, previous)
+        elif previous is not None:
             outcome = _duplicate(ctx, path, name, kind or previous.kind, previous.id, previous.output, meta,
                                  dry_run, move)
         else:
@@ -102,9 +132,14 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
             ingested = read_file(path, kinds=FIELD_SPECS, file_name=name, kind=kind, vendors=ctx.vendors,
                                  limits=ctx.limits)
             outcome = _check_and_post(ctx, path, ingested, meta, dry_run, move)
-    except Exception as exc:  # a defect or a database failure: trap it per file, keep the original in place
-        log.exception("%s: internal error while processing", name)
-        outcome = _after_failure(ctx, name, kind, sha, exc)
+    except Exception as exc:  # noqa: BLE001  (trapped per file: the surroundings, or a defect)
+        if reraise_transient and isinstance(exc, TRANSIENT):
+            raise
+        if environmental(exc):
+            log.exception("%s: internal error while processing", name)
+            outcome = _left_in_place(ctx, name, kind, sha, exc)
+        else:
+            outcome = fail_file(ctx, path, name, kind, exc, dry_run=dry_run, move=move)
     outcome.seconds = time.monotonic() - started
     log.info("%s: %s kind=%s batch=%s errors=%d units=%s %.2fs", name, outcome.status, outcome.kind,
              outcome.batch, len(outcome.errors), outcome.counts.get("units", 0), outcome.seconds,
@@ -158,12 +193,19 @@ def ensure_receipt(ctx: Context, batch_id: int, output: str | None) -> str | Non
     return str(out)
 
 
-def _after_failure(ctx: Context, name: str, kind: str | None, sha: str, exc: Exception) -> Outcome:
-    """What to report when processing failed: posted (and what failed came after), or nothing posted."""
+def _posted_as(ctx: Context, sha: str | None) -> BatchInfo | None:
+    """The posted batch of these bytes, if the failure came after the commit (None when unknown)."""
+    if sha is None:
+        return None
     try:
-        posted = ctx.store.posted_batch(sha)
+        return ctx.store.posted_batch(sha)
     except Exception:  # noqa: BLE001  (the database itself may be what failed)
-        posted = None
+        return None
+
+
+def _left_in_place(ctx: Context, name: str, kind: str | None, sha: str | None, exc: BaseException) -> Outcome:
+    """The surroundings failed: posted (and what failed came after), or nothing posted; the file stays."""
+    posted = _posted_as(ctx, sha)
     if posted is not None and posted.file_name == name:
         return Outcome(name, kind or posted.kind, FileStatus.POSTED, posted.id, posted.output, notes=[
             f"posted as batch {posted.id}, but a later step failed ({type(exc).__name__}: {exc}); the file was "
@@ -178,6 +220,62 @@ def _write_posted(out: Path, meta: BatchMeta, plan: PostingPlan, result: PostRes
     kind = kind_named(plan.kind)
     write_posted(out, meta, plan, result, kind_pairs=kind.summary(plan, result),
                  kind_sheets=kind.sheets(plan, result), vendor=vendor, notes=notes)
+
+
+def fail_file(ctx: Context, path: Path, name: str, kind: str | None, exc: BaseException, *, dry_run: bool = False,
+              move: bool = True) -> Outcome:
+    """An internal error (a defect) while processing ``path``: logged with its traceback, then answered the
+    same way whoever was processing it (``ingest`` or the watcher). Posted already (the defect came after the
+    commit): archived as posted, its receipt ensured. Otherwise: status ``failed``, an answer workbook in
+    ``outbox/`` saying so, the original set aside in ``archive/failed/<date>/`` (copied when ``move`` is off,
+    left alone on a dry run) and a rejected batch for the audit trail."""
+    log.error("%s: internal error while processing it", name, exc_info=exc)
+    sha: str | None = None
+    try:
+        sha = file_sha256(path)
+    except OSError:
+        log.exception("%s: cannot be read again after the error", name)
+    posted = _posted_as(ctx, sha)
+    if posted is not None and posted.file_name == name and not dry_run:
+        try:
+            return archive_posted(ctx, path, name, kind, posted)
+        except Exception:  # noqa: BLE001
+            log.exception("%s: posted as batch %d but could not be archived", name, posted.id)
+            return _left_in_place(ctx, name, kind, sha, exc)
+    where = "It was left where it is (dry run)" if dry_run else "The file is kept unchanged in archive/failed"
+    outcome = Outcome(name, kind, FileStatus.FAILED, dry_run=dry_run, errors=[Issue("internal-error", (
+        f"serialtrack hit an internal error while processing this file ({type(exc).__name__}: {exc}) and "
+        f"posted nothing from it. {where}; please tell whoever runs serialtrack (the service log has the "
+        "details)."), Source(name))])
+    try:
+        out = unique_output_path(ctx.home.outbox, Path(name).stem, ".rejected.xlsx")
+        write_rejected(out, file_name=name, issues=outcome.errors, sheets=[])
+        outcome.output = str(out)
+    except Exception:  # noqa: BLE001
+        log.exception("%s: the answer to the internal error could not be written either", name)
+    if dry_run:
+        return outcome
+    try:
+        outcome.archived = str(archive_original(ctx.home, path, "failed", today=ctx.today, move=move, name=name))
+        if sha is not None:
+            ctx.store.record_batch(BatchMeta(name, sha, kind, started_at=ctx.clock()), BatchStatus.REJECTED,
+                                   errors=1, output=outcome.output)
+    except Exception:  # noqa: BLE001
+        log.exception("%s: could not be set aside; it stays in %s", name, path.parent)
+    return outcome
+
+
+def archive_posted(ctx: Context, path: Path, name: str, kind: str | None, batch: BatchInfo) -> Outcome:
+    """A file whose batch is posted but which was not archived (the run stopped, or failed after the commit):
+    archived as posted now, its receipt written again from the ledger if it is missing."""
+    archived = archive_original(ctx.home, path, FileStatus.POSTED, today=ctx.today, move=True, name=name)
+    output = ensure_receipt(ctx, batch.id, batch.output)
+    if output != batch.output:
+        log.warning("%s: posted as batch %d, but the run that posted it stopped before writing its receipt; "
+                    "written again from the ledger", name, batch.id)
+    return Outcome(name, kind or batch.kind, FileStatus.POSTED, batch.id, output,
+                   notes=[f"posted as batch {batch.id} before the run that posted it stopped; archived now"],
+                   archived=str(archived))
 
 
 def _duplicate(ctx: Context, path: Path, name: str, kind: str | None, batch_id: int, output: str | None,

@@ -3,9 +3,9 @@
 
 When a file is ready is decided in ``readiness``; claiming and crash recovery live in ``claims``. A full scan
 runs every ``poll_seconds``; file-system events (watchdog) only wake the loop early, since network shares
-send none. One file's failure is
-trapped and answered (``archive/failed`` and a rejected report); a database that is away is waited for, never
-blamed on the file. SIGTERM and SIGINT stop the loop after the file in hand.
+send none. Failure, rejection, duplicate and archive handling are the pipeline's alone: an internal error is
+answered by ``pipeline.fail_file`` (``archive/failed`` and an answer in ``outbox/``), as under ``ingest``; a
+database that is away is waited for, never blamed on the file. SIGTERM and SIGINT stop the loop after the file in hand.
 """
 
 from __future__ import annotations
@@ -19,32 +19,20 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import InterfaceError, OperationalError
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from serialtrack.exporters.rejected import write_rejected
-from serialtrack.exporters.xlsx import unique_output_path
 from serialtrack.kinds.registry import NAMES
-from serialtrack.ledger.posting import BatchMeta
-from serialtrack.ledger.store import BatchInfo
-from serialtrack.records import BatchStatus, FileStatus, Issue, Source
 from serialtrack.service.claims import ClaimArea, Claimed, Locks, LostOwnership, open_locks
 from serialtrack.service.context import Context
-from serialtrack.service.home import archive_original
-from serialtrack.service.pipeline import Outcome, ensure_receipt, file_sha256, process_file
+from serialtrack.service.pipeline import TRANSIENT, Outcome, fail_file, file_sha256, process_file
 from serialtrack.service.readiness import Readiness, Seen, scan_inbox
 from serialtrack.service.scheduler import Nightly
 
 log = logging.getLogger("serialtrack.watcher")
 
-TRANSIENT = (OperationalError, InterfaceError)  # the database is away or busy: retry later, never reject
 ADOPT_EVERY_SECONDS = 10.0
 MAX_BACKOFF_SECONDS = 60.0
-INTERNAL_ERROR = ("serialtrack hit an internal error while processing this file and posted nothing from it. "
-                  "The file is kept unchanged in archive/failed; please tell whoever runs serialtrack (the "
-                  "service log has the details).")
-
 
 class WatcherError(Exception):
     """The watcher cannot run on this home (reported as a usage error)."""
@@ -252,7 +240,8 @@ class Watcher:
                 self._defer(claimed, self.poll)
                 return
             try:
-                outcome = self._resolve(claimed, sha)
+                outcome = process_file(self.ctx, claimed.path, kind=claimed.kind, display_name=claimed.name,
+                                       move=True, recovered=claimed.recovered, reraise_transient=True)
             finally:
                 self.locks.release_content(sha)
         except TRANSIENT as exc:
@@ -264,8 +253,8 @@ class Watcher:
             else:
                 self._defer(replace(claimed, recovered=True), self.backoff)
             return
-        except Exception as exc:  # noqa: BLE001 (a defect: trapped per file, logged with its traceback)
-            outcome = self._fail(claimed, exc)
+        except Exception as exc:  # noqa: BLE001 (a defect outside the pipeline: answered by the pipeline's path)
+            outcome = fail_file(self.ctx, claimed.path, claimed.name, claimed.kind, exc, move=True)
         self.backoff = 0.0
         outcome.seconds = time.monotonic() - started
         self._log_outcome(outcome)
@@ -273,50 +262,6 @@ class Watcher:
     def _defer(self, claimed: Claimed, delay: float) -> None:
         self.pending.append(claimed)
         self.retry_at = time.monotonic() + delay
-
-    def _resolve(self, claimed: Claimed, sha: str) -> Outcome:
-        """A leftover that a crashed run already posted is archived; anything else is processed."""
-        if claimed.recovered:
-            previous = self.ctx.store.posted_batch(sha)
-            if previous is not None and previous.file_name == claimed.name:
-                return self._archive_posted(claimed, previous)
-        return process_file(self.ctx, claimed.path, kind=claimed.kind, display_name=claimed.name, move=True)
-
-    def _archive_posted(self, claimed: Claimed, batch: BatchInfo) -> Outcome:
-        archived = archive_original(self.ctx.home, claimed.path, FileStatus.POSTED, today=self.ctx.today, move=True)
-        note = f"posted as batch {batch.id} before the watcher stopped; archived now"
-        output = ensure_receipt(self.ctx, batch.id, batch.output)
-        if output != batch.output:
-            log.warning("%s: posted as batch %d, but the run that posted it stopped before writing its receipt; "
-                        "written again from the ledger", claimed.name, batch.id)
-        return Outcome(claimed.name, claimed.kind or batch.kind, FileStatus.POSTED, batch.id, output,
-                       notes=[note], archived=str(archived))
-
-    def _fail(self, claimed: Claimed, exc: Exception) -> Outcome:
-        """An unexpected error: set the file aside in ``archive/failed`` with a rejected report."""
-        log.error("%s: internal error while processing it", claimed.name, exc_info=exc)
-        outcome = Outcome(claimed.name, claimed.kind, FileStatus.REJECTED,
-                          errors=[Issue("internal-error", INTERNAL_ERROR, Source(claimed.name))])
-        sha: str | None = None
-        try:
-            sha = file_sha256(claimed.path)
-            previous = self.ctx.store.posted_batch(sha)
-            if previous is not None and previous.file_name == claimed.name:  # posted; what broke came after
-                return self._archive_posted(claimed, previous)
-            out = unique_output_path(self.ctx.home.outbox, Path(claimed.name).stem, ".rejected.xlsx")
-            write_rejected(out, file_name=claimed.name, issues=outcome.errors, sheets=[])
-            outcome.output = str(out)
-        except Exception:  # noqa: BLE001
-            log.exception("%s: the rejected report could not be written either", claimed.name)
-        try:
-            outcome.archived = str(archive_original(self.ctx.home, claimed.path, "failed", today=self.ctx.today,
-                                                    move=True))
-            if sha is not None:
-                self.ctx.store.record_batch(BatchMeta(claimed.name, sha, claimed.kind, started_at=self.ctx.clock()),
-                                            BatchStatus.REJECTED, errors=1, output=outcome.output)
-        except Exception:  # noqa: BLE001
-            log.exception("%s: could not be set aside; it stays in %s", claimed.name, claimed.path.parent)
-        return outcome
 
     def _log_outcome(self, outcome: Outcome) -> None:
         """One line per file, for a person and (``extra``) for the JSON log."""
