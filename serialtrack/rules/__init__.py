@@ -1,6 +1,6 @@
-"""rules (PURE): records + a read-only view of the ledger -> list of Issue values.
+"""rules (PURE): the checks kinds share, as small functions over typed lines and a read-only ledger view,
+each returning ``Issue`` values. No I/O and no session.
 
-No I/O and no session: each rule is a small function; the ledger view it receives answers set-based
-questions prepared by the store. May import ``serialtrack.records`` and ``serialtrack.ingest`` record
-types.
+May import ``serialtrack.records``, ``serialtrack.ingest`` line types and ``serialtrack.ledger.view``; never
+``kinds``, ``exporters`` or ``service``.
 """

@@ -1,4 +1,4 @@
-"""service (WIRING): pipeline.process_file(), the watcher, the scheduler, config and the CLI.
+"""service (WIRING): pipeline.process_file(), the watcher, the scheduler, config, home and the CLI.
 
-Imports ingest, rules, ledger and exporters; nothing imports service.
+May import every other package; nothing imports service.
 """

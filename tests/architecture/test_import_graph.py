@@ -123,3 +123,29 @@ def test_import_graph__no_function_level_import_of_our_modules() -> None:
 
 def test_import_graph__cycle_detector_sees_a_loop() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+#: Which packages each package may import (docs/architecture.md); a package always imports itself.
+ALLOWED = {
+    "records": set(),
+    "faults": set(),
+    "ingest": {"records"},
+    "ledger": {"records", "faults"},
+    "rules": {"records", "ingest", "ledger"},
+    "exporters": {"records", "ledger"},
+    "kinds": {"records", "ingest", "ledger", "rules", "exporters"},
+    "service": {"records", "faults", "ingest", "ledger", "rules", "exporters", "kinds"},
+    "__main__": {"service"},
+}
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "serialtrack"
+
+
+def test_import_graph__imports_flow_one_way() -> None:
+    graph, _ = _graph()
+    wrong = sorted(f"{a} -> {b}" for a, targets in graph.items() for b in targets
+                   if _layer(a) != _layer(b) and _layer(b) not in ALLOWED.get(_layer(a), set()))
+    assert wrong == []
