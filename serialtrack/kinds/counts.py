@@ -24,8 +24,35 @@ from serialtrack.kinds.base import (
 from serialtrack.ledger.plan import CountPlan, PostingPlan
 from serialtrack.ledger.posting import PostResult
 from serialtrack.ledger.reverse_store import Undo, undo_counts
-from serialtrack.records import KindName
-from serialtrack.rules.outbound import check_counts
+from serialtrack.ledger.view import LedgerView
+from serialtrack.records import Issue, KindName, Severity
+
+
+def duplicate_scan_warning(serial: str, item: str, first: str, source: object) -> Issue:
+    return Issue("count-duplicate-scan", f"serial {serial} of item {item} was scanned again (first at {first}); "
+                 "it is counted once", source, Severity.WARNING)  # type: ignore[arg-type]
+
+
+
+def check_counts(entries: Sequence[CountEntry], view: LedgerView) -> list[Issue]:
+    """Offices and items must exist; a serial scanned again is a warning (it is stored once)."""
+    issues: list[Issue] = []
+    first: dict[tuple[str, str, str], str] = {}
+    for e in entries:
+        if e.office.casefold() not in view.offices:
+            issues.append(Issue("office-unknown", f"office {e.office} is not in the ledger (offices come from "
+                                "purchase and sales orders)", e.office_cell.source))
+            continue
+        if e.item_code not in view.items:
+            issues.append(Issue("item-unknown", f"item {e.item_code} is not in the item list", e.item_cell.source))
+            continue
+        key = (e.office.casefold(), e.item_code, e.unit.serial)
+        if key in first:
+            issues.append(duplicate_scan_warning(e.unit.serial, e.item_code, first[key], e.unit.source))
+        else:
+            first[key] = (e.unit.source.cell if e.unit.source else None) or "?"
+    return issues
+
 
 
 def plan_counts(entries: Sequence[CountEntry], *, today: dt.date, rows: int) -> PostingPlan:

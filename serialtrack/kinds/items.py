@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from serialtrack.exporters.report import ReportSheet
 from serialtrack.ingest.fields import Kind
@@ -11,9 +12,81 @@ from serialtrack.ingest.records import ItemRecord, item_records
 from serialtrack.kinds.base import C, Checked, CheckEnv, FileKind, SummaryPair, has_errors, no_rows
 from serialtrack.ledger.plan import ItemChange, PostingPlan
 from serialtrack.ledger.posting import PostResult
-from serialtrack.ledger.view import ItemInfo
-from serialtrack.records import ItemValue, KindName
-from serialtrack.rules.master import check_items
+from serialtrack.ledger.view import ItemInfo, LedgerView
+from serialtrack.records import Issue, ItemValue, KindName
+
+CHECK_DIGITS = frozenset({"luhn"})
+
+
+
+def items_unique_in_file(records: Sequence[ItemRecord], view: LedgerView) -> list[Issue]:
+    first: dict[str, ItemRecord] = {}
+    issues = []
+    for record in records:
+        key = record.code.casefold()
+        if key in first:
+            issues.append(Issue("duplicate-item", f"item {record.code} appears again (first on row "
+                                f"{first[key].source.row}); list each item once",
+                                record.sources.get("item_code", record.source)))
+        else:
+            first[key] = record
+    return issues
+
+
+
+def item_serialized_locked(records: Sequence[ItemRecord], view: LedgerView) -> list[Issue]:
+    issues = []
+    for record in records:
+        known = view.items.get(record.code)
+        new = record.values.get("serialized")
+        if known is None or new is None or new == known.serialized or not known.linked:
+            continue
+        was, now = ("serialized", "not serialized") if known.serialized else ("not serialized", "serialized")
+        issues.append(Issue(
+            "item-serialized-locked",
+            f"item {record.code} is {was} and purchase orders, sales orders, lots or transactions already use "
+            f"it, so it cannot become {now}: that would break its posted history. Create a new item code "
+            "instead", record.sources["serialized"]))
+    return issues
+
+
+
+def item_serial_settings_valid(records: Sequence[ItemRecord], view: LedgerView) -> list[Issue]:
+    issues = []
+    for record in records:
+        pattern = record.values.get("serial_pattern")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                issues.append(Issue("serial-pattern-invalid",
+                                    f"serial pattern {pattern!r} is not a valid regular expression ({exc})",
+                                    record.sources["serial_pattern"]))
+        check = record.values.get("check_digit")
+        if check is not None and check.casefold() not in CHECK_DIGITS:
+            issues.append(Issue("check-digit-unknown",
+                                f"check digit {check!r} is not one we know; use Luhn or leave it empty",
+                                record.sources["check_digit"]))
+        next_serial = record.values.get("next_serial")
+        if next_serial is not None and not re.search(r"\d", next_serial):
+            issues.append(Issue("next-serial-invalid",
+                                f"next serial {next_serial!r} has no digits to count up from",
+                                record.sources["next_serial"]))
+    return issues
+
+
+
+ITEM_RULES: list[Callable[[Sequence[ItemRecord], LedgerView], list[Issue]]] = [
+    items_unique_in_file,
+    item_serialized_locked,
+    item_serial_settings_valid,
+]
+
+
+
+def check_items(records: Sequence[ItemRecord], view: LedgerView) -> list[Issue]:
+    return [issue for rule in ITEM_RULES for issue in rule(records, view)]
+
 
 
 def plan_items(records: Sequence[ItemRecord], known: Mapping[str, ItemInfo]) -> PostingPlan:

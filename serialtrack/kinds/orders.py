@@ -4,7 +4,7 @@ summary and the "Lines" sheet. ``purchase_orders`` and ``sales_orders`` each say
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from serialtrack.exporters.report import ReportSheet
@@ -15,8 +15,7 @@ from serialtrack.kinds.base import C, Checked, CheckEnv, FileKind, SummaryPair, 
 from serialtrack.ledger.plan import OrderChange, OrderLineChange, PostingPlan
 from serialtrack.ledger.posting import PostResult
 from serialtrack.ledger.view import LedgerView, OrderInfo
-from serialtrack.records import KindName
-from serialtrack.rules.master import OrderSide, check_orders
+from serialtrack.records import Issue, KindName
 
 #: What was ordered is the quantity of an order, never of a packing list (which may show both columns).
 ORDERED_ALIASES = ("Qty Ordered", "Order Qty", "Ordered Qty", "Ordered")
@@ -31,6 +30,86 @@ class OrderColumns:
     price_field: str  # unit_cost / unit_price
     party_heading: str
     price_heading: str
+
+
+@dataclass(frozen=True)
+class OrderSide:
+    """What differs between purchase and sales orders for the shared order rules."""
+
+    done_word: str  # "received" (PO) or "shipped" (SO)
+    orders_of: Callable[[LedgerView], Mapping[str, OrderInfo]]
+
+
+
+def order_items_exist(records: Sequence[OrderLineRecord], view: LedgerView, side: OrderSide) -> list[Issue]:
+    return [Issue("item-unknown", f"item {r.item_code} is not in the item list; drop an items file that "
+                  "adds it first", r.sources.get("item_code", r.source))
+            for r in records if r.item_code not in view.items]
+
+
+
+def order_lines_unique(records: Sequence[OrderLineRecord], view: LedgerView, side: OrderSide) -> list[Issue]:
+    seen: dict[tuple[str, str], OrderLineRecord] = {}
+    issues = []
+    for r in records:
+        key = (r.number, r.item_code)
+        if key in seen:
+            issues.append(Issue("duplicate-order-line",
+                                f"item {r.item_code} appears twice on order {r.number} (rows {seen[key].source.row} "
+                                f"and {r.source.row}); put it on one line with the total quantity",
+                                r.sources.get("item_code", r.source)))
+        else:
+            seen[key] = r
+    return issues
+
+
+
+def order_header_consistent(records: Sequence[OrderLineRecord], view: LedgerView, side: OrderSide) -> list[Issue]:
+    first: dict[str, OrderLineRecord] = {}
+    issues = []
+    for r in records:
+        f = first.setdefault(r.number, r)
+        if f.office.casefold() != r.office.casefold():
+            issues.append(Issue("order-header-conflict",
+                                f"order {r.number} is for office {f.office} on row {f.source.row} but {r.office} "
+                                "here; an order belongs to one office", r.sources.get("office", r.source)))
+    return issues
+
+
+
+def order_changes_keep_history(records: Sequence[OrderLineRecord], view: LedgerView, side: OrderSide) -> list[Issue]:
+    done_word = side.done_word
+    orders = side.orders_of(view)
+    issues = []
+    for r in records:
+        order = orders.get(r.number)
+        if order is None:
+            continue
+        if order.has_activity and order.office.casefold() != r.office.casefold():
+            issues.append(Issue("order-office-locked",
+                                f"order {r.number} already has {done_word} goods at office {order.office}; "
+                                f"it cannot move to {r.office}", r.sources.get("office", r.source)))
+        line = order.lines.get(r.item_code)
+        if line is not None and r.qty < line.qty_done:
+            issues.append(Issue("order-line-below-done",
+                                f"order {r.number} line {r.item_code} cannot be cut to {r.qty}: {line.qty_done} "
+                                f"were already {done_word}", r.sources.get("qty", r.source)))
+    return issues
+
+
+
+ORDER_RULES: list[Callable[[Sequence[OrderLineRecord], LedgerView, OrderSide], list[Issue]]] = [
+    order_items_exist,
+    order_lines_unique,
+    order_header_consistent,
+    order_changes_keep_history,
+]
+
+
+
+def check_orders(records: Sequence[OrderLineRecord], view: LedgerView, side: OrderSide) -> list[Issue]:
+    return [issue for rule in ORDER_RULES for issue in rule(records, view, side)]
+
 
 
 def plan_orders(kind: KindName, records: Sequence[OrderLineRecord], known: Mapping[str, OrderInfo]) -> PostingPlan:

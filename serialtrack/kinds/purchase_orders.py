@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from serialtrack.ingest.fields import Kind
 from serialtrack.ingest.records import OrderLineRecord
 from serialtrack.kinds.base import CheckEnv
-from serialtrack.kinds.orders import ORDERED_ALIASES, OrderColumns, OrderKind
+from serialtrack.kinds.orders import ORDERED_ALIASES, OrderColumns, OrderKind, OrderSide
 from serialtrack.ledger.view import LedgerView
 from serialtrack.records import KindName
-from serialtrack.rules.master import OrderSide
 
 
 class PurchaseOrders(OrderKind):

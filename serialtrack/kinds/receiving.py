@@ -5,7 +5,8 @@ set-based rounds: orders and items, then the file's serials), and one lot per PO
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from serialtrack.exporters.report import ReportSheet
@@ -13,7 +14,7 @@ from serialtrack.exporters.xlsx import Cell
 from serialtrack.ingest.fields import Kind
 from serialtrack.ingest.order_lines import OrderLine, order_lines, serials_by_item
 from serialtrack.ingest.reader import Ingested
-from serialtrack.ingest.serial_gen import generate_serials, serial_width
+from serialtrack.ingest.serial_gen import check_serial_rules, generate_serials, serial_width
 from serialtrack.ingest.serials import SerialUnit
 from serialtrack.kinds.base import C, Checked, CheckEnv, FileKind, SummaryPair, codes, has_errors, no_rows
 from serialtrack.ledger.plan import LotPlan, PostingPlan, UnitPlan
@@ -21,8 +22,143 @@ from serialtrack.ledger.posting import PostResult
 from serialtrack.ledger.reverse_store import Undo, undo_receiving
 from serialtrack.ledger.view import LedgerView
 from serialtrack.records import Issue, KindName, SerialStatus
-from serialtrack.rules.receiving import ReceivingPolicy, check_receiving
+from serialtrack.rules.lines import (
+    order_lines_known,
+    row_count_mismatches,
+    serials_on_plain_item,
+    serials_unique_in_file,
+)
 
+# -- rules ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReceivingPolicy:
+    over_receipt_tolerance_percent: Decimal = Decimal(0)
+
+
+
+def po_and_item_known(lines: Sequence[OrderLine], view: LedgerView, policy: ReceivingPolicy) -> list[Issue]:
+    return order_lines_known(lines, view.purchase_orders, view, noun="purchase order", code="po")
+
+
+
+def within_ordered_qty(lines: Sequence[OrderLine], view: LedgerView, policy: ReceivingPolicy) -> list[Issue]:
+    issues = []
+    for line in lines:
+        po = view.purchase_orders.get(line.number)
+        po_line = po.lines.get(line.item_code) if po else None
+        if po_line is None:
+            continue
+        allowed = po_line.qty_ordered + int(po_line.qty_ordered * policy.over_receipt_tolerance_percent / 100)
+        if po_line.qty_done + line.qty > allowed:
+            already = f"{po_line.qty_done} already received + " if po_line.qty_done else ""
+            tolerance = (f" (with {policy.over_receipt_tolerance_percent}% tolerance: {allowed})"
+                         if allowed != po_line.qty_ordered else "")
+            issues.append(Issue("over-receipt", f"PO {line.number} line {line.item_code}: {already}{line.qty} "
+                                f"in this file is more than the {po_line.qty_ordered} ordered{tolerance}",
+                                line.first_qty_source))
+        if line.qty == 0:
+            issues.append(Issue("qty-zero", f"PO {line.number} line {line.item_code} receives nothing "
+                                "(quantity 0)", line.first_qty_source))
+    return issues
+
+
+
+def serials_match_qty(lines: Sequence[OrderLine], view: LedgerView, policy: ReceivingPolicy) -> list[Issue]:
+    issues = []
+    for line in lines:
+        item = view.items.get(line.item_code)
+        if item is None:
+            continue
+        if not item.serialized:
+            issues += serials_on_plain_item(line)
+            continue
+        if not line.has_serials and not line.generated:
+            issues.append(Issue("serials-missing", f"item {line.item_code} is serialized: list its {line.qty} "
+                                "serials (the item has no next serial to generate them from)",
+                                line.first_qty_source))
+            continue
+        mismatches = row_count_mismatches(line)
+        issues += mismatches
+        if not mismatches and len(line.units) != line.qty:
+            issues.append(Issue("serial-count-mismatch", f"PO {line.number} line {line.item_code}: quantity "
+                                f"{line.qty} but {len(line.units)} serials", line.first_qty_source))
+    return issues
+
+
+
+def serials_once_in_file(lines: Sequence[OrderLine], view: LedgerView, policy: ReceivingPolicy) -> list[Issue]:
+    return serials_unique_in_file(lines)
+
+
+def serials_new_to_ledger(lines: Sequence[OrderLine], view: LedgerView,
+                          policy: ReceivingPolicy) -> list[Issue]:
+    issues = []
+    for line in lines:
+        known = view.known_serials.get(line.item_code, frozenset())
+        if not known:
+            continue
+        for unit in line.units:
+            if unit.serial in known:
+                info = view.serial_units.get((line.item_code, unit.serial))
+                where = (f"{info.status.replace('_', ' ')} (lot {info.lot_document})" if info else "in the ledger")
+                generated = " (generated from the item's next serial)" if unit in line.generated else ""
+                issues.append(Issue("serial-already-in-ledger", f"serial {unit.serial}{generated} of item "
+                                    f"{line.item_code} is already {where}; a unit is received once",
+                                    unit.source))
+    return issues
+
+
+
+def serials_match_item_rules(lines: Sequence[OrderLine], view: LedgerView,
+                             policy: ReceivingPolicy) -> list[Issue]:
+    issues = []
+    for line in lines:
+        item = view.items.get(line.item_code)
+        if item is None or not item.serialized or not (item.serial_pattern or item.check_digit):
+            continue
+        issues += check_serial_rules(line.units, pattern=item.serial_pattern, luhn=item.check_digit == "luhn")
+    return issues
+
+
+
+def one_mfr_lot_per_line(lines: Sequence[OrderLine], view: LedgerView,
+                         policy: ReceivingPolicy) -> list[Issue]:
+    issues = []
+    for line in lines:
+        lots = {r.mfr_lot for r in line.rows if r.mfr_lot}
+        item = view.items.get(line.item_code)
+        if len(lots) > 1:
+            cell = next(r.mfr_lot_cell for r in line.rows if r.mfr_lot_cell is not None)
+            issues.append(Issue("mfr-lot-conflict", f"PO {line.number} line {line.item_code} has several "
+                                f"manufacturer lots ({', '.join(sorted(lots))}); send one file per lot",
+                                cell.source))
+        elif item is not None and item.track_mfr_lot and not lots:
+            issues.append(Issue("mfr-lot-missing", f"item {line.item_code} tracks manufacturer lots: give the "
+                                "Mfr Lot for this line", line.item_cell.source))
+    return issues
+
+
+
+RECEIVING_RULES: list[Callable[[Sequence[OrderLine], LedgerView, ReceivingPolicy], list[Issue]]] = [
+    po_and_item_known,
+    within_ordered_qty,
+    serials_match_qty,
+    serials_once_in_file,
+    serials_new_to_ledger,
+    serials_match_item_rules,
+    one_mfr_lot_per_line,
+]
+
+
+
+def check_receiving(lines: Sequence[OrderLine], view: LedgerView,
+                    policy: ReceivingPolicy = ReceivingPolicy()) -> list[Issue]:
+    return [issue for rule in RECEIVING_RULES for issue in rule(lines, view, policy)]
+
+
+
+# -- lines, plan, kind ---------------------------------------------------------------------------------------
 
 def _generate(lines: list[OrderLine], view: LedgerView, env: CheckEnv) -> tuple[dict[str, str], list[Issue]]:
     """Serials from ``next_serial`` for serialized lines that list none; the items' new next values."""

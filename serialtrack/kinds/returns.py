@@ -26,10 +26,49 @@ from serialtrack.ledger.plan import PostingPlan, ReturnPlan
 from serialtrack.ledger.posting import PostResult
 from serialtrack.ledger.reverse_store import Undo, undo_returns
 from serialtrack.ledger.view import LedgerView
-from serialtrack.records import KindName
-from serialtrack.rules.outbound import check_returns
+from serialtrack.records import Issue, KindName, SerialStatus
 
 DISPOSITIONS = ("restock", "scrap", "return_to_vendor")
+
+
+def check_returns(entries: Sequence[ReturnEntry], view: LedgerView) -> list[Issue]:
+    """Each serial was shipped on that SO and not returned since; the disposition is one we know."""
+    issues: list[Issue] = []
+    first: dict[tuple[str, str], str] = {}
+    for e in entries:
+        so = view.sales_orders.get(e.so_number)
+        if so is None:
+            issues.append(Issue("so-unknown", f"sales order {e.so_number} is not in the ledger", e.so_cell.source))
+            continue
+        if e.item_code not in view.items:
+            issues.append(Issue("item-unknown", f"item {e.item_code} is not in the item list", e.item_cell.source))
+            continue
+        if disposition_of(e.disposition) is None:
+            where = e.disposition_cell.source if e.disposition_cell else e.row
+            issues.append(Issue("disposition-unknown", f"disposition {e.disposition!r} is not one of restock, scrap, "
+                                "return to vendor", where))
+        key = (e.item_code, e.unit.serial)
+        if key in first:
+            issues.append(Issue("serial-duplicate-in-file", f"serial {e.unit.serial} of item {e.item_code} is "
+                                f"returned twice in this file (first at {first[key]})", e.unit.source))
+            continue
+        first[key] = (e.unit.source.cell if e.unit.source else None) or "?"
+        info = view.serial_units.get(key)
+        document = f"SO-{e.so_number}"
+        if info is None or info.status == SerialStatus.REVERSED:
+            issues.append(Issue("serial-unknown", f"serial {e.unit.serial} of item {e.item_code} is not in the "
+                                "ledger", e.unit.source))
+        elif info.status != SerialStatus.SHIPPED:
+            state = info.status.replace("_", " ")
+            hint = " (it was already returned)" if info.status in (SerialStatus.SCRAPPED, SerialStatus.RETURNED_TO_VENDOR) else ""
+            issues.append(Issue("serial-not-shipped", f"serial {e.unit.serial} of item {e.item_code} is {state}, "
+                                f"not shipped{hint}; only shipped units can come back", e.unit.source))
+        elif info.shipped_on != document:
+            issues.append(Issue("serial-not-shipped-on-order", f"serial {e.unit.serial} was shipped on "
+                                f"{info.shipped_on or 'another order'}, not on sales order {e.so_number}",
+                                e.unit.source))
+    return issues
+
 
 
 def plan_returns(entries: Sequence[ReturnEntry], view: LedgerView, *, today: dt.date, rows: int) -> PostingPlan:

@@ -4,7 +4,7 @@ serialized units leave stock with their lots' cost, plain stock is consumed firs
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
 from serialtrack.exporters.report import ReportSheet
@@ -28,12 +28,127 @@ from serialtrack.ledger.plan import PostingPlan, ShipLinePlan, ShipUnit
 from serialtrack.ledger.posting import PostResult
 from serialtrack.ledger.reverse_store import Undo, undo_shipping
 from serialtrack.ledger.view import LedgerView
-from serialtrack.records import KindName
-from serialtrack.rules.outbound import check_shipping
+from serialtrack.records import Issue, KindName, SerialStatus
+from serialtrack.rules.lines import (
+    order_lines_known,
+    row_count_mismatches,
+    serials_on_plain_item,
+    serials_unique_in_file,
+)
 
 #: (SO, item) -> (carrier, tracking) as first given on the line's rows.
 ShippingInfo = Mapping[tuple[str, str], tuple[str | None, str | None]]
 
+
+# -- rules ---------------------------------------------------------------------------------------------------
+
+Lines = Sequence[OrderLine]
+
+
+def so_and_item_known(lines: Lines, view: LedgerView) -> list[Issue]:
+    return order_lines_known(lines, view.sales_orders, view, noun="sales order", code="so")
+
+
+
+def within_open_qty(lines: Lines, view: LedgerView) -> list[Issue]:
+    issues = []
+    for line in lines:
+        so = view.sales_orders.get(line.number)
+        so_line = so.lines.get(line.item_code) if so else None
+        if so_line is None:
+            continue
+        open_qty = so_line.qty_ordered - so_line.qty_done
+        if line.qty > open_qty:
+            issues.append(Issue("over-shipment", f"SO {line.number} line {line.item_code}: {line.qty} shipped in "
+                                f"this file but only {open_qty} remain open ({so_line.qty_ordered} ordered, "
+                                f"{so_line.qty_done} already shipped)", line.first_qty_source))
+        if line.qty == 0:
+            issues.append(Issue("qty-zero", f"SO {line.number} line {line.item_code} ships nothing (quantity 0)",
+                                line.first_qty_source))
+    return issues
+
+
+
+def every_unit_has_a_serial(lines: Lines, view: LedgerView) -> list[Issue]:
+    issues = []
+    for line in lines:
+        item = view.items.get(line.item_code)
+        if item is None:
+            continue
+        if not item.serialized:
+            issues += serials_on_plain_item(line)
+            continue
+        if not line.has_serials:
+            issues.append(Issue("serials-missing", f"item {line.item_code} is serialized: a shipment cannot post "
+                                f"without its serials; list the {line.qty} serials shipped", line.first_qty_source))
+            continue
+        issues += row_count_mismatches(line)
+        issues += [Issue("serials-missing", f"item {line.item_code} is serialized: this row ships {row.qty} "
+                         "without serials", row.qty_cell.source if row.qty_cell else row.source)
+                   for row in line.rows if row.serial_cell is None and row.qty]
+    return issues
+
+
+
+def serials_in_stock_at_office(lines: Lines, view: LedgerView) -> list[Issue]:
+    issues = []
+    for line in lines:
+        so = view.sales_orders.get(line.number)
+        item = view.items.get(line.item_code)
+        if so is None or item is None or not item.serialized:
+            continue
+        for unit in line.units:
+            info = view.serial_units.get((line.item_code, unit.serial))
+            if info is None or info.status == SerialStatus.REVERSED:
+                issues.append(Issue("serial-unknown", f"serial {unit.serial} of item {line.item_code} is not in "
+                                    "the ledger; check the serial and the item", unit.source))
+            elif info.status != SerialStatus.IN_STOCK:
+                where = f" on {info.shipped_on}" if info.status == SerialStatus.SHIPPED and info.shipped_on else ""
+                issues.append(Issue("serial-not-in-stock", f"serial {unit.serial} of item {line.item_code} is not "
+                                    f"in stock: it is {info.status.replace('_', ' ')}{where}", unit.source))
+            elif (info.office or "").casefold() != so.office.casefold():
+                issues.append(Issue("serial-wrong-office", f"serial {unit.serial} is in stock at {info.office}, "
+                                    f"but sales order {line.number} ships from {so.office}", unit.source))
+    return issues
+
+
+
+def plain_stock_sufficient(lines: Lines, view: LedgerView) -> list[Issue]:
+    issues = []
+    wanted: dict[tuple[str, str], int] = {}
+    for line in lines:
+        so = view.sales_orders.get(line.number)
+        item = view.items.get(line.item_code)
+        if so is None or item is None or item.serialized:
+            continue
+        key = (line.item_code, so.office.casefold())
+        wanted[key] = wanted.get(key, 0) + line.qty
+        on_hand = view.plain_on_hand.get(key, 0)
+        if wanted[key] > on_hand:
+            issues.append(Issue("insufficient-stock", f"item {line.item_code}: {wanted[key]} to ship from "
+                                f"{so.office} but only {on_hand} on hand", line.first_qty_source))
+    return issues
+
+
+
+def serials_once_in_file(lines: Lines, view: LedgerView) -> list[Issue]:
+    return serials_unique_in_file(lines)
+
+
+
+SHIPPING_RULES: list[Callable[[Lines, LedgerView], list[Issue]]] = [
+    so_and_item_known, within_open_qty, every_unit_has_a_serial, serials_once_in_file,
+    serials_in_stock_at_office, plain_stock_sufficient,
+]
+
+
+
+def check_shipping(lines: Lines, view: LedgerView) -> list[Issue]:
+    return [issue for rule in SHIPPING_RULES for issue in rule(lines, view)]
+
+
+
+# -- lines, plan, kind ---------------------------------------------------------------------------------------
 
 def shipping_info(rows: Sequence[Row]) -> ShippingInfo:
     info: dict[tuple[str, str], tuple[str | None, str | None]] = {}

@@ -1,0 +1,72 @@
+"""Rules the kinds share over order lines (receiving and shipping): the order exists and holds the item, no
+serials on a plain item, rows whose quantity and serials disagree, a serial listed twice in the file. Each is
+a small pure function returning ``Issue`` values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from serialtrack.ingest.order_lines import OrderLine
+from serialtrack.ledger.view import LedgerView, OrderInfo
+from serialtrack.records import Issue, Source
+
+
+def order_lines_known(lines: Sequence[OrderLine], orders: Mapping[str, OrderInfo], view: LedgerView, *,
+                      noun: str, code: str) -> list[Issue]:
+    """The order exists and holds the item: shared by receiving (purchase orders) and shipping (sales orders).
+    ``code`` is ``po`` or ``so``, the prefix of the Issue codes."""
+    issues = []
+    for line in lines:
+        order = orders.get(line.number)
+        if order is None:
+            issues.append(Issue(f"{code}-unknown", f"{noun} {line.number} is not in the ledger; drop the "
+                                f"{code.upper()} file first, or check the number", line.number_cell.source))
+        elif line.item_code not in view.items:
+            issues.append(Issue("item-unknown", f"item {line.item_code} is not in the item list",
+                                line.item_cell.source))
+        elif line.item_code not in order.lines:
+            issues.append(Issue(f"{code}-line-missing", f"{noun} {line.number} has no line for item "
+                                f"{line.item_code} (it orders {', '.join(sorted(order.lines)) or 'nothing'})",
+                                line.item_cell.source))
+    return issues
+
+
+
+def serials_on_plain_item(line: OrderLine) -> list[Issue]:
+    """Serials given for an item that is not serialized, one Issue per cell (receiving and shipping)."""
+    return [Issue("serials-on-non-serialized-item", f"item {line.item_code} is not serialized, so it takes no "
+                  "serials; remove them or fix the item", row.serial_cell.source)
+            for row in line.rows if row.serial_cell is not None]
+
+
+
+def row_count_mismatches(line: OrderLine) -> list[Issue]:
+    """Rows whose quantity differs from the serials they list (receiving and shipping)."""
+    return [Issue("serial-count-mismatch", f"this row says quantity {row.qty} but lists {len(row.units)} "
+                  "serials", row.serial_cell.source)
+            for row in line.rows
+            if row.qty is not None and row.serial_cell is not None and len(row.units) != row.qty]
+
+
+
+def serials_unique_in_file(lines: Sequence[OrderLine]) -> list[Issue]:
+    """A serial listed twice for one item, across rows and cells (receiving and shipping)."""
+    issues = []
+    first: dict[tuple[str, str], Source | None] = {}
+    reported: set[tuple[str, str, Source | None]] = set()
+    for line in lines:
+        for unit in line.units:
+            key = (line.item_code, unit.serial)
+            if key not in first:
+                first[key] = unit.source
+                continue
+            earlier = first[key]
+            again = (line.item_code, unit.serial, unit.source)
+            if unit.source == earlier or again in reported:
+                continue  # again within one cell: the parser already said so
+            reported.add(again)
+            where = (earlier.cell or str(earlier.row)) if earlier else "?"
+            issues.append(Issue("serial-duplicate-in-file", f"serial {unit.serial} of item {line.item_code} "
+                                f"appears again (first at {where}); each unit is received once", unit.source))
+    return issues
+
