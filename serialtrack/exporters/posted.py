@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from serialtrack.exporters.report import ReportSheet, summary_sheet, write_report
+from serialtrack.exporters.report import ReportSheet, summary_sheet, write_new_report
 from serialtrack.exporters.xlsx import ColumnSpec
 from serialtrack.ledger.plan import PostingPlan
 from serialtrack.ledger.store import BatchMeta, PostResult
@@ -256,8 +256,8 @@ def write_posted(
     vendor: str | None = None,
     notes: Sequence[str] = (),
 ) -> Path:
-    write_report(path, posted_sheets(meta, plan, result, vendor, notes))
-    return path
+    """Write the receipt to ``path``, or the next free numbered name: never over another file. Returns it."""
+    return write_new_report(path, posted_sheets(meta, plan, result, vendor, notes))
 
 
 __all__ = ["posted_sheets", "write_posted"]

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from serialtrack.exporters.xlsx import publish_new
 from serialtrack.ingest.fields import KINDS
 from serialtrack.service.config import CONFIG_NAME
 
@@ -90,29 +93,42 @@ def init_home(home: Home) -> list[Path]:
     return created
 
 
-def unique_path(folder: Path, name: str) -> Path:
-    """``folder/name``, or ``folder/stem-2.ext`` ... when taken: nothing is ever overwritten."""
-    candidate = folder / name
+def archive_names(folder: Path, name: str) -> Iterator[Path]:
+    """``folder/name``, then ``folder/stem-2.ext``, ``-3``...: the names an archived original may take."""
+    yield folder / name
     stem, dot, suffix = name.partition(".") if not name.startswith(".") else (name, "", "")
     number = 2
-    while candidate.exists() or candidate.is_symlink():
-        candidate = folder / f"{stem}-{number}{dot}{suffix}"
+    while True:
+        yield folder / f"{stem}-{number}{dot}{suffix}"
         number += 1
-    return candidate
+
+
+def unique_path(folder: Path, name: str) -> Path:
+    """The first of :func:`archive_names` that does not exist now (a hint only: it is not claimed)."""
+    return next(p for p in archive_names(folder, name) if not (p.exists() or p.is_symlink()))
 
 
 def archive_original(home: Home, path: Path, status: str, *, today: dt.date, move: bool,
                      name: str | None = None) -> Path:
     """Keep the original beside the processed ones: moved out of the inbox, or copied when it lives
     elsewhere (``ingest`` of a file outside the inbox leaves it where it is). ``name`` is the name it is
-    known by (the watcher reads a claimed copy), by default the path's own."""
+    known by (the watcher reads a claimed copy), by default the path's own.
+
+    The archive name is claimed atomically (:func:`publish_new`): two processes archiving originals of one
+    name at the same moment both keep theirs, and no archived file is ever replaced."""
     folder = home.archive / status / today.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
-    target = unique_path(folder, name or path.name)
+    names = archive_names(folder, name or path.name)
+    if move and _same_device(path, folder):
+        return publish_new(path, names)
+    temp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        shutil.copy2(path, temp)
+        target = publish_new(temp, names)
+    finally:
+        temp.unlink(missing_ok=True)
     if move:
-        os.replace(path, target) if _same_device(path, folder) else shutil.move(str(path), str(target))
-    else:
-        shutil.copy2(path, target)
+        path.unlink()
     return target
 
 

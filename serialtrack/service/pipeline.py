@@ -187,7 +187,7 @@ def refuse_unsafe_path(ctx: Context, path: Path, name: str, kind: str | None, *,
     stem = Path(shown).stem.strip(". ") or "file"
     try:
         out = unique_output_path(ctx.home.outbox, stem, ".rejected.xlsx")
-        write_rejected(out, file_name=shown, issues=outcome.errors, sheets=[])
+        out = write_rejected(out, file_name=shown, issues=outcome.errors, sheets=[])
         outcome.output = str(out)
         if move and not dry_run and problem[0] != "file-is-folder":
             outcome.archived = str(archive_original(ctx.home, path, "rejected", today=ctx.today, move=True))
@@ -204,7 +204,7 @@ def ensure_receipt(ctx: Context, batch_id: int, output: str | None) -> str | Non
     meta, plan, result = plan_from_batch(ctx.store.engine, batch_id)
     out = unique_output_path(ctx.home.outbox, Path(meta.file_name).stem, ".posted.xlsx")
     try:
-        write_posted(out, meta, plan, result, notes=["receipt written again from the ledger after the run "
+        out = write_posted(out, meta, plan, result, notes=["receipt written again from the ledger after the run "
                                                      "that posted this file stopped before writing it"])
     except OSError as exc:
         log.error("batch %s: the receipt could not be written again: %s", batch_id, exc)
@@ -259,7 +259,7 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
     stem = Path(meta.file_name).stem
     if dry_run:
         out = unique_output_path(ctx.home.outbox, stem, ".dry-run.xlsx")
-        write_posted(out, meta, plan, None, ingested.vendor, ingested.notes)
+        out = write_posted(out, meta, plan, None, ingested.vendor, ingested.notes)
         outcome.status, outcome.output = "posted", str(out)
         outcome.counts = {"rows": plan.rows, "units": plan.units, "lots": len(plan.lots)}
         return outcome
@@ -274,7 +274,7 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
     out = unique_output_path(ctx.home.outbox, stem, ".posted.xlsx")
     try:
         fault_point("writing-report")
-        write_posted(out, meta, plan, result, ingested.vendor, ingested.notes)
+        out = write_posted(out, meta, plan, result, ingested.vendor, ingested.notes)
     except OSError as exc:  # disk full, permission denied: the posting stands, the receipt is missing
         log.error("%s: posted as batch %s but the receipt could not be written: %s", meta.file_name,
                   result.batch_id, exc)
@@ -302,7 +302,7 @@ def _reject(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, outco
                                     Source(meta.file_name)))
     out = unique_output_path(ctx.home.outbox, Path(meta.file_name).stem, ".rejected.xlsx")
     fault_point("writing-report")
-    write_rejected(out, file_name=meta.file_name, issues=outcome.errors + outcome.warnings,
+    out = write_rejected(out, file_name=meta.file_name, issues=outcome.errors + outcome.warnings,
                    sheets=_grid_sheets(ingested), notes=outcome.notes)
     outcome.output = str(out)
     if not dry_run:

@@ -303,7 +303,7 @@ class Watcher:
             if previous is not None and previous.file_name == claimed.name:  # posted; what broke came after
                 return self._archive_posted(claimed, previous)
             out = unique_output_path(self.ctx.home.outbox, Path(claimed.name).stem, ".rejected.xlsx")
-            write_rejected(out, file_name=claimed.name, issues=outcome.errors, sheets=[])
+            out = write_rejected(out, file_name=claimed.name, issues=outcome.errors, sheets=[])
             outcome.output = str(out)
         except Exception:  # noqa: BLE001
             log.exception("%s: the rejected report could not be written either", claimed.name)
