@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import hashlib
 import os
 import re
 import secrets
+import socket
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -156,6 +158,20 @@ def unique_output_path(outbox: Path, stem: str, suffix: str) -> Path:
     return candidate
 
 
+#: This host, in temp names: a leftover of another host is not this host's to judge by its pid.
+HOST_TAG = hashlib.blake2b(socket.gethostname().encode(), digest_size=3).hexdigest()
+#: ``.<name>.<host>-<pid>-<random>.tmp`` (or ``.old``): a temp file or folder beside its target.
+TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.(?P<host>[0-9a-f]{6})-(?P<pid>\d+)-[0-9a-f]{8}\.(?:tmp|old)$")
+#: The form before pids were part of the name; such a leftover is judged by its age only.
+OLD_TEMP_NAME = re.compile(r"^\..+\.[0-9a-f]{8}\.(?:tmp|old)$")
+
+
+def temp_name(name: str, *, pid: int | None = None, suffix: str = ".tmp") -> str:
+    """The hidden name a file or folder is written under before it takes ``name``: it names this host and
+    process, so the next start can tell a dead run's leftover from a file still being written."""
+    return f".{name}.{HOST_TAG}-{pid or os.getpid()}-{secrets.token_hex(4)}{suffix}"
+
+
 def numbered_names(path: Path) -> Iterator[Path]:
     """``path``, then ``-2``, ``-3``... before its last dot: ``PL.posted.xlsx``, ``PL.posted-2.xlsx``..."""
     yield path
@@ -280,7 +296,7 @@ class WorkbookBuilder:
         self.path = Path(path)
         self.constant_memory = constant_memory
         self.replace = replace
-        self._temp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.tmp")
+        self._temp = self.path.with_name(temp_name(self.path.name))
         self._book: Any = None
         self._formats: dict[tuple[str | None, str | None, bool], Any] = {}
         self._table_names: list[str] = []

@@ -101,6 +101,7 @@ def test_sigkill_while_the_report_is_half_published__restart_answers_once(stocke
     [again] = stocked.ingest(path, expect=0)
     assert again["status"] == "duplicate" and Path(again["output"]).is_file()
     _assert_once(home, db_url, digest)
+    assert not [p.name for p in (home / "outbox").iterdir() if p.name.startswith(".")], "the temp file is gone"
 
 
 def test_sigkill_while_writing_a_rejection__restart_rejects_once(stocked, home: Path, db_url: str) -> None:
