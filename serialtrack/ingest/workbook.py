@@ -314,7 +314,15 @@ def detect_delimiter(text: str) -> str:
     return best
 
 
+def _allow_long_cells(limits: ReadLimits) -> None:
+    """Python's csv stops at cells over 131,072 characters; a packing list's serials cell can be longer (15,000
+    serials). The file size limit already bounds a cell, so the csv module may take any cell within it."""
+    if csv.field_size_limit() < limits.max_bytes:
+        csv.field_size_limit(limits.max_bytes)
+
+
 def _read_csv(path: Path, limits: ReadLimits) -> ReadFile:
+    _allow_long_cells(limits)
     text, encoding = decode_text(path.read_bytes())
     if "\x00" in text:
         raise UnsafeFile("not-a-csv", "the file holds binary data (NUL bytes), not CSV text")

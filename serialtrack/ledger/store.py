@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from serialtrack.faults import fault_point
@@ -23,7 +23,7 @@ from serialtrack.ledger.outbound_store import apply_outbound
 from serialtrack.ledger.outbound_view import offices_by_name, plain_on_hand, shipped_on
 from serialtrack.ledger.plan import ItemChange, OrderChange, PostingPlan
 from serialtrack.ledger.receiving_store import apply_lots
-from serialtrack.ledger.sql import chunks, new_id
+from serialtrack.ledger.sql import chunks, new_id, office_ids_named
 from serialtrack.ledger.view import ItemInfo, LedgerView, OrderInfo, OrderLineInfo, SerialInfo
 
 
@@ -163,9 +163,9 @@ class Store:
         return PostResult(batch_id, len(lot_ids), units, txns, tuple(lot_ids))
 
     def ensure_office(self, conn: Connection, name: str, now: dt.datetime) -> int:
-        row = conn.execute(select(t.offices.c.id).where(func.lower(t.offices.c.name) == name.casefold())).first()
-        if row:
-            return int(row[0])
+        found = office_ids_named(conn, name)
+        if found:
+            return found[0]
         office_id = new_id(conn.execute(insert(t.offices).values(
             name=name, receiving_bin=self.receiving_bin, return_bin=self.return_bin, created_at=now)
         ))
@@ -294,3 +294,4 @@ def _serial_units(conn: Connection, items: Mapping[str, ItemInfo],
 
 
 __all__ = ["AlreadyPosted", "BatchInfo", "BatchMeta", "PostResult", "Store"]
+

@@ -25,6 +25,7 @@ from serialtrack.ingest.reader import Ingested, read_file
 from serialtrack.ledger.receipts import plan_from_batch
 from serialtrack.ledger.records import Issue, Source
 from serialtrack.ledger.store import AlreadyPosted, BatchMeta
+from serialtrack.rules.cell_limits import check_cell_limits
 from serialtrack.service.context import Context
 from serialtrack.service.handlers import HANDLERS, Checked
 from serialtrack.service.home import archive_original
@@ -119,14 +120,24 @@ _TRICK_CHARS = frozenset("\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067
 def _shown_name(name: str) -> str:
     """``name`` as it may be printed and used for outputs: control and trick characters as ``<U+000A>``,
     ``\\`` as ``_``, and cut to fit ``MAX_NAME_BYTES``."""
-    shown = "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) == "Cc" or c in _TRICK_CHARS else c
+    shown = "".join(f"<0x{ord(c) - 0xDC00:02X}>" if _undecoded(c) else
+                    f"<U+{ord(c):04X}>" if unicodedata.category(c) == "Cc" or c in _TRICK_CHARS else c
                     for c in name).replace("\\", "_")
     while len(shown.encode()) > MAX_NAME_BYTES:
         shown = shown[:-1]
     return shown
 
 
+def _undecoded(char: str) -> bool:
+    """A byte of a file name that is not UTF-8, as Python hands it over (``surrogateescape``)."""
+    return "\udc80" <= char <= "\udcff"
+
+
 def _name_problem(name: str) -> str | None:
+    raw = sorted({f"0x{ord(c) - 0xDC00:02X}" for c in name if _undecoded(c)})
+    if raw:
+        return (f"the file name is not UTF-8 text (bytes {', '.join(raw)}, shown as <0x..>): it was saved on a "
+                "system with another character set; rename the file")
     odd = sorted({f"U+{ord(c):04X}" for c in name if unicodedata.category(c) == "Cc" or c in _TRICK_CHARS})
     if odd:
         return f"the file name holds invisible control characters ({', '.join(odd)}); rename the file"
@@ -190,7 +201,9 @@ def refuse_unsafe_path(ctx: Context, path: Path, name: str, kind: str | None, *,
         out = write_rejected(out, file_name=shown, issues=outcome.errors, sheets=[])
         outcome.output = str(out)
         if move and not dry_run and problem[0] != "file-is-folder":
-            outcome.archived = str(archive_original(ctx.home, path, "rejected", today=ctx.today, move=True))
+            keep = shown if any(map(_undecoded, name)) else None  # a name that is not text is kept as shown
+            outcome.archived = str(archive_original(ctx.home, path, "rejected", today=ctx.today, move=True,
+                                                    name=keep))
     except Exception as exc:  # noqa: BLE001  (the refusal stands; the log says what else failed)
         log.error("%s: the refusal could not be reported or the file moved aside: %s", shown, exc)
     return outcome
@@ -244,10 +257,11 @@ def _duplicate(ctx: Context, path: Path, name: str, kind: str | None, batch_id: 
 def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, dry_run: bool,
                     move: bool) -> Outcome:
     meta = BatchMeta(meta.file_name, meta.sha256, ingested.kind, len(ingested.rows), meta.started_at)
-    checked = Checked(None, list(ingested.issues))
-    if not any(i.is_error for i in ingested.issues) and ingested.kind:
+    issues = ingested.issues + check_cell_limits(ingested.rows)  # what the ledger's columns cannot hold
+    checked = Checked(None, list(issues))
+    if not any(i.is_error for i in issues) and ingested.kind:
         checked = HANDLERS[ingested.kind](ingested, ctx)
-        checked.issues = ingested.issues + checked.issues
+        checked.issues = issues + checked.issues
     errors = [i for i in checked.issues if i.is_error]
     warnings = [i for i in checked.issues if not i.is_error]
     outcome = Outcome(meta.file_name, ingested.kind, "rejected", errors=errors, warnings=warnings,
