@@ -13,6 +13,7 @@ import os
 import stat
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ class Outcome:
     dry_run: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    retry: bool = False  # the file changed while it was read: not ready, nothing done; try it again later
 
     @property
     def ok(self) -> bool:
@@ -67,6 +69,22 @@ def _issue_json(issue: Issue) -> dict[str, Any]:
     src = issue.source or Source("")
     return {"sheet": src.sheet, "cell": src.cell if src.column is not None else None, "row": src.row,
             "code": issue.code, "message": issue.message}
+
+
+def _signature(path: Path) -> tuple[int, int, int]:
+    """Size, modification time and inode: what changes when a writer is still at the file."""
+    status = os.stat(path)
+    return status.st_size, status.st_mtime_ns, status.st_ino
+
+
+def _changed(name: str, kind: str | None, dry_run: bool) -> Outcome:
+    """The file changed between hashing and posting (a copy still under way): nothing is posted, recorded,
+    answered or moved; the watcher tries it again once it is still, ``ingest`` when run again."""
+    log.warning("%s: changed while it was read (still being copied or saved); left for a later try", name)
+    return Outcome(name, kind, "rejected", errors=[Issue(
+        "file-changing", "the file changed while it was being read (it is still being copied or saved); "
+        "nothing was posted and it was left where it is, to be read again once it is complete", Source(name))],
+        dry_run=dry_run, retry=True)
 
 
 def file_sha256(path: Path) -> str:
@@ -89,6 +107,7 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
     if refused is not None:
         log.warning("%s: refused before reading: %s", refused.file, refused.errors[0].message)
         return refused
+    snapshot = _signature(path)
     sha = file_sha256(path)
     meta = BatchMeta(name, sha, kind, started_at=ctx.clock())
 
@@ -100,7 +119,8 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
         else:
             fault_point("reading")
             ingested = read_file(path, file_name=name, kind=kind, vendors=ctx.vendors, limits=ctx.limits)
-            outcome = _check_and_post(ctx, path, ingested, meta, dry_run, move)
+            outcome = (_changed(name, kind, dry_run) if _signature(path) != snapshot else
+                       _check_and_post(ctx, path, ingested, meta, dry_run, move, lambda: _signature(path) != snapshot))
     except Exception as exc:  # a defect or a database failure: trap it per file, keep the original in place
         log.exception("%s: internal error while processing", name)
         outcome = _after_failure(ctx, name, kind, sha, exc)
@@ -255,7 +275,7 @@ def _duplicate(ctx: Context, path: Path, name: str, kind: str | None, batch_id: 
 
 
 def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, dry_run: bool,
-                    move: bool) -> Outcome:
+                    move: bool, changed: Callable[[], bool] = lambda: False) -> Outcome:
     meta = BatchMeta(meta.file_name, meta.sha256, ingested.kind, len(ingested.rows), meta.started_at)
     issues = ingested.issues + check_cell_limits(ingested.rows)  # what the ledger's columns cannot hold
     checked = Checked(None, list(issues))
@@ -266,6 +286,8 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
     warnings = [i for i in checked.issues if not i.is_error]
     outcome = Outcome(meta.file_name, ingested.kind, "rejected", errors=errors, warnings=warnings,
                       notes=list(ingested.notes), dry_run=dry_run)
+    if changed():  # hash, read and archive must be the same bytes
+        return _changed(meta.file_name, ingested.kind, dry_run)
     if errors or checked.plan is None:
         return _reject(ctx, path, ingested, meta, outcome, dry_run, move)
     plan = checked.plan
