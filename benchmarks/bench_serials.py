@@ -20,8 +20,9 @@ import platform
 import time
 from collections.abc import Callable
 
-from serialtrack.ingest.serials import SerialPolicy, parse_cells
 from serialtrack.ledger.records import CellValue, Source
+
+from serialtrack.ingest.serials import SerialPolicy, parse_cells
 
 SOURCE = Source("bench.xlsx", "Packing List", 2, 5)
 Cells = list[tuple[CellValue, Source | None]]

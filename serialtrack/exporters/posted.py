@@ -1,30 +1,30 @@
 """The receipt for a posted file: ``outbox/<name>.posted.xlsx`` (or ``.dry-run.xlsx`` for ``--dry-run``).
 
-Summary first (file, kind, vendor, batch, counts, value), then what was posted: items, order lines, or for a
-packing list its PO lines (ordered, previously received, this receipt, remaining) and every serial with the
-entry it expanded from, so a clerk can audit a span.
+Summary first (file, kind, vendor, batch, rows read, then the kind's own counts), then the kind's sheets
+(items, order lines, or for a packing list its PO lines and every serial with the entry it expanded from, so a
+clerk can audit a span). What a kind shows is the kind's business (``serialtrack.kinds``); this module only
+lays the workbook out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from serialtrack.exporters.report import ReportSheet, summary_sheet, write_new_report
-from serialtrack.exporters.xlsx import ColumnSpec
+from serialtrack.exporters.xlsx import Cell
 from serialtrack.ledger.plan import PostingPlan
-from serialtrack.ledger.store import BatchMeta, PostResult
+from serialtrack.ledger.posting import BatchMeta, PostResult
 
-C = ColumnSpec
+#: One line of the summary sheet: (label, value).
+SummaryPair = tuple[str, str | int | Decimal | dt.datetime | dt.date | None]
 
 
-def _summary(
-    meta: BatchMeta, plan: PostingPlan, result: PostResult | None, vendor: str | None, notes: Sequence[str]
-) -> ReportSheet:
-    pairs: list[tuple[str, Any]] = [
+def _summary(meta: BatchMeta, plan: PostingPlan, result: PostResult | None, vendor: str | None,
+             notes: Sequence[str], kind_pairs: Sequence[SummaryPair]) -> ReportSheet:
+    pairs: list[tuple[str, Cell]] = [
         ("File", meta.file_name),
         ("Kind", plan.kind),
         ("Status", "posted" if result else "dry run: checked, nothing posted"),
@@ -35,229 +35,23 @@ def _summary(
     ]
     if vendor:
         pairs.insert(2, ("Vendor", vendor))
-    if plan.items:
-        pairs += [
-            ("Items created", sum(c.new for c in plan.items)),
-            ("Items updated", sum(not c.new for c in plan.items)),
-        ]
-    if plan.orders:
-        pairs += [
-            ("Orders created", sum(o.new for o in plan.orders)),
-            ("Orders updated", sum(not o.new for o in plan.orders)),
-            ("Order lines", sum(len(o.lines) for o in plan.orders)),
-        ]
-    if plan.shipments:
-        pairs += [("Sales orders", ", ".join(dict.fromkeys(s.so_number for s in plan.shipments))),
-                  ("SO lines shipped", len(plan.shipments)),
-                  ("Units shipped", sum(s.qty for s in plan.shipments)),
-                  ("Cost of goods shipped (serialized)", sum((s.cost for s in plan.shipments), Decimal(0))),
-                  ("Transactions created", result.transactions if result else 0)]
-    if plan.returns:
-        for disposition in ("restock", "scrap", "return_to_vendor"):
-            pairs.append((f"Units returned: {disposition.replace('_', ' ')}",
-                          sum(r.disposition == disposition for r in plan.returns)))
-    if plan.counts:
-        pairs += [("Serials counted", len(plan.counts)),
-                  ("Duplicate scans", sum(c.scans - 1 for c in plan.counts))]
-    if plan.lots:
-        pairs += [
-            ("Purchase orders", ", ".join(dict.fromkeys(lot.po_number for lot in plan.lots))),
-            ("PO lines received", len(plan.lots)),
-            ("Units received", plan.units),
-            ("Lots created", result.lots if result else 0),
-            ("Transactions created", result.transactions if result else 0),
-            ("Value received", plan.value),
-        ]
+    pairs += kind_pairs
     pairs += [("Note", note) for note in notes]
     return summary_sheet(pairs)
 
 
-def _item_rows(plan: PostingPlan) -> Iterator[list[Any]]:
-    for c in plan.items:
-        v = c.values
-        yield [
-            c.code,
-            "created" if c.new else "updated",
-            v.get("description"),
-            _yes(v.get("serialized")),
-            _yes(v.get("track_mfr_lot")),
-            v.get("next_serial"),
-            v.get("est_unit_cost"),
-            v.get("uom"),
-            v.get("serial_pattern"),
-        ]
+def posted_sheets(meta: BatchMeta, plan: PostingPlan, result: PostResult | None, *,
+                  kind_pairs: Sequence[SummaryPair] = (), kind_sheets: Sequence[ReportSheet] = (),
+                  vendor: str | None = None, notes: Sequence[str] = ()) -> list[ReportSheet]:
+    return [_summary(meta, plan, result, vendor, notes, kind_pairs), *kind_sheets]
 
 
-def _yes(value: bool | None) -> str | None:
-    return None if value is None else ("Y" if value else "N")
-
-
-def _order_rows(plan: PostingPlan) -> Iterator[list[Any]]:
-    for o in plan.orders:
-        for line in o.lines:
-            yield [
-                o.number,
-                "created" if o.new else "updated",
-                o.office,
-                o.party,
-                line.item_code,
-                line.qty,
-                line.price,
-                o.order_date,
-            ]
-
-
-def _lot_rows(plan: PostingPlan, result: PostResult | None) -> Iterator[list[Any]]:
-    for lot in plan.lots:
-        received = lot.qty_previously_received + lot.qty
-        yield [
-            lot.po_number,
-            lot.item_code,
-            lot.document,
-            lot.office,
-            lot.qty_ordered,
-            lot.qty_previously_received,
-            lot.qty,
-            max(lot.qty_ordered - received, 0),
-            lot.unit_cost,
-            lot.unit_cost * lot.qty,
-            lot.received_date,
-            lot.mfr_lot,
-            lot.packing_list,
-        ]
-
-
-def _serial_rows(plan: PostingPlan) -> Iterator[list[Any]]:
-    for lot in plan.lots:
-        for u in lot.units:
-            yield [u.serial, lot.item_code, lot.document, u.bin, u.entry, u.sheet, u.row]
-
-
-def _shipment_rows(plan: PostingPlan) -> Iterator[list[Any]]:
-    for s in plan.shipments:
-        shipped = s.qty_previously_shipped + s.qty
-        yield [s.so_number, s.item_code, s.office, s.qty_ordered, s.qty_previously_shipped, s.qty,
-               max(s.qty_ordered - shipped, 0), s.ship_date, s.carrier, s.tracking]
-
-
-def posted_sheets(
-    meta: BatchMeta,
-    plan: PostingPlan,
-    result: PostResult | None,
-    vendor: str | None = None,
-    notes: Sequence[str] = (),
-) -> list[ReportSheet]:
-    sheets = [_summary(meta, plan, result, vendor, notes)]
-    if plan.items:
-        sheets.append(
-            ReportSheet(
-                "Items",
-                [
-                    C("Item", "text"),
-                    C("Change", "text"),
-                    C("Description", "text"),
-                    C("Serialized", "text"),
-                    C("Track Mfr Lot", "text"),
-                    C("Next Serial", "text"),
-                    C("Est Unit Cost", "money"),
-                    C("UOM", "text"),
-                    C("Serial Pattern", "text"),
-                ],
-                _item_rows(plan),
-            )
-        )
-    if plan.orders:
-        party, price = (
-            ("Vendor", "Unit Cost") if plan.kind == "purchase_orders" else ("Customer", "Unit Price")
-        )
-        sheets.append(
-            ReportSheet(
-                "Lines",
-                [
-                    C("Order", "text"),
-                    C("Change", "text"),
-                    C("Office", "text"),
-                    C(party, "text"),
-                    C("Item", "text"),
-                    C("Qty Ordered", "int"),
-                    C(price, "money"),
-                    C("Order Date", "date"),
-                ],
-                _order_rows(plan),
-            )
-        )
-    if plan.lots:
-        sheets.append(
-            ReportSheet(
-                "Lines",
-                [
-                    C("PO", "text"),
-                    C("Item", "text"),
-                    C("Lot", "text"),
-                    C("Office", "text"),
-                    C("Ordered", "int"),
-                    C("Previously Received", "int"),
-                    C("This Receipt", "int"),
-                    C("Remaining", "int"),
-                    C("Unit Cost", "money"),
-                    C("Value", "money"),
-                    C("Received Date", "date"),
-                    C("Mfr Lot", "text"),
-                    C("Packing List", "text"),
-                ],
-                _lot_rows(plan, result),
-            )
-        )
-        sheets.append(
-            ReportSheet(
-                "Serials",
-                [
-                    C("Serial", "text"),
-                    C("Item", "text"),
-                    C("Lot", "text"),
-                    C("Bin", "text"),
-                    C("Entry", "text"),
-                    C("Sheet", "text"),
-                    C("Row", "int"),
-                ],
-                _serial_rows(plan),
-            )
-        )
-    if plan.shipments:
-        sheets.append(ReportSheet("Lines", [
-            C("SO", "text"), C("Item", "text"), C("Office", "text"), C("Ordered", "int"),
-            C("Previously Shipped", "int"), C("This Shipment", "int"), C("Open", "int"), C("Ship Date", "date"),
-            C("Carrier", "text"), C("Tracking", "text")], _shipment_rows(plan)))
-        sheets.append(ReportSheet("Serials", [
-            C("Serial", "text"), C("Item", "text"), C("SO", "text"), C("Lot", "text"), C("Unit Cost", "money"),
-            C("From Bin", "text"), C("Entry", "text"), C("Sheet", "text"), C("Row", "int")],
-            ([u.serial, s.item_code, s.so_number, u.lot_document, u.unit_cost, u.bin, u.entry, u.sheet, u.row]
-             for s in plan.shipments for u in s.units)))
-    if plan.returns:
-        sheets.append(ReportSheet("Returns", [
-            C("Serial", "text"), C("Item", "text"), C("SO", "text"), C("Disposition", "text"), C("Reason", "text"),
-            C("Lot", "text"), C("Unit Cost", "money"), C("Return Date", "date"), C("Sheet", "text"),
-            C("Row", "int")],
-            ([r.serial, r.item_code, r.so_number, r.disposition, r.reason, r.lot_document, r.unit_cost,
-              r.return_date, r.sheet, r.row] for r in plan.returns)))
-    if plan.counts:
-        sheets.append(ReportSheet("Counts", [
-            C("Office", "text"), C("Bin", "text"), C("Item", "text"), C("Serial", "text"), C("Scans", "int"),
-            C("Count Date", "date"), C("Sheet", "text"), C("Row", "int")],
-            ([c.office, c.bin, c.item_code, c.serial, c.scans, c.count_date, c.sheet, c.row] for c in plan.counts)))
-    return sheets
-
-
-def write_posted(
-    path: Path,
-    meta: BatchMeta,
-    plan: PostingPlan,
-    result: PostResult | None,
-    vendor: str | None = None,
-    notes: Sequence[str] = (),
-) -> Path:
+def write_posted(path: Path, meta: BatchMeta, plan: PostingPlan, result: PostResult | None, *,
+                 kind_pairs: Sequence[SummaryPair] = (), kind_sheets: Sequence[ReportSheet] = (),
+                 vendor: str | None = None, notes: Sequence[str] = ()) -> Path:
     """Write the receipt to ``path``, or the next free numbered name: never over another file. Returns it."""
-    return write_new_report(path, posted_sheets(meta, plan, result, vendor, notes))
+    return write_new_report(path, posted_sheets(meta, plan, result, kind_pairs=kind_pairs,
+                                                kind_sheets=kind_sheets, vendor=vendor, notes=notes))
 
 
-__all__ = ["posted_sheets", "write_posted"]
+__all__ = ["SummaryPair", "posted_sheets", "write_posted"]

@@ -38,7 +38,7 @@ from serialtrack.exporters.xlsx import (
     internal_link,
     sanitise_sheet_name,
 )
-from serialtrack.ledger.records import CellValue, Issue, column_letter
+from serialtrack.records import CellValue, Issue, column_letter
 
 ERRORS_SHEET = "Errors"
 ERRORS_HEADER = "Errors"

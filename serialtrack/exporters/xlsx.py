@@ -37,7 +37,7 @@ from xlsxwriter.sharedstrings import SharedStringTable
 from xlsxwriter.utility import xl_range
 
 from serialtrack.exporters.fastrows import RowStream
-from serialtrack.ledger.records import CellValue
+from serialtrack.records import CellValue
 
 #: Excel's rows per sheet; tests lower it (monkeypatch) to exercise splitting with small data.
 MAX_SHEET_ROWS = 1_048_576

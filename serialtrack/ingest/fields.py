@@ -1,8 +1,8 @@
-"""Fields, their header aliases, and the file kinds: column maps as data, not ``if`` chains.
+"""Fields and their header aliases: column maps as data, not ``if`` chains.
 
-Headers match ignoring case, spaces and punctuation (``header_key``). A kind lists its columns, which of them
-are required, and kind-specific aliases (``Date`` means the received date on a packing list and the order
-date on a purchase order; ``Order #`` is a sales order only on shipping and returns).
+Headers match ignoring case, spaces and punctuation (``header_key``). A ``Kind`` lists its columns, which of
+them are required, and kind-specific aliases (``Date`` means the received date on a packing list and the order
+date on a purchase order); each kind's list lives with the kind in ``serialtrack.kinds``.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from serialtrack.records import KindName
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -80,7 +82,7 @@ ROW_NUMBER_HEADERS: frozenset[str] = frozenset(
 class Kind:
     """One file kind: its columns, the required ones, and its own extra aliases."""
 
-    name: str
+    name: KindName
     columns: tuple[str, ...]
     required: frozenset[str]
     extra_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -97,38 +99,3 @@ class Kind:
             if name in self.columns:
                 mapping[header_key(header)] = name
         return MappingProxyType(mapping)
-
-
-_DATE = ("Date",)
-#: What was ordered is the quantity of an order, never of a packing list (which may show both columns).
-_ORDERED = ("Qty Ordered", "Order Qty", "Ordered Qty", "Ordered")
-
-KINDS: dict[str, Kind] = {
-    k.name: k
-    for k in (
-        Kind("items", ("item_code", "description", "serialized", "track_mfr_lot", "next_serial", "est_unit_cost",
-                       "uom", "serial_pattern", "check_digit"),
-             frozenset({"item_code"}), master_data=True),
-        Kind("purchase_orders", ("po_number", "vendor", "office", "item_code", "qty", "unit_cost", "order_date"),
-             frozenset({"po_number", "office", "item_code", "qty"}), {"order_date": _DATE, "qty": _ORDERED},
-             master_data=True),
-        Kind("sales_orders", ("so_number", "customer", "office", "item_code", "qty", "unit_price", "order_date"),
-             frozenset({"so_number", "office", "item_code", "qty"}), {"order_date": _DATE, "qty": _ORDERED},
-             master_data=True),
-        Kind("receiving", ("po_number", "item_code", "qty", "serials", "description", "packing_list",
-                           "received_date", "bin", "mfr_lot", "vendor"),
-             frozenset({"po_number", "item_code"}), {"received_date": _DATE}),
-        Kind("shipping", ("so_number", "item_code", "qty", "serials", "description", "ship_date", "carrier",
-                          "tracking", "customer"),
-             frozenset({"so_number", "item_code"}), {"so_number": ("Order #", "Order No", "Order Number"),
-                                                     "ship_date": _DATE}),
-        Kind("returns", ("so_number", "item_code", "serials", "disposition", "reason", "return_date"),
-             frozenset({"so_number", "item_code", "serials", "disposition"}),
-             {"so_number": ("Order #", "Order No", "Order Number"), "return_date": _DATE}),
-        Kind("counts", ("office", "bin", "item_code", "serials", "count_date"),
-             frozenset({"office", "item_code", "serials"}), {"count_date": _DATE}),
-    )
-}
-
-#: Inbox subfolder -> kind (the subfolder is named after the kind).
-SUBFOLDER_KINDS: dict[str, str] = {name: name for name in KINDS}

@@ -1,16 +1,17 @@
-"""Returns and count sheets -> one entry per serial, each with its row's disposition, office, bin and date and
-the cell it came from. (Shipping sheets group into order lines like packing lists: ``receiving_lines``.)"""
+"""Returns and count sheets -> one entry per serial: a ``ReturnEntry`` (SO, disposition, reason) or a
+``CountEntry`` (office, bin), each with its date and the cell it came from. (Shipping sheets group into order
+lines like packing lists: ``order_lines``.)"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from serialtrack.ingest.order_lines import Budget
 from serialtrack.ingest.reader import Row
-from serialtrack.ingest.receiving import Budget
 from serialtrack.ingest.serials import SerialPolicy, SerialUnit, parse_cells
 from serialtrack.ingest.values import Cell, as_code, as_date, as_text, convert
-from serialtrack.ledger.records import Issue, Source
+from serialtrack.records import Issue, Source
 
 DISPOSITIONS = {
     "restock": "restock", "restocked": "restock", "return to stock": "restock", "stock": "restock",
@@ -21,30 +22,57 @@ DISPOSITIONS = {
 
 
 @dataclass(frozen=True)
-class SerialEntry:
-    """One serial of a returns or count row."""
+class ReturnEntry:
+    """One serial of a returns row: which sales order it came back on and what becomes of it."""
 
-    number: str  # SO number (returns) or office (counts)
+    so_number: str
     item_code: str
     unit: SerialUnit
     date: dt.date | None
-    extra: str | None  # disposition (returns) or bin (counts)
+    disposition: str | None
     reason: str | None
     row: Source
     item_cell: Cell
-    number_cell: Cell
-    extra_cell: Cell | None
+    so_cell: Cell
+    disposition_cell: Cell | None
 
 
-def serial_entries(rows: list[Row], *, number_field: str, number_label: str, extra_field: str, date_field: str,
-                   policy: SerialPolicy, max_serials: int | None = None) -> tuple[list[SerialEntry], list[Issue]]:
-    """One entry per serial; ``max_serials`` bounds the whole file as for packing lists."""
-    entries: list[SerialEntry] = []
-    issues: list[Issue] = []
+@dataclass(frozen=True)
+class CountEntry:
+    """One serial scanned on a count sheet: at which office and bin."""
+
+    office: str
+    item_code: str
+    unit: SerialUnit
+    date: dt.date | None
+    bin: str | None
+    row: Source
+    item_cell: Cell
+    office_cell: Cell
+
+
+@dataclass(frozen=True)
+class _SerialRow:
+    key: str
+    key_cell: Cell
+    item_code: str
+    item_cell: Cell
+    unit: SerialUnit
+    date: dt.date | None
+    detail: str | None
+    detail_cell: Cell | None
+    reason: str | None
+    row: Source
+
+
+def _serial_rows(rows: list[Row], *, key_field: str, key_label: str, detail_field: str, date_field: str,
+                 policy: SerialPolicy, max_serials: int | None, issues: list[Issue]) -> list[_SerialRow]:
+    """One record per serial; ``max_serials`` bounds the whole file as for packing lists."""
+    found: list[_SerialRow] = []
     budget = Budget(max_serials, policy)
     for row in rows:
-        number_cell, item_cell, serial_cell = row.get(number_field), row.get("item_code"), row.get("serials")
-        missing = [(name, label) for name, label, cell in ((number_field, number_label, number_cell),
+        key_cell, item_cell, serial_cell = row.get(key_field), row.get("item_code"), row.get("serials")
+        missing = [(name, label) for name, label, cell in ((key_field, key_label, key_cell),
                                                            ("item_code", "item code", item_cell),
                                                            ("serials", "serials", serial_cell)) if cell is None]
         if missing:
@@ -53,8 +81,8 @@ def serial_entries(rows: list[Row], *, number_field: str, number_label: str, ext
             issues.append(Issue("required-value-missing", f"{' and '.join(m[1] for m in missing)} empty on this "
                                 "row", where.source if where else row.source))
             continue
-        assert number_cell is not None and item_cell is not None and serial_cell is not None
-        extra_cell = row.get(extra_field)
+        assert key_cell is not None and item_cell is not None and serial_cell is not None
+        detail_cell = row.get(detail_field)
         date = convert(row.get(date_field), as_date, issues, date_field.replace("_", " "))
         reason_cell = row.get("reason")
         if not budget.allows(None, serial_cell, issues):
@@ -63,11 +91,28 @@ def serial_entries(rows: list[Row], *, number_field: str, number_label: str, ext
         issues += parsed.issues
         budget.spend(len(parsed.units), parsed.issues, serial_cell, issues)
         for unit in parsed.units:
-            entries.append(SerialEntry(as_code(number_cell.value) or "", as_code(item_cell.value) or "", unit, date,
-                                       as_text(extra_cell.value) if extra_cell else None,
-                                       as_text(reason_cell.value) if reason_cell else None, row.source, item_cell,
-                                       number_cell, extra_cell))
-    return entries, issues
+            found.append(_SerialRow(as_code(key_cell.value) or "", key_cell, as_code(item_cell.value) or "",
+                                    item_cell, unit, date, as_text(detail_cell.value) if detail_cell else None,
+                                    detail_cell, as_text(reason_cell.value) if reason_cell else None, row.source))
+    return found
+
+
+def return_entries(rows: list[Row], *, policy: SerialPolicy,
+                   max_serials: int | None = None) -> tuple[list[ReturnEntry], list[Issue]]:
+    issues: list[Issue] = []
+    found = _serial_rows(rows, key_field="so_number", key_label="SO number", detail_field="disposition",
+                         date_field="return_date", policy=policy, max_serials=max_serials, issues=issues)
+    return [ReturnEntry(r.key, r.item_code, r.unit, r.date, r.detail, r.reason, r.row, r.item_cell, r.key_cell,
+                        r.detail_cell) for r in found], issues
+
+
+def count_entries(rows: list[Row], *, policy: SerialPolicy,
+                  max_serials: int | None = None) -> tuple[list[CountEntry], list[Issue]]:
+    issues: list[Issue] = []
+    found = _serial_rows(rows, key_field="office", key_label="office", detail_field="bin", date_field="count_date",
+                         policy=policy, max_serials=max_serials, issues=issues)
+    return [CountEntry(r.key, r.item_code, r.unit, r.date, r.detail, r.row, r.item_cell, r.key_cell)
+            for r in found], issues
 
 
 def disposition_of(text: str | None) -> str | None:

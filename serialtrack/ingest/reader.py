@@ -18,12 +18,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from serialtrack.ingest.fields import KINDS, Kind, header_key
+from serialtrack.ingest.fields import Kind, header_key
 from serialtrack.ingest.safety import DEFAULT_LIMITS, ReadLimits, UnsafeFile
 from serialtrack.ingest.table import HEADER_SEARCH_ROWS, SheetTable, find_table
 from serialtrack.ingest.values import Cell
 from serialtrack.ingest.workbook import CONTROL_CHARS, Grid, ReadFile, read_grids
-from serialtrack.ledger.records import Issue, Severity, Source, column_letter
+from serialtrack.records import Issue, KindName, Severity, Source, column_letter
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class Row:
 @dataclass
 class Ingested:
     file: str
-    kind: str | None
+    kind: KindName | None
     vendor: str | None = None
     read: ReadFile | None = None
     tables: list[SheetTable] = field(default_factory=list)
@@ -73,13 +73,6 @@ class Ingested:
     @property
     def grids(self) -> list[Grid]:
         return self.read.sheets if self.read else []
-
-    def title_value(self, name: str) -> Cell | None:
-        for table in self.tables:
-            if name in table.title:
-                tv = table.title[name]
-                return Cell(tv.value, tv.source)
-        return None
 
 
 def _tables_for(kind: Kind, grids: Sequence[Grid], aliases: Mapping[str, str], file: str) -> list[SheetTable]:
@@ -95,10 +88,11 @@ def _score(tables: Sequence[SheetTable]) -> int:
     return max((len(t.columns) + len(t.title) for t in tables), default=0)
 
 
-def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None) -> tuple[str | None, list[Issue]]:
+def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None,
+                kinds: Mapping[KindName, Kind]) -> tuple[KindName | None, list[Issue]]:
     """The kind that fits best, or None with the reason as an Issue."""
-    scores: dict[str, int] = {}
-    for kind in KINDS.values():
+    scores: dict[KindName, int] = {}
+    for kind in kinds.values():
         tables = _tables_for(kind, grids, kind.alias_map(dict(vendor.columns) if vendor else None), file)
         if tables:
             scores[kind.name] = _score(tables)
@@ -130,11 +124,11 @@ def _rows(table: SheetTable) -> list[Row]:
     return rows
 
 
-def read_file(path: Path, *, file_name: str | None = None, kind: str | None = None,
+def read_file(path: Path, *, kinds: Mapping[KindName, Kind], file_name: str | None = None, kind: str | None = None,
               vendors: Sequence[VendorMapping] = (), limits: ReadLimits = DEFAULT_LIMITS) -> Ingested:
     """Read ``path`` (shown to users as ``file_name``) into rows of ``kind`` (detected when None)."""
     name = file_name or path.name
-    result = Ingested(name, kind)
+    result = Ingested(name, KindName(kind) if kind is not None else None)
     try:
         result.read = read_grids(path, limits)
     except UnsafeFile as exc:
@@ -144,12 +138,12 @@ def read_file(path: Path, *, file_name: str | None = None, kind: str | None = No
     vendor = next((v for v in vendors if v.matches(name, grids)), None)
     result.vendor = vendor.name if vendor else None
     if kind is None:
-        kind, issues = detect_kind(grids, name, vendor)
+        kind, issues = detect_kind(grids, name, vendor, kinds)
         result.issues.extend(issues)
         if kind is None:
             return result
-    result.kind = kind
-    spec = KINDS[kind]
+    result.kind = KindName(kind)
+    spec = kinds[result.kind]
     aliases = spec.alias_map(dict(vendor.columns) if vendor else None)
     for grid in grids:
         _read_sheet(result, grid, spec, aliases)

@@ -14,7 +14,7 @@ from typing import Any
 
 from serialtrack.ingest.reader import Row
 from serialtrack.ingest.values import as_bool, as_code, as_date, as_money, as_qty, as_text, convert
-from serialtrack.ledger.records import CellValue, Issue, Source
+from serialtrack.records import CellValue, Issue, Source
 
 ITEM_FIELDS: dict[str, tuple[Callable[[CellValue], Any], str]] = {
     "description": (as_text, "description"),

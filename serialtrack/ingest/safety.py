@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from serialtrack.ledger.records import column_letter
+from serialtrack.records import column_letter
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -334,7 +334,7 @@ class SheetScan:
 
 def _greatest(tiers: list[re.Pattern[bytes]], seg: bytes) -> bytes | None:
     for pattern in tiers:
-        found = pattern.findall(seg)
+        found: list[bytes] = pattern.findall(seg)
         if found:
             return max(found, key=lambda text: (len(text), text)) if pattern is tiers[0] else max(found)
     return None

@@ -9,7 +9,7 @@
 - :func:`check_serial_rules` applies an item's serial pattern (``re.fullmatch`` against the normalised,
   by default upper-case, serial; write patterns accordingly) and, for IMEI-style items, the Luhn check digit.
 
-Imports only the standard library, ``serialtrack.ledger.records`` and ``serials``.
+Imports only the standard library, ``serialtrack.records`` and ``serials``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from serialtrack.ingest.serials import (
     normalize_serial,
     split_tail,
 )
-from serialtrack.ledger.records import Issue, Source
+from serialtrack.records import Issue, Source
 
 _MAX_NEXT_DIGITS = 40
 
@@ -128,3 +128,16 @@ def pattern_width(pattern: str | None) -> int | None:
         width += int(atom.group(1) or 1)
         at = atom.end()
     return width or None
+
+
+def serial_width(next_serial: str | None, pattern: str | None, policy: SerialPolicy = DEFAULT_POLICY) -> int | None:
+    """How many digits this item's purely numeric serials have (for lost leading zeros), or None.
+
+    From a purely numeric ``next_serial`` (padded, so ``42`` gives 5), else from a pattern of fixed-count digit
+    atoms (:func:`pattern_width`: ``\\d{8}``, ``^[0-9]{15}$``).
+    """
+    if next_serial is not None:
+        serial = normalize_serial(next_serial, policy)
+        if serial.isdigit() and serial.isascii():
+            return len(serial)
+    return pattern_width(pattern)

@@ -14,12 +14,12 @@ Every kind reads its serials through :func:`parse_cells`. Decisions where SPEC i
   with its code point named, never kept;
 - Excel damage (a fraction, more than 15 digits held as a number, ``1.34594E+11`` text, a date or time) is
   rejected with a message that says to format the column as Text; nothing is guessed;
-- a purely numeric serial shorter than the item's width (:func:`serial_width`) is ``serial-lost-leading-zeros``;
+- a purely numeric serial shorter than the item's width (``serial_gen.serial_width``) is ``serial-lost-leading-zeros``;
 - a serial entered twice in one call is ``serial-duplicate``; ``units`` still lists it twice, so counts stay
   honest.
 
 Generation from ``next_serial``, per-item patterns and the Luhn check live in ``serial_gen``.
-Imports only the standard library and ``serialtrack.ledger.records``.
+Imports only the standard library and ``serialtrack.records``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import compress, repeat
 
-from serialtrack.ledger.records import CellValue, Issue, Source
+from serialtrack.records import CellValue, Issue, Source
 
 SPAN_MARK = "..."
 #: Characters NFKC folds into a separator; they separate like the ASCII ones (0x37E is the Greek question mark).
@@ -409,7 +409,7 @@ def parse_cells(
     """The serials of one line's cells, in order, each with its entry and cell; problems as Issues.
 
     ``expected_qty`` (the line's quantity) bounds each span before it is expanded; ``policy.max_expansion``
-    bounds the units of the whole call; ``width`` (from :func:`serial_width`) catches lost leading zeros.
+    bounds the units of the whole call; ``width`` (from ``serial_gen.serial_width``) catches lost leading zeros.
     """
     if isinstance(values, list) and len(values) == 1 and isinstance(values[0][0], str) and policy.max_expansion:
         text, source = values[0]  # one row, one cell: skip the parser's set-up when the cell is one plain serial
@@ -461,18 +461,3 @@ def parse_cell(
     """:func:`parse_cells` for one cell (or a list of values that share one source)."""
     values = value if isinstance(value, list | tuple) else [value]
     return parse_cells([(v, source) for v in values], policy=policy, expected_qty=expected_qty, width=width)
-
-
-def serial_width(next_serial: str | None, pattern: str | None, policy: SerialPolicy = DEFAULT_POLICY) -> int | None:
-    """How many digits this item's purely numeric serials have (for lost leading zeros), or None.
-
-    From a purely numeric ``next_serial`` (padded, so ``42`` gives 5), else from a pattern of fixed-count digit
-    atoms (``serial_gen.pattern_width``: ``\\d{8}``, ``^[0-9]{15}$``).
-    """
-    if next_serial is not None:
-        serial = normalize_serial(next_serial, policy)
-        if serial.isdigit() and serial.isascii():
-            return len(serial)
-    from serialtrack.ingest.serial_gen import pattern_width  # serial_gen builds on this module
-
-    return pattern_width(pattern)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from serialtrack.ingest.fields import TITLE_FIELDS, Kind, header_key
 from serialtrack.ingest.workbook import Grid
-from serialtrack.ledger.records import CellValue, Source
+from serialtrack.records import CellValue, Source
 
 HEADER_SEARCH_ROWS = 30
 #: A totals label, the whole cell: ``Total``, ``Totals:``, ``Grand total``, ``Sub-total``. ``TOTAL-CLEAN`` or
@@ -177,6 +177,3 @@ def find_table(grid: Grid, kind: Kind, aliases: Mapping[str, str], file: str) ->
         rows.pop()
     return SheetTable(file, grid.name, best_row, best_cols, title, rows, ignored, notes, duplicates)
 
-
-def kind_fits(table: SheetTable, kind: Kind) -> bool:
-    return kind.required <= table.fields

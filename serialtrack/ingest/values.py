@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from serialtrack.ledger.records import CellValue, Issue, Source
+from serialtrack.records import CellValue, Issue, Source
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from posixpath import join as posix_join
@@ -48,7 +49,7 @@ from serialtrack.ingest.safety import (
     sniff_format,
     utf16_without_bom,
 )
-from serialtrack.ledger.records import CellValue
+from serialtrack.records import CellValue
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -198,7 +199,7 @@ def _error_cells(zf: zipfile.ZipFile, part: str) -> list[tuple[int, int, str]]:
     return cells
 
 
-def _clean_row(row: list) -> list[CellValue]:
+def _clean_row(row: Sequence[CellValue]) -> list[CellValue]:
     return [None if value == "" else value for value in row]
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,10 +31,6 @@ warnings.filterwarnings("ignore", message=".*does \\*not\\* support Decimal obje
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -139,6 +134,3 @@ def open_engine(url: str, *, busy_timeout_ms: int = 30_000) -> Engine:
                             f"{exc.orig}") from exc
     return engine
 
-
-def database_url_from_env() -> str | None:
-    return os.environ.get("SERIALTRACK_DATABASE_URL") or None

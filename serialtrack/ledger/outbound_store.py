@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal
 
 from sqlalchemy import Connection, select, update
 
 from serialtrack.ledger import schema as t
-from serialtrack.ledger.plan import PostingPlan
-from serialtrack.ledger.plan_outbound import ShipLinePlan
+from serialtrack.ledger.plan import PostingPlan, ShipLinePlan
+from serialtrack.ledger.posting import Places, Posting, ensure_bins, ensure_office
 from serialtrack.ledger.sql import bind_marks, bulk_insert
-
-if TYPE_CHECKING:
-    from serialtrack.ledger.store import BatchMeta, Store
+from serialtrack.records import SerialStatus
 
 TX_COLUMNS = ("batch_id", "type", "item_id", "serial_unit_id", "lot_id", "office_id", "bin_id", "qty", "unit_cost",
               "document", "occurred_on", "created_at", "source_file", "source_sha256", "source_sheet", "source_row",
@@ -27,20 +25,16 @@ def _item_ids(conn: Connection, codes: set[str]) -> dict[str, int]:
     return dict(conn.execute(select(t.items.c.code, t.items.c.id).where(t.items.c.code.in_(sorted(codes)))).all())
 
 
-def _office_id(conn: Connection, store: Store, name: str, now: dt.datetime) -> int:
-    return store.ensure_office(conn, name, now)
-
-
 def _use_lots(conn: Connection, used: Counter[int]) -> None:
     if used:
         conn.exec_driver_sql(bind_marks(conn, "UPDATE lots SET qty_used = qty_used + ? WHERE id = ?"),
                              [(qty, lot_id) for lot_id, qty in used.items()])
 
 
-def _fifo(conn: Connection, item_id: int, office_id: int, qty: int) -> list[tuple[int, int, Any]]:
+def _fifo(conn: Connection, item_id: int, office_id: int, qty: int) -> list[tuple[int, int, Decimal]]:
     """(lot id, qty taken, unit cost) from the oldest live lots with stock left."""
     lots = t.lots
-    taken: list[tuple[int, int, Any]] = []
+    taken: list[tuple[int, int, Decimal]] = []
     for lot_id, left, cost in conn.execute(
             select(lots.c.id, lots.c.qty_received - lots.c.qty_used, lots.c.unit_cost)
             .where(lots.c.item_id == item_id, lots.c.office_id == office_id, lots.c.reversed_batch_id.is_(None),
@@ -56,9 +50,9 @@ def _fifo(conn: Connection, item_id: int, office_id: int, qty: int) -> list[tupl
     return taken
 
 
-def _ship_line(conn: Connection, store: Store, line: ShipLinePlan, item_id: int, base: dict[str, Any],
+def _ship_line(conn: Connection, places: Places, line: ShipLinePlan, item_id: int, base: dict[str, object],
                now: dt.datetime) -> int:
-    office_id = _office_id(conn, store, line.office, now)
+    office_id = ensure_office(conn, places, line.office, now)
     document = f"SO-{line.so_number}"
     common = dict(base, type="shipment", item_id=item_id, document=document, occurred_on=line.ship_date,
                   note=" ".join(x for x in (line.carrier, line.tracking) if x) or None)
@@ -85,20 +79,21 @@ def _ship_line(conn: Connection, store: Store, line: ShipLinePlan, item_id: int,
     return len(rows)
 
 
-STATUS_AFTER_RETURN = {"restock": "in_stock", "scrap": "scrapped", "return_to_vendor": "returned_to_vendor"}
+STATUS_AFTER_RETURN = {"restock": SerialStatus.IN_STOCK, "scrap": SerialStatus.SCRAPPED,
+                       "return_to_vendor": SerialStatus.RETURNED_TO_VENDOR}
 
 
-def _returns(conn: Connection, store: Store, plan: PostingPlan, items: dict[str, int], base: dict[str, Any],
+def _returns(conn: Connection, places: Places, plan: PostingPlan, items: dict[str, int], base: dict[str, object],
              now: dt.datetime) -> int:
     rows = []
     restocked: Counter[int] = Counter()
     for r in plan.returns:
-        office_id = _office_id(conn, store, r.office, now)
+        office_id = ensure_office(conn, places, r.office, now)
         office_bin = conn.execute(select(t.offices.c.return_bin).where(t.offices.c.id == office_id)).scalar_one()
-        bin_id = store.ensure_bins(conn, office_id, [office_bin])[office_bin]
+        bin_id = ensure_bins(conn, office_id, [office_bin])[office_bin]
         if r.disposition == "restock":
             conn.execute(update(t.serial_units).where(t.serial_units.c.id == r.unit_id)
-                         .values(status="in_stock", office_id=office_id, bin_id=bin_id))
+                         .values(status=SerialStatus.IN_STOCK, office_id=office_id, bin_id=bin_id))
             restocked[r.lot_id] += 1
         else:
             conn.execute(update(t.serial_units).where(t.serial_units.c.id == r.unit_id)
@@ -113,26 +108,26 @@ def _returns(conn: Connection, store: Store, plan: PostingPlan, items: dict[str,
     return len(rows)
 
 
-def _counts(conn: Connection, store: Store, plan: PostingPlan, items: dict[str, int], batch_id: int,
+def _counts(conn: Connection, places: Places, plan: PostingPlan, items: dict[str, int], batch_id: int,
             now: dt.datetime) -> int:
-    offices = {c.office: _office_id(conn, store, c.office, now) for c in plan.counts}
+    offices = {c.office: ensure_office(conn, places, c.office, now) for c in plan.counts}
     return bulk_insert(conn, t.counts, ("batch_id", "office_id", "bin", "item_id", "serial", "count_date", "scans",
                                         "source_sheet", "source_row"),
                        ((batch_id, offices[c.office], c.bin, items[c.item_code], c.serial, c.count_date, c.scans,
                          c.sheet, c.row) for c in plan.counts))
 
 
-def apply_outbound(conn: Connection, store: Store, plan: PostingPlan, batch_id: int, meta: BatchMeta,
-                   now: dt.datetime) -> tuple[int, int]:
+def apply_outbound(conn: Connection, posting: Posting, plan: PostingPlan) -> tuple[int, int]:
     """Post the plan's shipments, returns and counts; returns (units, transactions)."""
     if not (plan.shipments or plan.returns or plan.counts):
         return 0, 0
     codes = {s.item_code for s in plan.shipments} | {r.item_code for r in plan.returns} | {
         c.item_code for c in plan.counts}
+    batch_id, meta, now, places = posting.batch_id, posting.meta, posting.now, posting.places
     items = _item_ids(conn, codes)
     base = {"batch_id": batch_id, "created_at": now, "source_file": meta.file_name, "source_sha256": meta.sha256}
-    txns = sum(_ship_line(conn, store, line, items[line.item_code], base, now) for line in plan.shipments)
-    txns += _returns(conn, store, plan, items, base, now)
-    counted = _counts(conn, store, plan, items, batch_id, now)
+    txns = sum(_ship_line(conn, places, line, items[line.item_code], base, now) for line in plan.shipments)
+    txns += _returns(conn, places, plan, items, base, now)
+    counted = _counts(conn, places, plan, items, batch_id, now)
     units = sum(s.qty for s in plan.shipments) + len(plan.returns) + counted
     return units, txns

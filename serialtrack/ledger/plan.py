@@ -1,22 +1,23 @@
-"""Posting plans: what a file will change, built as pure values before anything is written.
+"""Posting plans: what a file will change, as pure values built before anything is written.
 
-The store applies a plan in one transaction (``store.Store.apply``); building it needs only the file's
-records and the ledger view, so it is tested without a database.
+Each kind (``serialtrack.kinds``) builds its plan from its typed lines and the ledger view; the store applies
+it in one transaction (``store.Store.apply``), so a plan is tested without a database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+
+from serialtrack.records import ItemValue, KindName
 
 
 @dataclass(frozen=True)
 class ItemChange:
     code: str
-    values: Mapping[str, Any]
+    values: Mapping[str, ItemValue]
     new: bool
 
 
@@ -29,7 +30,7 @@ class OrderLineChange:
 
 @dataclass(frozen=True)
 class OrderChange:
-    kind: str  # "purchase_orders" or "sales_orders"
+    kind: KindName  # purchase_orders or sales_orders
     number: str
     office: str
     party: str | None
@@ -70,17 +71,81 @@ class LotPlan:
     rows: tuple[tuple[str | None, int | None, int], ...] = ()  # (sheet, row, qty) for non-serialized lines
 
 
+@dataclass(frozen=True, slots=True)
+class ShipUnit:
+    unit_id: int
+    serial: str
+    lot_id: int
+    lot_document: str
+    unit_cost: Decimal
+    office_id: int | None
+    bin_id: int | None
+    bin: str | None
+    entry: str
+    sheet: str | None
+    row: int | None
+
+
+@dataclass(frozen=True)
+class ShipLinePlan:
+    so_number: str
+    item_code: str
+    office: str
+    ship_date: dt.date
+    qty: int
+    qty_ordered: int
+    qty_previously_shipped: int
+    unit_price: Decimal | None
+    units: tuple[ShipUnit, ...]  # empty for a non-serialized item: lots are consumed first in, first out
+    rows: tuple[tuple[str | None, int | None, int], ...] = ()
+    carrier: str | None = None
+    tracking: str | None = None
+
+    @property
+    def cost(self) -> Decimal:
+        return sum((u.unit_cost for u in self.units), Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnPlan:
+    so_number: str
+    item_code: str
+    office: str
+    serial: str
+    unit_id: int
+    lot_id: int
+    lot_document: str
+    unit_cost: Decimal
+    disposition: str  # restock | scrap | return_to_vendor
+    reason: str | None
+    return_date: dt.date
+    sheet: str | None
+    row: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CountPlan:
+    office: str
+    bin: str | None
+    item_code: str
+    serial: str
+    count_date: dt.date
+    scans: int
+    sheet: str | None
+    row: int | None
+
+
 @dataclass(frozen=True)
 class PostingPlan:
-    kind: str
+    kind: KindName
     items: tuple[ItemChange, ...] = ()
     orders: tuple[OrderChange, ...] = ()
     lots: tuple[LotPlan, ...] = ()
     next_serials: Mapping[str, str] = field(default_factory=dict)  # item code -> new next_serial
     rows: int = 0
-    shipments: tuple[Any, ...] = ()  # plan_outbound.ShipLinePlan
-    returns: tuple[Any, ...] = ()  # plan_outbound.ReturnPlan
-    counts: tuple[Any, ...] = ()  # plan_outbound.CountPlan
+    shipments: tuple[ShipLinePlan, ...] = ()
+    returns: tuple[ReturnPlan, ...] = ()
+    counts: tuple[CountPlan, ...] = ()
 
     @property
     def units(self) -> int:
@@ -90,54 +155,3 @@ class PostingPlan:
     @property
     def value(self) -> Decimal:
         return sum((lot.unit_cost * lot.qty for lot in self.lots), Decimal(0))
-
-
-def plan_items(records: Sequence[Any], known: Mapping[str, Any]) -> PostingPlan:
-    changes = tuple(ItemChange(r.code, dict(r.values), r.code not in known) for r in records)
-    return PostingPlan("items", items=changes, rows=len(records))
-
-
-def plan_orders(kind: str, records: Sequence[Any], known: Mapping[str, Any]) -> PostingPlan:
-    grouped: dict[str, list[Any]] = {}
-    for record in records:
-        grouped.setdefault(record.number, []).append(record)
-    orders = []
-    for number, lines in grouped.items():
-        head = lines[0]
-        party = next((ln.party for ln in lines if ln.party), None)
-        order_date = next((ln.order_date for ln in lines if ln.order_date), None)
-        orders.append(OrderChange(
-            kind, number, head.office, party, order_date,
-            tuple(OrderLineChange(ln.item_code, ln.qty, ln.price) for ln in lines), number not in known))
-    return PostingPlan(kind, orders=tuple(orders), rows=len(records))
-
-
-def plan_receipt(lines: Sequence[Any], view: Any, *, today: dt.date, receiving_bin: str,
-                 next_serials: Mapping[str, str], rows: int) -> PostingPlan:
-    """One lot per received PO line, unit cost from the PO line, else the item's estimate, else 0."""
-    lots = []
-    for line in lines:
-        po = view.purchase_orders[line.po_number]
-        po_line = po.lines[line.item_code]
-        item = view.items[line.item_code]
-        unit_cost = po_line.price if po_line.price is not None else (item.est_unit_cost or Decimal(0))
-        dates = [r.date for r in line.rows if r.date]
-        row_bins = [r.bin for r in line.rows if r.bin]
-        lot_bin = row_bins[0] if row_bins else receiving_bin
-        bins = {(r.source.sheet, r.source.row): r.bin for r in line.rows if r.bin}
-        units = []
-        for unit in line.units:
-            src = unit.source
-            sheet, row = (src.sheet, src.row) if src is not None else (None, None)
-            known = view.serial_units.get((line.item_code, unit.serial))
-            units.append(UnitPlan(unit.serial, bins.get((sheet, row)) or receiving_bin, unit.entry, sheet, row,
-                                  known.id if known is not None and known.status == "reversed" else None))
-        mfr_lot = next((r.mfr_lot for r in line.rows if r.mfr_lot), None)
-        lots.append(LotPlan(
-            document=f"PO-{line.po_number}", po_number=line.po_number, item_code=line.item_code, office=po.office,
-            received_date=min(dates) if dates else today, qty_ordered=po_line.qty_ordered, qty=line.qty,
-            qty_previously_received=po_line.qty_done, unit_cost=Decimal(unit_cost), bin=lot_bin, mfr_lot=mfr_lot,
-            packing_list=line.packing_list, units=tuple(units) if item.serialized else (),
-            rows=tuple((r.source.sheet, r.source.row, r.qty if r.qty is not None else len(r.units))
-                       for r in line.rows)))
-    return PostingPlan("receiving", lots=tuple(lots), next_serials=dict(next_serials), rows=rows)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, and_, func, select
 
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.sql import office_ids_named
+from serialtrack.records import SerialStatus
 
 
 def serial_matches(engine: Engine, serial: str, item_code: str | None = None) -> list[dict[str, Any]]:
@@ -70,7 +71,7 @@ def lots_report(engine: Engine, *, item_code: str | None = None, po_number: str 
                        value_used=cost * row["qty_used"], value_remaining=cost * remaining)
             if with_serials and row["serialized"]:
                 row["serials_remaining"] = list(conn.execute(
-                    select(su.c.serial).where(and_(su.c.lot_id == row["id"], su.c.status == "in_stock"))
+                    select(su.c.serial).where(and_(su.c.lot_id == row["id"], su.c.status == SerialStatus.IN_STOCK))
                     .order_by(su.c.serial)).scalars())
             result.append(row)
     return result
@@ -85,7 +86,7 @@ def stock_report(engine: Engine, *, item_code: str | None = None, office: str | 
                        func.count().label("on_hand"))
                 .select_from(su).join(items, items.c.id == su.c.item_id)
                 .join(offices, offices.c.id == su.c.office_id).join(bins, bins.c.id == su.c.bin_id)
-                .where(su.c.status == "in_stock")
+                .where(su.c.status == SerialStatus.IN_STOCK)
                 .group_by(items.c.code, offices.c.name, bins.c.name))
     plain_q = (select(items.c.code.label("item_code"), offices.c.name.label("office"),
                       func.sum(lots.c.qty_received - lots.c.qty_used).label("on_hand"))
@@ -109,7 +110,7 @@ def stock_report(engine: Engine, *, item_code: str | None = None, office: str | 
                     select(su.c.serial).join(items, items.c.id == su.c.item_id)
                     .join(offices, offices.c.id == su.c.office_id).join(bins, bins.c.id == su.c.bin_id)
                     .where(items.c.code == row["item_code"], offices.c.name == row["office"],
-                           bins.c.name == row["bin"], su.c.status == "in_stock").order_by(su.c.serial)).scalars())
+                           bins.c.name == row["bin"], su.c.status == SerialStatus.IN_STOCK).order_by(su.c.serial)).scalars())
             rows.append(row)
         for r in conn.execute(plain_q):
             if r.on_hand:

@@ -12,9 +12,17 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from serialtrack.ledger import schema as t
-from serialtrack.ledger.plan import LotPlan, PostingPlan, UnitPlan
-from serialtrack.ledger.plan_outbound import CountPlan, ReturnPlan, ShipLinePlan, ShipUnit
-from serialtrack.ledger.store import BatchMeta, PostResult
+from serialtrack.ledger.plan import (
+    CountPlan,
+    LotPlan,
+    PostingPlan,
+    ReturnPlan,
+    ShipLinePlan,
+    ShipUnit,
+    UnitPlan,
+)
+from serialtrack.ledger.posting import BatchMeta, PostResult
+from serialtrack.records import KindName
 
 
 def _lots(conn: Any, batch_id: int) -> tuple[LotPlan, ...]:
@@ -78,7 +86,7 @@ def plan_from_batch(engine: Engine, batch_id: int) -> tuple[BatchMeta, PostingPl
     """The plan a posted batch applied, as far as the ledger remembers it."""
     with engine.connect() as conn:
         batch = conn.execute(select(t.batches).where(t.batches.c.id == batch_id)).one()
-        plan = PostingPlan(batch.kind or "", lots=_lots(conn, batch_id), shipments=_shipments(conn, batch_id),
+        plan = PostingPlan(KindName(batch.kind), lots=_lots(conn, batch_id), shipments=_shipments(conn, batch_id),
                            returns=_returns(conn, batch_id), counts=_counts(conn, batch_id), rows=batch.rows)
         txns = conn.execute(select(func.count()).select_from(t.transactions)
                             .where(t.transactions.c.batch_id == batch_id)).scalar_one()

@@ -4,27 +4,21 @@ unit (or per row for a non-serialized line) in another executemany."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import TYPE_CHECKING, Any
-
 from sqlalchemy import Connection, insert, select, update
 
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.plan import LotPlan, PostingPlan
+from serialtrack.ledger.posting import Posting, ensure_bins, ensure_office
 from serialtrack.ledger.sql import bind_marks, bulk_insert, new_id
-
-if TYPE_CHECKING:
-    from serialtrack.ledger.store import BatchMeta, Store
+from serialtrack.records import SerialStatus
 
 
-
-def apply_lots(conn: Connection, store: Store, plan: PostingPlan, batch_id: int, meta: BatchMeta,
-               now: dt.datetime) -> tuple[list[int], int, int]:
+def apply_lots(conn: Connection, posting: Posting, plan: PostingPlan) -> tuple[list[int], int, int]:
     """Insert every lot of ``plan``; returns (lot ids, units, transactions)."""
     lot_ids: list[int] = []
     units = txns = 0
     for lot in plan.lots:
-        lot_id, unit_count, txn_count = _apply_lot(conn, store, lot, batch_id, meta, now)
+        lot_id, unit_count, txn_count = _apply_lot(conn, posting, lot)
         lot_ids.append(lot_id)
         units += unit_count
         txns += txn_count
@@ -39,18 +33,18 @@ def _ids(conn: Connection, lot: LotPlan) -> tuple[int, int]:
     return int(item_id), int(po_line_id)
 
 
-def _apply_lot(conn: Connection, store: Store, lot: LotPlan, batch_id: int, meta: BatchMeta,
-               now: dt.datetime) -> tuple[int, int, int]:
+def _apply_lot(conn: Connection, posting: Posting, lot: LotPlan) -> tuple[int, int, int]:
+    batch_id, meta, now = posting.batch_id, posting.meta, posting.now
     item_id, po_line_id = _ids(conn, lot)
-    office_id = store.ensure_office(conn, lot.office, now)
-    bin_ids = store.ensure_bins(conn, office_id, {lot.bin} | {u.bin for u in lot.units})
+    office_id = ensure_office(conn, posting.places, lot.office, now)
+    bin_ids = ensure_bins(conn, office_id, {lot.bin} | {u.bin for u in lot.units})
     lot_id = new_id(conn.execute(insert(t.lots).values(
         document=lot.document, item_id=item_id, office_id=office_id, po_line_id=po_line_id, batch_id=batch_id,
         received_date=lot.received_date, qty_ordered=lot.qty_ordered, qty_received=lot.qty, qty_used=0,
         unit_cost=lot.unit_cost, mfr_lot=lot.mfr_lot, packing_list=lot.packing_list)))
     conn.execute(update(t.po_lines).where(t.po_lines.c.id == po_line_id)
                  .values(qty_received=t.po_lines.c.qty_received + lot.qty))
-    base: dict[str, Any] = {
+    base: dict[str, object] = {
         "batch_id": batch_id, "type": "receipt", "item_id": item_id, "lot_id": lot_id, "office_id": office_id,
         "unit_cost": lot.unit_cost, "document": lot.document, "occurred_on": lot.received_date, "created_at": now,
         "source_file": meta.file_name, "source_sha256": meta.sha256, "reverses_id": None, "note": None,
@@ -63,7 +57,7 @@ def _apply_lot(conn: Connection, store: Store, lot: LotPlan, batch_id: int, meta
         return lot_id, lot.qty, len(rows)  # units received, as plan.units and the receipt count them
     bulk_insert(conn, t.serial_units, ("serial", "bin_id"),
                 ((u.serial, bin_ids[u.bin]) for u in lot.units if u.existing_id is None),
-                constant={"item_id": item_id, "status": "in_stock", "office_id": office_id, "lot_id": lot_id})
+                constant={"item_id": item_id, "status": SerialStatus.IN_STOCK, "office_id": office_id, "lot_id": lot_id})
     again = [(office_id, bin_ids[u.bin], lot_id, u.existing_id) for u in lot.units if u.existing_id is not None]
     if again:  # units of a reversed receipt, received again: the same row, a new lot
         conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'in_stock', office_id = ?, "

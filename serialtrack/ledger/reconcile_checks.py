@@ -21,6 +21,7 @@ from sqlalchemy import Connection, and_, case, func, literal, or_, select
 
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.reconcile_queries import disposition_is, lot_is_live, stream
+from serialtrack.records import BatchStatus, SerialStatus
 
 #: Every kind, in the order the sheet lists them (the Summary counts each).
 KINDS = (
@@ -66,7 +67,7 @@ def _stands(tx: Any, batch: Any) -> Any:
     """A transaction stands unless it is a reversal or was reversed. ``reverse`` undoes whole batches and marks
     them ``reversed``, so the batch's status says it: a primary-key join, where a search of ``reverses_id``
     (not indexed) would be a scan per transaction on a planner without statistics."""
-    return and_(tx.c.type != "reversal", batch.c.status != "reversed")
+    return and_(tx.c.type != "reversal", batch.c.status != BatchStatus.REVERSED)
 
 
 def _unit_transactions(name: str) -> tuple[Any, Any, Any]:
@@ -86,7 +87,7 @@ def _last_move() -> Any:
 def _posted_counts() -> Any:
     """Count rows of count files that stand (a reversed count file no longer counts)."""
     c, batches = t.counts, t.batches
-    return (select(c).join(batches, batches.c.id == c.c.batch_id).where(batches.c.status == "posted")
+    return (select(c).join(batches, batches.c.id == c.c.batch_id).where(batches.c.status == BatchStatus.POSTED)
             .subquery("posted_counts"))
 
 
@@ -122,7 +123,7 @@ def not_counted(conn: Connection) -> Iterator[Finding]:
              .outerjoin(counted, counted.c.unit_id == su.c.id)
              .join(items, items.c.id == su.c.item_id).join(offices, offices.c.id == su.c.office_id)
              .outerjoin(bins, bins.c.id == su.c.bin_id).join(lots, lots.c.id == su.c.lot_id)
-             .where(su.c.status == "in_stock", counted.c.unit_id.is_(None),
+             .where(su.c.status == SerialStatus.IN_STOCK, counted.c.unit_id.is_(None),
                     func.coalesce(last_move, latest.c.count_date) <= latest.c.count_date)
              .order_by(offices.c.name, bins.c.name.nulls_first(), items.c.code, su.c.serial))
     for r in stream(conn, query):
@@ -177,7 +178,7 @@ def _classify_count_row(r: Any) -> Finding | None:
                        f"find the packing list it came on and receive it against its purchase order.")
     if r.last_move is not None and r.last_move > r.count_date:
         return None  # the ledger moved it after the count: the count cannot be compared
-    if r.status != "in_stock":
+    if r.status != SerialStatus.IN_STOCK:
         return Finding("counted-not-in-stock", r.office, r.count_bin, r.item, r.serial, r.document,
                        f"{r.status.replace('_', ' ')}" + (f" ({r.document})" if r.document else ""), found,
                        source, _not_in_stock_action(r))
@@ -198,18 +199,19 @@ def _classify_count_row(r: Any) -> Finding | None:
 
 def _not_in_stock_action(r: Any) -> str:
     unit = f"{r.item} {r.serial}"
-    if r.status == "shipped":
+    if r.status == SerialStatus.SHIPPED:
         return (f"The ledger has {unit} shipped on {r.document}; if it is really on the shelf, post its return "
                 f"(restock) or reverse the shipment, otherwise find out what was shipped in its place.")
-    if r.status == "reversed":
+    if r.status == SerialStatus.REVERSED:
         return (f"The receipt of {unit} was reversed; if the unit is really here, receive it again against "
                 f"its purchase order.")
     return (f"The ledger has {unit} as {r.status.replace('_', ' ')}; if it is really on the shelf, set it "
             f"aside and ask the inventory controller how it came back before it is used.")
 
 
-_EXPECTED = {"receipt": "in_stock", "shipment": "shipped"}
-_RETURN_STATUS = {"restock": "in_stock", "scrap": "scrapped", "return_to_vendor": "returned_to_vendor"}
+_EXPECTED = {"receipt": SerialStatus.IN_STOCK, "shipment": SerialStatus.SHIPPED}
+_RETURN_STATUS = {"restock": SerialStatus.IN_STOCK, "scrap": SerialStatus.SCRAPPED,
+                  "return_to_vendor": SerialStatus.RETURNED_TO_VENDOR}
 
 
 def status_disagreements(conn: Connection) -> Iterator[Finding]:
@@ -222,7 +224,7 @@ def status_disagreements(conn: Connection) -> Iterator[Finding]:
     last = tx.alias("last")
     expected = case(
         (history.c.serial_unit_id.is_(None), literal("no history")),
-        (last.c.id.is_(None), literal("reversed")),
+        (last.c.id.is_(None), literal(SerialStatus.REVERSED.value)),
         *((last.c.type == kind, literal(status)) for kind, status in _EXPECTED.items()),
         *((and_(last.c.type == "return", disposition_is(last.c.note, note)), literal(status))
           for note, status in _RETURN_STATUS.items()),
@@ -255,7 +257,7 @@ def status_disagreements(conn: Connection) -> Iterator[Finding]:
 def place_disagreements(conn: Connection) -> Iterator[Finding]:
     """Units in stock with no office or bin, and units out of stock that still hold a place."""
     su, items, offices, bins, lots = t.serial_units, t.items, t.offices, t.bins, t.lots
-    in_stock = su.c.status == "in_stock"
+    in_stock = su.c.status == SerialStatus.IN_STOCK
     query = (select(su.c.serial, su.c.status, items.c.code.label("item"), offices.c.name.label("office"),
                     bins.c.name.label("bin"), lots.c.document)
              .select_from(su).join(items, items.c.id == su.c.item_id).join(lots, lots.c.id == su.c.lot_id)
@@ -276,7 +278,7 @@ def lot_disagreements(conn: Connection) -> Iterator[Finding]:
     """Lots of serialized items whose quantities disagree with their serial units."""
     lots, items, offices, su = t.lots, t.items, t.offices, t.serial_units
     units = (select(su.c.lot_id, func.count().label("units"),
-                    func.sum(case((su.c.status == "in_stock", 1), else_=0)).label("in_stock"))
+                    func.sum(case((su.c.status == SerialStatus.IN_STOCK, 1), else_=0)).label("in_stock"))
              .group_by(su.c.lot_id).subquery("units"))
     unit_count = func.coalesce(units.c.units, 0)
     in_stock = func.coalesce(units.c.in_stock, 0)

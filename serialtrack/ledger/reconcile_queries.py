@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Select, and_, case, func, literal, or_, select
 
 from serialtrack.ledger import schema as t
+from serialtrack.records import SerialStatus
 
 #: Rows fetched per round trip when streaming a large sheet.
 YIELD_PER = 5_000
@@ -113,7 +114,7 @@ def serials_on_hand(conn: Connection) -> Iterator[Row]:
              .select_from(su).join(items, items.c.id == su.c.item_id)
              .join(lots, lots.c.id == su.c.lot_id)
              .outerjoin(offices, offices.c.id == su.c.office_id).outerjoin(bins, bins.c.id == su.c.bin_id)
-             .where(su.c.status == "in_stock")
+             .where(su.c.status == SerialStatus.IN_STOCK)
              .order_by(offices.c.name.nulls_first(), bins.c.name.nulls_first(), items.c.code, su.c.serial))
     return stream(conn, query)
 

@@ -9,19 +9,43 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal
 
 from sqlalchemy import Connection, func, insert, select, update
 
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.outbound_store import TX_COLUMNS
 from serialtrack.ledger.sql import bind_marks, bulk_insert, chunks, new_id
+from serialtrack.ledger.store import Store
+from serialtrack.records import BatchStatus
 
-if TYPE_CHECKING:
-    from serialtrack.ledger.store import Store
+#: How one kind's posted batch is undone, inside the reversal's transaction: (conn, the batch's transactions,
+#: batch id, reversal batch id). Each kind names its own (``serialtrack.kinds``); the common part (mirrored
+#: transactions, the batch marked reversed) is done here.
+Undo = Callable[[Connection, list["PostedTx"], int, int], None]
 
-REVERSIBLE = ("receiving", "shipping", "returns", "counts")
+
+@dataclass(frozen=True, slots=True)
+class PostedTx:
+    """One transaction of the batch being reversed, as read from the ledger."""
+
+    id: int
+    type: str
+    item_id: int
+    serial_unit_id: int | None
+    lot_id: int | None
+    office_id: int | None
+    bin_id: int | None
+    qty: int
+    unit_cost: Decimal | None
+    document: str | None
+    source_file: str | None
+    source_sha256: str | None
+    source_sheet: str | None
+    source_row: int | None
+    note: str | None
 
 
 class ReverseRefused(Exception):
@@ -37,7 +61,7 @@ class ReverseResult:
     units: int
 
 
-def _later_activity(conn: Connection, txs: list[Any], batch_id: int) -> str | None:
+def _later_activity(conn: Connection, txs: list[PostedTx], batch_id: int) -> str | None:
     """A sentence naming the first later transaction on one of the batch's units, if any."""
     unit_ids = sorted({tx.serial_unit_id for tx in txs if tx.serial_unit_id is not None})
     last = max(tx.id for tx in txs)
@@ -47,7 +71,7 @@ def _later_activity(conn: Connection, txs: list[Any], batch_id: int) -> str | No
             select(su.c.serial, tx.c.type, tx.c.document, tx.c.batch_id, batches.c.file_name)
             .join(su, su.c.id == tx.c.serial_unit_id).join(batches, batches.c.id == tx.c.batch_id)
             .where(tx.c.serial_unit_id.in_(part), tx.c.id > last, tx.c.batch_id != batch_id,
-                   batches.c.status == "posted", tx.c.type != "reversal")
+                   batches.c.status == BatchStatus.POSTED, tx.c.type != "reversal")
             .order_by(tx.c.id).limit(1)).first()
         if row is not None:
             return (f"serial {row.serial} has a later {row.type} ({row.document}, batch {row.batch_id}, "
@@ -64,13 +88,14 @@ def _check_lots_unused(conn: Connection, batch_id: int) -> None:
                              "reverse those shipments first")
 
 
-def _mirror(txs: list[Any], reversal_id: int, today: dt.date, now: dt.datetime, reason: str | None) -> list[Any]:
+def _mirror(txs: list[PostedTx], reversal_id: int, today: dt.date, now: dt.datetime,
+            reason: str | None) -> list[list[object]]:
     return [[reversal_id, "reversal", tx.item_id, tx.serial_unit_id, tx.lot_id, tx.office_id, tx.bin_id, tx.qty,
              tx.unit_cost, tx.document, today, now, tx.source_file, tx.source_sha256, tx.source_sheet,
              tx.source_row, f"reverses {tx.type} #{tx.id}" + (f": {reason}" if reason else "")] for tx in txs]
 
 
-def _undo_receiving(conn: Connection, txs: list[Any], batch_id: int, reversal_id: int) -> None:
+def undo_receiving(conn: Connection, txs: list[PostedTx], batch_id: int, reversal_id: int) -> None:
     _check_lots_unused(conn, batch_id)
     units = [(tx.serial_unit_id,) for tx in txs if tx.serial_unit_id is not None]
     if units:
@@ -84,7 +109,7 @@ def _undo_receiving(conn: Connection, txs: list[Any], batch_id: int, reversal_id
                          .values(qty_received=t.po_lines.c.qty_received - qty))
 
 
-def _so_line_ids(conn: Connection, txs: list[Any]) -> Counter[int]:
+def _so_line_ids(conn: Connection, txs: list[PostedTx]) -> Counter[int]:
     shipped: Counter[int] = Counter()
     for tx in txs:
         number = (tx.document or "")[3:]
@@ -95,12 +120,12 @@ def _so_line_ids(conn: Connection, txs: list[Any]) -> Counter[int]:
     return shipped
 
 
-def _undo_shipping(conn: Connection, txs: list[Any]) -> None:
+def undo_shipping(conn: Connection, txs: list[PostedTx], batch_id: int, reversal_id: int) -> None:
     units = [(tx.office_id, tx.bin_id, tx.serial_unit_id) for tx in txs if tx.serial_unit_id is not None]
     if units:
         conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'in_stock', office_id = ?, "
                                               "bin_id = ? WHERE id = ?"), units)
-    used: Counter[int] = Counter()
+    used: Counter[int | None] = Counter()
     for tx in txs:
         used[tx.lot_id] += tx.qty
     conn.exec_driver_sql(bind_marks(conn, "UPDATE lots SET qty_used = qty_used - ? WHERE id = ?"),
@@ -110,7 +135,7 @@ def _undo_shipping(conn: Connection, txs: list[Any]) -> None:
                      .values(qty_shipped=t.so_lines.c.qty_shipped - qty))
 
 
-def _undo_returns(conn: Connection, txs: list[Any]) -> None:
+def undo_returns(conn: Connection, txs: list[PostedTx], batch_id: int, reversal_id: int) -> None:
     conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'shipped', office_id = NULL, "
                                           "bin_id = NULL WHERE id = ?"), [(tx.serial_unit_id,) for tx in txs])
     restocked = Counter(tx.lot_id for tx in txs if (tx.note or "").startswith("restock"))
@@ -119,39 +144,44 @@ def _undo_returns(conn: Connection, txs: list[Any]) -> None:
                              [(qty, lot_id) for lot_id, qty in restocked.items()])
 
 
-def reverse_batch(store: Store, batch_id: int, *, reason: str | None = None) -> ReverseResult:
+def undo_counts(conn: Connection, txs: list[PostedTx], batch_id: int, reversal_id: int) -> None:
+    """A count changes no stock: marking its batch reversed is all there is to undo."""
+
+
+def reverse_batch(store: Store, batch_id: int, reversal_for: Callable[[str | None], Undo | None], *,
+                  reason: str | None = None) -> ReverseResult:
+    """Undo posted ``batch_id``; ``reversal_for`` gives the batch kind's ``Undo`` (None: not reversible)."""
     now = store.clock()
     with store.writing() as conn:
         batch = conn.execute(select(t.batches).where(t.batches.c.id == batch_id)).first()
         if batch is None:
             raise ReverseRefused(f"batch {batch_id} does not exist")
-        if batch.status != "posted":
+        if batch.status != BatchStatus.POSTED:
             raise ReverseRefused(f"batch {batch_id} ({batch.file_name}) is {batch.status}, not posted; "
                                  "only posted files can be reversed")
-        if batch.kind not in REVERSIBLE:
+        undo = reversal_for(batch.kind)
+        if undo is None:
             raise ReverseRefused(f"batch {batch_id} ({batch.file_name}) is {batch.kind} master data; correct it by "
                                  "dropping a new file instead")
-        txs = list(conn.execute(select(t.transactions).where(t.transactions.c.batch_id == batch_id)
-                                .order_by(t.transactions.c.id)))
+        c = t.transactions.c
+        txs = [PostedTx(**row._mapping) for row in conn.execute(
+            select(c.id, c.type, c.item_id, c.serial_unit_id, c.lot_id, c.office_id, c.bin_id, c.qty, c.unit_cost,
+                   c.document, c.source_file, c.source_sha256, c.source_sheet, c.source_row, c.note)
+            .where(c.batch_id == batch_id).order_by(c.id))]
         if txs and (later := _later_activity(conn, txs, batch_id)):
             raise ReverseRefused(f"batch {batch_id} ({batch.file_name}) cannot be reversed: {later}")
         digest = hashlib.sha256(f"reversal:{batch_id}:{now.isoformat()}".encode()).hexdigest()
         reversal_id = new_id(conn.execute(insert(t.batches).values(
             file_name=f"reversal of batch {batch_id} ({batch.file_name})", sha256=digest, kind="reversal",
-            status="posted", rows=0, units=len(txs), transactions=len(txs), started_at=now, finished_at=now,
+            status=BatchStatus.POSTED, rows=0, units=len(txs), transactions=len(txs), started_at=now, finished_at=now,
             host=store.host)))
-        if batch.kind == "receiving":
-            _undo_receiving(conn, txs, batch_id, reversal_id)
-        elif batch.kind == "shipping":
-            _undo_shipping(conn, txs)
-        elif batch.kind == "returns":
-            _undo_returns(conn, txs)
+        undo(conn, txs, batch_id, reversal_id)
         today = now.astimezone().date()
         bulk_insert(conn, t.transactions, TX_COLUMNS + ("reverses_id",),
                     (row + [tx.id] for row, tx in zip(_mirror(txs, reversal_id, today, now, reason), txs,
                                                       strict=True)))
         conn.execute(update(t.batches).where(t.batches.c.id == batch_id)
-                     .values(status="reversed", reversed_at=now, reversed_by=reversal_id))
+                     .values(status=BatchStatus.REVERSED, reversed_at=now, reversed_by=reversal_id))
         units = conn.execute(select(func.count()).select_from(t.transactions)
                              .where(t.transactions.c.batch_id == batch_id,
                                     t.transactions.c.serial_unit_id.is_not(None))).scalar_one()

@@ -25,6 +25,8 @@ from sqlalchemy import (
     text,
 )
 
+from serialtrack.records import BatchStatus, SerialStatus
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -39,9 +41,9 @@ Money = Numeric(18, 4)
 
 #: Serial unit statuses (SPEC "Serial unit"), plus ``reversed``: its receipt was undone by ``reverse``, so it is
 #: in no stock and may be received again (the row stays, since its transactions reference it).
-SERIAL_STATUSES = ("in_stock", "shipped", "scrapped", "returned_to_vendor", "reversed")
+SERIAL_STATUSES = tuple(s.value for s in SerialStatus)
 #: Batch statuses: a batch is one ingested file.
-BATCH_STATUSES = ("posted", "rejected", "reversed", "duplicate")
+BATCH_STATUSES = tuple(s.value for s in BatchStatus)
 #: Transaction types: the append-only history.
 TRANSACTION_TYPES = ("receipt", "shipment", "return", "adjustment", "reversal")
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Row, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from serialtrack.faults import fault_point
@@ -22,31 +22,15 @@ from serialtrack.ledger import schema as t
 from serialtrack.ledger.outbound_store import apply_outbound
 from serialtrack.ledger.outbound_view import offices_by_name, plain_on_hand, shipped_on
 from serialtrack.ledger.plan import ItemChange, OrderChange, PostingPlan
+from serialtrack.ledger.posting import BatchMeta, Places, Posting, PostResult, ensure_office
 from serialtrack.ledger.receiving_store import apply_lots
-from serialtrack.ledger.sql import chunks, new_id, office_ids_named
+from serialtrack.ledger.sql import chunks, new_id
 from serialtrack.ledger.view import ItemInfo, LedgerView, OrderInfo, OrderLineInfo, SerialInfo
+from serialtrack.records import BatchStatus, KindName, SerialStatus
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-@dataclass(frozen=True)
-class BatchMeta:
-    file_name: str
-    sha256: str
-    kind: str | None
-    rows: int = 0
-    started_at: dt.datetime | None = None
-
-
-@dataclass(frozen=True)
-class PostResult:
-    batch_id: int
-    lots: int
-    units: int
-    transactions: int
-    lot_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +54,7 @@ class Store:
         self.engine = engine
         self.receiving_bin = receiving_bin
         self.return_bin = return_bin
+        self.places = Places(receiving_bin, return_bin)
         self.clock = clock
         self.host = socket.gethostname()
 
@@ -83,16 +68,16 @@ class Store:
 
     # -- batches -------------------------------------------------------------------------------------------
 
-    def _first_batch(self, *conditions: Any) -> BatchInfo | None:
+    def _first_batch(self, *conditions: ColumnElement[bool]) -> BatchInfo | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(t.batches).where(*conditions).order_by(t.batches.c.id)).first()
         return _batch_info(row) if row else None
 
     def posted_batch(self, sha256: str) -> BatchInfo | None:
-        return self._first_batch(t.batches.c.sha256 == sha256, t.batches.c.status == "posted")
+        return self._first_batch(t.batches.c.sha256 == sha256, t.batches.c.status == BatchStatus.POSTED)
 
     def posted_batch_named(self, file_name: str) -> BatchInfo | None:
-        return self._first_batch(t.batches.c.file_name == file_name, t.batches.c.status == "posted")
+        return self._first_batch(t.batches.c.file_name == file_name, t.batches.c.status == BatchStatus.POSTED)
 
     def batch(self, batch_id: int) -> BatchInfo | None:
         return self._first_batch(t.batches.c.id == batch_id)
@@ -125,11 +110,11 @@ class Store:
             if outbound:
                 offices = offices_by_name(conn)
                 plain = plain_on_hand(conn, item_map)
-                docs = shipped_on(conn, (u.id for u in units.values() if u.status == "shipped"))
+                docs = shipped_on(conn, (u.id for u in units.values() if u.status == SerialStatus.SHIPPED))
                 units = {k: replace(u, shipped_on=docs[u.id]) if u.id in docs else u for k, u in units.items()}
         known: dict[str, set[str]] = {}
         for (code, serial), unit in units.items():
-            if unit.status != "reversed":  # a reversed receipt's unit may be received again
+            if unit.status != SerialStatus.REVERSED:  # a reversed receipt's unit may be received again
                 known.setdefault(code, set()).add(serial)
         return LedgerView(items=item_map, purchase_orders=pos, sales_orders=sos,
                           known_serials={k: frozenset(v) for k, v in known.items()}, serial_units=units,
@@ -142,13 +127,14 @@ class Store:
         now = self.clock()
         try:
             with self.writing() as conn:
-                batch_id = _insert_batch(conn, meta, "posted", now, self.host)
+                batch_id = _insert_batch(conn, meta, BatchStatus.POSTED, now, self.host)
                 for change in plan.items:
                     _upsert_item(conn, change, now)
                 for order in plan.orders:
                     self._upsert_order(conn, order, batch_id, now)
-                lot_ids, units, txns = apply_lots(conn, self, plan, batch_id, meta, now)
-                out_units, out_txns = apply_outbound(conn, self, plan, batch_id, meta, now)
+                posting = Posting(batch_id, meta, now, self.places)
+                lot_ids, units, txns = apply_lots(conn, posting, plan)
+                out_units, out_txns = apply_outbound(conn, posting, plan)
                 units, txns = units + out_units, txns + out_txns
                 for code, next_serial in plan.next_serials.items():
                     conn.execute(update(t.items).where(t.items.c.code == code)
@@ -162,33 +148,11 @@ class Store:
             raise
         return PostResult(batch_id, len(lot_ids), units, txns, tuple(lot_ids))
 
-    def ensure_office(self, conn: Connection, name: str, now: dt.datetime) -> int:
-        found = office_ids_named(conn, name)
-        if found:
-            return found[0]
-        office_id = new_id(conn.execute(insert(t.offices).values(
-            name=name, receiving_bin=self.receiving_bin, return_bin=self.return_bin, created_at=now)
-        ))
-        for bin_name in dict.fromkeys((self.receiving_bin, self.return_bin)):
-            conn.execute(insert(t.bins).values(office_id=office_id, name=bin_name))
-        return office_id
-
-    def ensure_bins(self, conn: Connection, office_id: int, names: Iterable[str]) -> dict[str, int]:
-        wanted = set(names)
-        found = {r.name: r.id for r in conn.execute(
-            select(t.bins.c.id, t.bins.c.name).where(t.bins.c.office_id == office_id))}
-        for name in sorted(wanted - set(found)):
-            found[name] = new_id(conn.execute(insert(t.bins).values(office_id=office_id, name=name)))
-        return found
-
     def _upsert_order(self, conn: Connection, order: OrderChange, batch_id: int, now: dt.datetime) -> None:
-        head, lines, party, price = (
-            (t.purchase_orders, t.po_lines, "vendor", "unit_cost") if order.kind == "purchase_orders"
-            else (t.sales_orders, t.so_lines, "customer", "unit_price"))
-        fk = "po_id" if order.kind == "purchase_orders" else "so_id"
-        office_id = self.ensure_office(conn, order.office, now)
+        head, lines, party, price, fk = _ORDER_TABLES[order.kind]
+        office_id = ensure_office(conn, self.places, order.office, now)
         row = conn.execute(select(head.c.id).where(head.c.number == order.number)).first()
-        values: dict[str, Any] = {"office_id": office_id, "batch_id": batch_id}
+        values: dict[str, object] = {"office_id": office_id, "batch_id": batch_id}
         if order.party is not None:
             values[party] = order.party
         if order.order_date is not None:
@@ -203,7 +167,7 @@ class Store:
         existing = dict(conn.execute(select(lines.c.item_id, lines.c.id).where(lines.c[fk] == order_id)).all())
         for line in order.lines:
             item_id = item_ids[line.item_code]
-            line_values: dict[str, Any] = {"qty_ordered": line.qty}
+            line_values: dict[str, object] = {"qty_ordered": line.qty}
             if line.price is not None:
                 line_values[price] = line.price
             if item_id in existing:
@@ -212,7 +176,14 @@ class Store:
                 conn.execute(insert(lines).values({fk: order_id, "item_id": item_id, **line_values}))
 
 
-def _batch_info(row: Any) -> BatchInfo:
+#: Order kind -> (header table, line table, party column, price column, line -> header key): data, not a branch.
+_ORDER_TABLES = {
+    KindName.PURCHASE_ORDERS: (t.purchase_orders, t.po_lines, "vendor", "unit_cost", "po_id"),
+    KindName.SALES_ORDERS: (t.sales_orders, t.so_lines, "customer", "unit_price", "so_id"),
+}
+
+
+def _batch_info(row: Row[Any]) -> BatchInfo:
     return BatchInfo(row.id, row.file_name, row.sha256, row.kind, row.status, row.output, row.started_at)
 
 
@@ -221,7 +192,7 @@ def _insert_batch(conn: Connection, meta: BatchMeta, status: str, now: dt.dateti
     return new_id(conn.execute(insert(t.batches).values(
         file_name=meta.file_name, sha256=meta.sha256, kind=meta.kind, status=status, rows=meta.rows,
         errors=errors, output=output, started_at=meta.started_at or now,
-        finished_at=now if status != "posted" else None, host=host)))
+        finished_at=now if status != BatchStatus.POSTED else None, host=host)))
 
 
 def _upsert_item(conn: Connection, change: ItemChange, now: dt.datetime) -> None:
@@ -250,7 +221,7 @@ def _items(conn: Connection, codes: Sequence[str]) -> dict[str, ItemInfo]:
     return found
 
 
-def _orders(conn: Connection, head: Any, lines: Any, done: str, price: str,
+def _orders(conn: Connection, head: Table, lines: Table, done: str, price: str,
             numbers: Sequence[str]) -> dict[str, OrderInfo]:
     result: dict[str, OrderInfo] = {}
     fk = "po_id" if head is t.purchase_orders else "so_id"

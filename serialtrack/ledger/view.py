@@ -65,18 +65,15 @@ class SerialInfo:
     shipped_on: str | None = None
 
 
-_EMPTY: Mapping = MappingProxyType({})
-
-
 @dataclass(frozen=True)
 class LedgerView:
-    items: Mapping[str, ItemInfo] = field(default_factory=lambda: _EMPTY)
-    purchase_orders: Mapping[str, OrderInfo] = field(default_factory=lambda: _EMPTY)
-    sales_orders: Mapping[str, OrderInfo] = field(default_factory=lambda: _EMPTY)
+    items: Mapping[str, ItemInfo] = field(default_factory=lambda: MappingProxyType({}))
+    purchase_orders: Mapping[str, OrderInfo] = field(default_factory=lambda: MappingProxyType({}))
+    sales_orders: Mapping[str, OrderInfo] = field(default_factory=lambda: MappingProxyType({}))
     #: item code -> the serials among those asked about that the ledger already holds for that item
-    known_serials: Mapping[str, frozenset[str]] = field(default_factory=lambda: _EMPTY)
+    known_serials: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
     #: (item code, serial) -> its unit, for the serials asked about
-    serial_units: Mapping[tuple[str, str], SerialInfo] = field(default_factory=lambda: _EMPTY)
-    offices: Mapping[str, int] = field(default_factory=lambda: _EMPTY)  # office name (casefolded) -> id
+    serial_units: Mapping[tuple[str, str], SerialInfo] = field(default_factory=lambda: MappingProxyType({}))
+    offices: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # office name (casefolded) -> id
     #: (item code, office casefolded) -> on hand of a non-serialized item (lots' remaining)
-    plain_on_hand: Mapping[tuple[str, str], int] = field(default_factory=lambda: _EMPTY)
+    plain_on_hand: Mapping[tuple[str, str], int] = field(default_factory=lambda: MappingProxyType({}))

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from serialtrack.ingest.reader import Row
 from serialtrack.ingest.values import Invalid, as_decimal, as_text
 from serialtrack.ledger.limits import FIELD_LIMITS, FieldLimit
-from serialtrack.ledger.records import Issue
+from serialtrack.records import Issue
 
 #: What splits a serials cell into serials, and the two halves of a span (``A...B``, ``A…B``).
 _SERIAL_PARTS = re.compile(r"[,;\t\r\n]|\.\.\.|…")

@@ -8,11 +8,12 @@ line cannot be cut below what was already received or shipped.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from serialtrack.ingest.records import ItemRecord, OrderLineRecord
-from serialtrack.ledger.records import Issue
 from serialtrack.ledger.view import LedgerView, OrderInfo
+from serialtrack.records import Issue
 
 CHECK_DIGITS = frozenset({"luhn"})
 
@@ -78,17 +79,21 @@ ITEM_RULES: list[Callable[[Sequence[ItemRecord], LedgerView], list[Issue]]] = [
 ]
 
 
-def _orders(view: LedgerView, kind: str) -> dict[str, OrderInfo]:
-    return dict(view.purchase_orders if kind == "purchase_orders" else view.sales_orders)
+@dataclass(frozen=True)
+class OrderSide:
+    """What differs between purchase and sales orders for the shared order rules."""
+
+    done_word: str  # "received" (PO) or "shipped" (SO)
+    orders_of: Callable[[LedgerView], Mapping[str, OrderInfo]]
 
 
-def order_items_exist(records: Sequence[OrderLineRecord], view: LedgerView, kind: str) -> list[Issue]:
+def order_items_exist(records: Sequence[OrderLineRecord], view: LedgerView, side: OrderSide) -> list[Issue]:
     return [Issue("item-unknown", f"item {r.item_code} is not in the item list; drop an items file that "
                   "adds it first", r.sources.get("item_code", r.source))
             for r in records if r.item_code not in view.items]
 
 
-def order_lines_unique(records: Sequence[OrderLineRecord], view: LedgerView, kind: str) -> list[Issue]:
+def order_lines_unique(records: Sequence[OrderLineRecord], view: LedgerView, side: OrderSide) -> list[Issue]:
     seen: dict[tuple[str, str], OrderLineRecord] = {}
     issues = []
     for r in records:
@@ -103,7 +108,7 @@ def order_lines_unique(records: Sequence[OrderLineRecord], view: LedgerView, kin
     return issues
 
 
-def order_header_consistent(records: Sequence[OrderLineRecord], view: LedgerView, kind: str) -> list[Issue]:
+def order_header_consistent(records: Sequence[OrderLineRecord], view: LedgerView, side: OrderSide) -> list[Issue]:
     first: dict[str, OrderLineRecord] = {}
     issues = []
     for r in records:
@@ -115,9 +120,9 @@ def order_header_consistent(records: Sequence[OrderLineRecord], view: LedgerView
     return issues
 
 
-def order_changes_keep_history(records: Sequence[OrderLineRecord], view: LedgerView, kind: str) -> list[Issue]:
-    done_word = "received" if kind == "purchase_orders" else "shipped"
-    orders = _orders(view, kind)
+def order_changes_keep_history(records: Sequence[OrderLineRecord], view: LedgerView, side: OrderSide) -> list[Issue]:
+    done_word = side.done_word
+    orders = side.orders_of(view)
     issues = []
     for r in records:
         order = orders.get(r.number)
@@ -135,7 +140,7 @@ def order_changes_keep_history(records: Sequence[OrderLineRecord], view: LedgerV
     return issues
 
 
-ORDER_RULES: list[Callable[[Sequence[OrderLineRecord], LedgerView, str], list[Issue]]] = [
+ORDER_RULES: list[Callable[[Sequence[OrderLineRecord], LedgerView, OrderSide], list[Issue]]] = [
     order_items_exist,
     order_lines_unique,
     order_header_consistent,
@@ -147,5 +152,5 @@ def check_items(records: Sequence[ItemRecord], view: LedgerView) -> list[Issue]:
     return [issue for rule in ITEM_RULES for issue in rule(records, view)]
 
 
-def check_orders(records: Sequence[OrderLineRecord], view: LedgerView, kind: str) -> list[Issue]:
-    return [issue for rule in ORDER_RULES for issue in rule(records, view, kind)]
+def check_orders(records: Sequence[OrderLineRecord], view: LedgerView, side: OrderSide) -> list[Issue]:
+    return [issue for rule in ORDER_RULES for issue in rule(records, view, side)]

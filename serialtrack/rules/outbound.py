@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from serialtrack.ingest.outbound import SerialEntry, disposition_of
-from serialtrack.ingest.receiving import ReceivingLine
-from serialtrack.ledger.records import Issue, Severity
+from serialtrack.ingest.order_lines import OrderLine
+from serialtrack.ingest.outbound import CountEntry, ReturnEntry, disposition_of
 from serialtrack.ledger.view import LedgerView
+from serialtrack.records import Issue, SerialStatus, Severity
 from serialtrack.rules.receiving import (
     ReceivingPolicy,
     order_lines_known,
@@ -22,7 +22,7 @@ from serialtrack.rules.receiving import (
     serials_unique_in_file,
 )
 
-Lines = Sequence[ReceivingLine]
+Lines = Sequence[OrderLine]
 
 
 def so_and_item_known(lines: Lines, view: LedgerView) -> list[Issue]:
@@ -76,11 +76,11 @@ def serials_in_stock_at_office(lines: Lines, view: LedgerView) -> list[Issue]:
             continue
         for unit in line.units:
             info = view.serial_units.get((line.item_code, unit.serial))
-            if info is None or info.status == "reversed":
+            if info is None or info.status == SerialStatus.REVERSED:
                 issues.append(Issue("serial-unknown", f"serial {unit.serial} of item {line.item_code} is not in "
                                     "the ledger; check the serial and the item", unit.source))
-            elif info.status != "in_stock":
-                where = f" on {info.shipped_on}" if info.status == "shipped" and info.shipped_on else ""
+            elif info.status != SerialStatus.IN_STOCK:
+                where = f" on {info.shipped_on}" if info.status == SerialStatus.SHIPPED and info.shipped_on else ""
                 issues.append(Issue("serial-not-in-stock", f"serial {unit.serial} of item {line.item_code} is not "
                                     f"in stock: it is {info.status.replace('_', ' ')}{where}", unit.source))
             elif (info.office or "").casefold() != so.office.casefold():
@@ -127,21 +127,21 @@ def duplicate_scan_warning(serial: str, item: str, first: str, source: object) -
 
 # -- returns ------------------------------------------------------------------------------------------------
 
-def check_returns(entries: Sequence[SerialEntry], view: LedgerView) -> list[Issue]:
+def check_returns(entries: Sequence[ReturnEntry], view: LedgerView) -> list[Issue]:
     """Each serial was shipped on that SO and not returned since; the disposition is one we know."""
     issues: list[Issue] = []
     first: dict[tuple[str, str], str] = {}
     for e in entries:
-        so = view.sales_orders.get(e.number)
+        so = view.sales_orders.get(e.so_number)
         if so is None:
-            issues.append(Issue("so-unknown", f"sales order {e.number} is not in the ledger", e.number_cell.source))
+            issues.append(Issue("so-unknown", f"sales order {e.so_number} is not in the ledger", e.so_cell.source))
             continue
         if e.item_code not in view.items:
             issues.append(Issue("item-unknown", f"item {e.item_code} is not in the item list", e.item_cell.source))
             continue
-        if disposition_of(e.extra) is None:
-            where = e.extra_cell.source if e.extra_cell else e.row
-            issues.append(Issue("disposition-unknown", f"disposition {e.extra!r} is not one of restock, scrap, "
+        if disposition_of(e.disposition) is None:
+            where = e.disposition_cell.source if e.disposition_cell else e.row
+            issues.append(Issue("disposition-unknown", f"disposition {e.disposition!r} is not one of restock, scrap, "
                                 "return to vendor", where))
         key = (e.item_code, e.unit.serial)
         if key in first:
@@ -150,37 +150,37 @@ def check_returns(entries: Sequence[SerialEntry], view: LedgerView) -> list[Issu
             continue
         first[key] = (e.unit.source.cell if e.unit.source else None) or "?"
         info = view.serial_units.get(key)
-        document = f"SO-{e.number}"
-        if info is None or info.status == "reversed":
+        document = f"SO-{e.so_number}"
+        if info is None or info.status == SerialStatus.REVERSED:
             issues.append(Issue("serial-unknown", f"serial {e.unit.serial} of item {e.item_code} is not in the "
                                 "ledger", e.unit.source))
-        elif info.status != "shipped":
+        elif info.status != SerialStatus.SHIPPED:
             state = info.status.replace("_", " ")
-            hint = " (it was already returned)" if info.status in ("scrapped", "returned_to_vendor") else ""
+            hint = " (it was already returned)" if info.status in (SerialStatus.SCRAPPED, SerialStatus.RETURNED_TO_VENDOR) else ""
             issues.append(Issue("serial-not-shipped", f"serial {e.unit.serial} of item {e.item_code} is {state}, "
                                 f"not shipped{hint}; only shipped units can come back", e.unit.source))
         elif info.shipped_on != document:
             issues.append(Issue("serial-not-shipped-on-order", f"serial {e.unit.serial} was shipped on "
-                                f"{info.shipped_on or 'another order'}, not on sales order {e.number}",
+                                f"{info.shipped_on or 'another order'}, not on sales order {e.so_number}",
                                 e.unit.source))
     return issues
 
 
 # -- counts -------------------------------------------------------------------------------------------------
 
-def check_counts(entries: Sequence[SerialEntry], view: LedgerView) -> list[Issue]:
+def check_counts(entries: Sequence[CountEntry], view: LedgerView) -> list[Issue]:
     """Offices and items must exist; a serial scanned again is a warning (it is stored once)."""
     issues: list[Issue] = []
     first: dict[tuple[str, str, str], str] = {}
     for e in entries:
-        if e.number.casefold() not in view.offices:
-            issues.append(Issue("office-unknown", f"office {e.number} is not in the ledger (offices come from "
-                                "purchase and sales orders)", e.number_cell.source))
+        if e.office.casefold() not in view.offices:
+            issues.append(Issue("office-unknown", f"office {e.office} is not in the ledger (offices come from "
+                                "purchase and sales orders)", e.office_cell.source))
             continue
         if e.item_code not in view.items:
             issues.append(Issue("item-unknown", f"item {e.item_code} is not in the item list", e.item_cell.source))
             continue
-        key = (e.number.casefold(), e.item_code, e.unit.serial)
+        key = (e.office.casefold(), e.item_code, e.unit.serial)
         if key in first:
             issues.append(duplicate_scan_warning(e.unit.serial, e.item_code, first[key], e.unit.source))
         else:

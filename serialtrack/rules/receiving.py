@@ -11,10 +11,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from serialtrack.ingest.receiving import ReceivingLine
+from serialtrack.ingest.order_lines import OrderLine
 from serialtrack.ingest.serial_gen import check_serial_rules
-from serialtrack.ledger.records import Issue, Source
 from serialtrack.ledger.view import LedgerView, OrderInfo
+from serialtrack.records import Issue, Source
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class ReceivingPolicy:
     over_receipt_tolerance_percent: Decimal = Decimal(0)
 
 
-def order_lines_known(lines: Sequence[ReceivingLine], orders: Mapping[str, OrderInfo], view: LedgerView, *,
+def order_lines_known(lines: Sequence[OrderLine], orders: Mapping[str, OrderInfo], view: LedgerView, *,
                       noun: str, code: str) -> list[Issue]:
     """The order exists and holds the item: shared by receiving (purchase orders) and shipping (sales orders).
     ``code`` is ``po`` or ``so``, the prefix of the Issue codes."""
@@ -42,14 +42,14 @@ def order_lines_known(lines: Sequence[ReceivingLine], orders: Mapping[str, Order
     return issues
 
 
-def po_and_item_known(lines: Sequence[ReceivingLine], view: LedgerView, policy: ReceivingPolicy) -> list[Issue]:
+def po_and_item_known(lines: Sequence[OrderLine], view: LedgerView, policy: ReceivingPolicy) -> list[Issue]:
     return order_lines_known(lines, view.purchase_orders, view, noun="purchase order", code="po")
 
 
-def within_ordered_qty(lines: Sequence[ReceivingLine], view: LedgerView, policy: ReceivingPolicy) -> list[Issue]:
+def within_ordered_qty(lines: Sequence[OrderLine], view: LedgerView, policy: ReceivingPolicy) -> list[Issue]:
     issues = []
     for line in lines:
-        po = view.purchase_orders.get(line.po_number)
+        po = view.purchase_orders.get(line.number)
         po_line = po.lines.get(line.item_code) if po else None
         if po_line is None:
             continue
@@ -58,23 +58,23 @@ def within_ordered_qty(lines: Sequence[ReceivingLine], view: LedgerView, policy:
             already = f"{po_line.qty_done} already received + " if po_line.qty_done else ""
             tolerance = (f" (with {policy.over_receipt_tolerance_percent}% tolerance: {allowed})"
                          if allowed != po_line.qty_ordered else "")
-            issues.append(Issue("over-receipt", f"PO {line.po_number} line {line.item_code}: {already}{line.qty} "
+            issues.append(Issue("over-receipt", f"PO {line.number} line {line.item_code}: {already}{line.qty} "
                                 f"in this file is more than the {po_line.qty_ordered} ordered{tolerance}",
                                 line.first_qty_source))
         if line.qty == 0:
-            issues.append(Issue("qty-zero", f"PO {line.po_number} line {line.item_code} receives nothing "
+            issues.append(Issue("qty-zero", f"PO {line.number} line {line.item_code} receives nothing "
                                 "(quantity 0)", line.first_qty_source))
     return issues
 
 
-def serials_on_plain_item(line: ReceivingLine) -> list[Issue]:
+def serials_on_plain_item(line: OrderLine) -> list[Issue]:
     """Serials given for an item that is not serialized, one Issue per cell (receiving and shipping)."""
     return [Issue("serials-on-non-serialized-item", f"item {line.item_code} is not serialized, so it takes no "
                   "serials; remove them or fix the item", row.serial_cell.source)
             for row in line.rows if row.serial_cell is not None]
 
 
-def row_count_mismatches(line: ReceivingLine) -> list[Issue]:
+def row_count_mismatches(line: OrderLine) -> list[Issue]:
     """Rows whose quantity differs from the serials they list (receiving and shipping)."""
     return [Issue("serial-count-mismatch", f"this row says quantity {row.qty} but lists {len(row.units)} "
                   "serials", row.serial_cell.source)
@@ -82,7 +82,7 @@ def row_count_mismatches(line: ReceivingLine) -> list[Issue]:
             if row.qty is not None and row.serial_cell is not None and len(row.units) != row.qty]
 
 
-def serials_match_qty(lines: Sequence[ReceivingLine], view: LedgerView, policy: ReceivingPolicy) -> list[Issue]:
+def serials_match_qty(lines: Sequence[OrderLine], view: LedgerView, policy: ReceivingPolicy) -> list[Issue]:
     issues = []
     for line in lines:
         item = view.items.get(line.item_code)
@@ -99,12 +99,12 @@ def serials_match_qty(lines: Sequence[ReceivingLine], view: LedgerView, policy: 
         mismatches = row_count_mismatches(line)
         issues += mismatches
         if not mismatches and len(line.units) != line.qty:
-            issues.append(Issue("serial-count-mismatch", f"PO {line.po_number} line {line.item_code}: quantity "
+            issues.append(Issue("serial-count-mismatch", f"PO {line.number} line {line.item_code}: quantity "
                                 f"{line.qty} but {len(line.units)} serials", line.first_qty_source))
     return issues
 
 
-def serials_unique_in_file(lines: Sequence[ReceivingLine], view: LedgerView,
+def serials_unique_in_file(lines: Sequence[OrderLine], view: LedgerView,
                            policy: ReceivingPolicy) -> list[Issue]:
     issues = []
     first: dict[tuple[str, str], Source | None] = {}
@@ -126,7 +126,7 @@ def serials_unique_in_file(lines: Sequence[ReceivingLine], view: LedgerView,
     return issues
 
 
-def serials_new_to_ledger(lines: Sequence[ReceivingLine], view: LedgerView,
+def serials_new_to_ledger(lines: Sequence[OrderLine], view: LedgerView,
                           policy: ReceivingPolicy) -> list[Issue]:
     issues = []
     for line in lines:
@@ -144,7 +144,7 @@ def serials_new_to_ledger(lines: Sequence[ReceivingLine], view: LedgerView,
     return issues
 
 
-def serials_match_item_rules(lines: Sequence[ReceivingLine], view: LedgerView,
+def serials_match_item_rules(lines: Sequence[OrderLine], view: LedgerView,
                              policy: ReceivingPolicy) -> list[Issue]:
     issues = []
     for line in lines:
@@ -155,7 +155,7 @@ def serials_match_item_rules(lines: Sequence[ReceivingLine], view: LedgerView,
     return issues
 
 
-def one_mfr_lot_per_line(lines: Sequence[ReceivingLine], view: LedgerView,
+def one_mfr_lot_per_line(lines: Sequence[OrderLine], view: LedgerView,
                          policy: ReceivingPolicy) -> list[Issue]:
     issues = []
     for line in lines:
@@ -163,7 +163,7 @@ def one_mfr_lot_per_line(lines: Sequence[ReceivingLine], view: LedgerView,
         item = view.items.get(line.item_code)
         if len(lots) > 1:
             cell = next(r.mfr_lot_cell for r in line.rows if r.mfr_lot_cell is not None)
-            issues.append(Issue("mfr-lot-conflict", f"PO {line.po_number} line {line.item_code} has several "
+            issues.append(Issue("mfr-lot-conflict", f"PO {line.number} line {line.item_code} has several "
                                 f"manufacturer lots ({', '.join(sorted(lots))}); send one file per lot",
                                 cell.source))
         elif item is not None and item.track_mfr_lot and not lots:
@@ -172,7 +172,7 @@ def one_mfr_lot_per_line(lines: Sequence[ReceivingLine], view: LedgerView,
     return issues
 
 
-RECEIVING_RULES: list[Callable[[Sequence[ReceivingLine], LedgerView, ReceivingPolicy], list[Issue]]] = [
+RECEIVING_RULES: list[Callable[[Sequence[OrderLine], LedgerView, ReceivingPolicy], list[Issue]]] = [
     po_and_item_known,
     within_ordered_qty,
     serials_match_qty,
@@ -183,6 +183,6 @@ RECEIVING_RULES: list[Callable[[Sequence[ReceivingLine], LedgerView, ReceivingPo
 ]
 
 
-def check_receiving(lines: Sequence[ReceivingLine], view: LedgerView,
+def check_receiving(lines: Sequence[OrderLine], view: LedgerView,
                     policy: ReceivingPolicy = ReceivingPolicy()) -> list[Issue]:
     return [issue for rule in RECEIVING_RULES for issue in rule(lines, view, policy)]

@@ -32,7 +32,7 @@ from typing import IO, Protocol
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from serialtrack.ingest.fields import KINDS
+from serialtrack.kinds.registry import NAMES
 from serialtrack.service.home import Home
 
 log = logging.getLogger("serialtrack.watcher")
@@ -271,7 +271,7 @@ class ClaimArea:
             try:
                 for path in sorted(p for p in folder.rglob("*") if p.is_file()):
                     first = path.relative_to(folder).parts[0]
-                    kind = first if first in KINDS else None
+                    kind = first if first in NAMES else None
                     target = self._slot(kind, path.name)
                     os.rename(path, target)
                     adopted.append(Claimed(target, path.name, kind, recovered=True))

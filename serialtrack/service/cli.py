@@ -9,52 +9,20 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
-from serialtrack.ingest.fields import KINDS
-from serialtrack.ledger.db import DatabaseError
-from serialtrack.service.config import ConfigError
-from serialtrack.service.context import Context, open_context
+from serialtrack.kinds.registry import NAMES
+from serialtrack.records import FileStatus
+from serialtrack.service.cli_common import EXIT_FAILED, EXIT_OK, context_for
+from serialtrack.service.cli_queries import lots, reverse, serial, stock
+from serialtrack.service.cli_reconcile import reconcile
+from serialtrack.service.cli_watch import watch
+from serialtrack.service.demo import DemoAlreadyRan, run_demo
 from serialtrack.service.home import Home, init_home, resolve_home
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class UserError(Exception):
-    """A one-line error for the user; ``code`` is the exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def fail(message: str, code: int) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(code)
-
-
-@contextmanager
-def context_for(home: Home) -> Iterator[Context]:
-    try:
-        ctx = open_context(home)
-    except (ConfigError, DatabaseError) as exc:
-        fail(str(exc), EXIT_USAGE)
-        raise  # unreachable: fail exits
-    try:
-        yield ctx
-    except UserError as exc:
-        fail(str(exc), exc.code)
-    finally:
-        ctx.close()
-
-
-def print_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+from serialtrack.service.pipeline import process_file
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -84,8 +52,9 @@ def init(home: Home) -> None:
 
 
 def _echo_outcome(outcome: Any) -> None:
-    label = {"posted": "posted", "rejected": "REJECTED", "duplicate": "duplicate"}[outcome.status]
-    if outcome.dry_run and outcome.status == "posted":
+    label = {FileStatus.POSTED: "posted", FileStatus.REJECTED: "REJECTED", FileStatus.DUPLICATE: "duplicate",
+             FileStatus.FAILED: "FAILED"}[outcome.status]
+    if outcome.dry_run and outcome.status == FileStatus.POSTED:
         label = "checked (dry run, nothing posted)"
     batch = f" batch {outcome.batch}" if outcome.batch else ""
     click.echo(f"{outcome.file}: {label} [{outcome.kind or 'unknown kind'}]{batch}")
@@ -103,14 +72,12 @@ def _echo_outcome(outcome: Any) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--kind", type=click.Choice(sorted(KINDS)), help="Treat every file as this kind.")
+@click.option("--kind", type=click.Choice(sorted(k.value for k in NAMES)), help="Treat every file as this kind.")
 @click.option("--dry-run", is_flag=True, help="Check and write the report, post nothing, move nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
 @click.pass_obj
 def ingest(home: Home, files: tuple[Path, ...], kind: str | None, dry_run: bool, as_json: bool) -> None:
     """Process FILES now, exactly as the watcher would. Exit 1 when any file was rejected."""
-    from serialtrack.service.pipeline import process_file
-
     init_home(home)
     outcomes = []
     with context_for(home) as ctx:
@@ -129,8 +96,6 @@ def ingest(home: Home, files: tuple[Path, ...], kind: str | None, dry_run: bool,
 @click.pass_obj
 def demo(home: Home, as_json: bool) -> None:
     """Build sample master data and packing lists in the home and run them through."""
-    from serialtrack.service.demo import DemoAlreadyRan, run_demo
-
     init_home(home)
     with context_for(home) as ctx:
         try:
@@ -144,12 +109,5 @@ def demo(home: Home, as_json: bool) -> None:
         click.echo(f"\nOpen the workbooks in {home.outbox} to see what a clerk gets back.")
 
 
-def register(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Attach a command defined in another module (keeps this file short)."""
-    main.add_command(command)  # type: ignore[arg-type]
-    return command
-
-
-import serialtrack.service.cli_queries  # noqa: E402,F401  (registers its commands)
-import serialtrack.service.cli_reconcile  # noqa: E402,F401  (registers ``reconcile``)
-import serialtrack.service.cli_watch  # noqa: E402,F401  (registers ``watch``)
+for _command in (serial, lots, stock, reverse, reconcile, watch):
+    main.add_command(_command)

@@ -7,8 +7,10 @@ from typing import Any
 import click
 
 from serialtrack.ingest.serials import normalize_serial
+from serialtrack.kinds.registry import reversal_for
 from serialtrack.ledger import queries
-from serialtrack.service.cli import EXIT_FAILED, UserError, context_for, main, print_json
+from serialtrack.ledger.reverse_store import ReverseRefused, reverse_batch
+from serialtrack.service.cli_common import EXIT_FAILED, UserError, context_for, print_json
 from serialtrack.service.context import Context
 from serialtrack.service.home import Home
 
@@ -33,7 +35,7 @@ def lookup_serial(ctx: Context, serial: str, item_code: str | None = None) -> di
     }
 
 
-@main.command()
+@click.command()
 @click.argument("serial")
 @click.option("--item", "item_code", help="Item code, when several items hold the serial.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -56,7 +58,7 @@ def _money(value: Any) -> str:
     return f"{value:,.2f}"
 
 
-@main.command()
+@click.command()
 @click.option("--item", "item_code", help="Only lots of this item.")
 @click.option("--po", "po_number", help="Only lots received on this purchase order.")
 @click.option("--serial", "serial_text", help="Only the lot holding this serial.")
@@ -85,7 +87,7 @@ def lots(home: Home, item_code: str | None, po_number: str | None, serial_text: 
             click.echo(f"  remaining serials: {', '.join(shown[:20])}{more}")
 
 
-@main.command()
+@click.command()
 @click.option("--item", "item_code", help="Only this item.")
 @click.option("--office", help="Only this office.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -107,7 +109,7 @@ def stock(home: Home, item_code: str | None, office: str | None, as_json: bool) 
             click.echo(f"  {', '.join(r['serials'][:20])}{more}")
 
 
-@main.command()
+@click.command()
 @click.argument("batch", type=int)
 @click.option("--reason", help="Why, kept on every compensating transaction.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -118,11 +120,9 @@ def reverse(home: Home, batch: int, reason: str | None, as_json: bool) -> None:
     Refused, with the reason, when later activity depends on it (a received serial that has since shipped).
     Exit 1 when refused.
     """
-    from serialtrack.ledger.reverse_store import ReverseRefused, reverse_batch
-
     with context_for(home) as ctx:
         try:
-            result = reverse_batch(ctx.store, batch, reason=reason)
+            result = reverse_batch(ctx.store, batch, reversal_for, reason=reason)
         except ReverseRefused as exc:
             raise UserError(str(exc), EXIT_FAILED) from exc
     if as_json:

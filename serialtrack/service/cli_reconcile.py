@@ -6,11 +6,13 @@ import datetime as dt
 
 import click
 
-from serialtrack.service.cli import EXIT_USAGE, UserError, context_for, main, print_json
+from serialtrack.service.cli_common import EXIT_USAGE, UserError, context_for, print_json
 from serialtrack.service.home import Home, init_home
+from serialtrack.service.reconcile import PeriodError
+from serialtrack.service.reconcile import reconcile as run
 
 
-@main.command()
+@click.command()
 @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Report date, YYYY-MM-DD (default: today): the day's activity and the end of the COGS period.")
 @click.option("--from", "start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
@@ -23,9 +25,6 @@ def reconcile(home: Home, day: dt.datetime | None, start: dt.datetime | None, wi
               as_json: bool) -> None:
     """Write outbox/reconciliation-<date>.xlsx (summary, open orders, lots, serials on hand, exceptions,
     activity, valuation, COGS) and print its path. A rerun for the same date replaces it."""
-    from serialtrack.service.reconcile import PeriodError
-    from serialtrack.service.reconcile import reconcile as run
-
     init_home(home)
     with context_for(home) as ctx:
         try:

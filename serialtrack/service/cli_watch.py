@@ -10,8 +10,9 @@ from typing import Any
 
 import click
 
-from serialtrack.service.cli import EXIT_USAGE, UserError, context_for, main
+from serialtrack.service.cli_common import EXIT_USAGE, UserError, context_for
 from serialtrack.service.home import Home, init_home
+from serialtrack.service.watcher import WatcherError, run_watcher
 
 #: The keys of a per-file JSON log line (others lines carry ts, level, logger and message).
 FILE_FIELDS = ("file", "kind", "status", "batch", "rows", "units", "errors", "seconds", "output")
@@ -48,7 +49,7 @@ def configure_logging(log_format: str, verbose: bool) -> None:
     logging.getLogger("serialtrack.watcher").setLevel(logging.INFO)
 
 
-@main.command()
+@click.command()
 @click.option("--once", is_flag=True,
               help="Process what is in the inbox (once it is ready), then exit: 0 when every file posted or "
                    "was a duplicate, 1 when any was rejected.")
@@ -60,8 +61,6 @@ def configure_logging(log_format: str, verbose: bool) -> None:
 def watch(click_ctx: click.Context, once: bool, poll: float | None, log_format: str) -> None:
     """Watch inbox/ and process each dropped file once it is complete; stop cleanly on SIGTERM or SIGINT
     (after the file in hand). Logs go to stderr."""
-    from serialtrack.service.watcher import WatcherError, run_watcher
-
     home: Home = click_ctx.obj
     verbose = bool(click_ctx.parent and click_ctx.parent.params.get("verbose"))
     configure_logging(log_format, verbose)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from serialtrack.ingest.fields import FIELDS
+
 CONFIG_NAME = "serialtrack.toml"
 
 
@@ -97,8 +99,6 @@ class VendorSettings(_Section):
     @field_validator("columns")
     @classmethod
     def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
-        from serialtrack.ingest.fields import FIELDS
-
         unknown = sorted(set(value.values()) - set(FIELDS))
         if unknown:
             raise ValueError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(FIELDS))}")

@@ -10,9 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import stat
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,13 +20,17 @@ from serialtrack.exporters.posted import write_posted
 from serialtrack.exporters.rejected import GridSheet, write_rejected
 from serialtrack.exporters.xlsx import unique_output_path
 from serialtrack.faults import fault_point
+from serialtrack.ingest.paths import name_problem, path_problem, shown_name, undecoded
 from serialtrack.ingest.reader import Ingested, read_file
+from serialtrack.kinds.base import Checked
+from serialtrack.kinds.registry import FIELD_SPECS, kind_named
+from serialtrack.ledger.plan import PostingPlan
+from serialtrack.ledger.posting import BatchMeta, PostResult
 from serialtrack.ledger.receipts import plan_from_batch
-from serialtrack.ledger.records import Issue, Source
-from serialtrack.ledger.store import AlreadyPosted, BatchMeta
+from serialtrack.ledger.store import AlreadyPosted
+from serialtrack.records import BatchStatus, FileStatus, Issue, Source
 from serialtrack.rules.cell_limits import check_cell_limits
 from serialtrack.service.context import Context
-from serialtrack.service.handlers import HANDLERS, Checked
 from serialtrack.service.home import archive_original
 
 log = logging.getLogger("serialtrack.pipeline")
@@ -40,7 +42,7 @@ class Outcome:
 
     file: str
     kind: str | None
-    status: str  # "posted", "rejected" or "duplicate"
+    status: FileStatus
     batch: int | None = None
     output: str | None = None
     errors: list[Issue] = field(default_factory=list)
@@ -54,7 +56,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("posted", "duplicate")
+        return self.status in (FileStatus.POSTED, FileStatus.DUPLICATE)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -81,7 +83,7 @@ def _changed(name: str, kind: str | None, dry_run: bool) -> Outcome:
     """The file changed between hashing and posting (a copy still under way): nothing is posted, recorded,
     answered or moved; the watcher tries it again once it is still, ``ingest`` when run again."""
     log.warning("%s: changed while it was read (still being copied or saved); left for a later try", name)
-    return Outcome(name, kind, "rejected", errors=[Issue(
+    return Outcome(name, kind, FileStatus.REJECTED, errors=[Issue(
         "file-changing", "the file changed while it was being read (it is still being copied or saved); "
         "nothing was posted and it was left where it is, to be read again once it is complete", Source(name))],
         dry_run=dry_run, retry=True)
@@ -118,7 +120,8 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
                                  dry_run, move)
         else:
             fault_point("reading")
-            ingested = read_file(path, file_name=name, kind=kind, vendors=ctx.vendors, limits=ctx.limits)
+            ingested = read_file(path, kinds=FIELD_SPECS, file_name=name, kind=kind, vendors=ctx.vendors,
+                                 limits=ctx.limits)
             outcome = (_changed(name, kind, dry_run) if _signature(path) != snapshot else
                        _check_and_post(ctx, path, ingested, meta, dry_run, move, lambda: _signature(path) != snapshot))
     except Exception as exc:  # a defect or a database failure: trap it per file, keep the original in place
@@ -131,87 +134,20 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
     return outcome
 
 
-#: Longest file name (UTF-8 bytes) taken: ``<stem>.rejected.xlsx`` and its temp file must fit in 255.
-MAX_NAME_BYTES = 200
-#: Invisible characters that reorder or break a name as shown (bidi overrides, line separators).
-_TRICK_CHARS = frozenset("\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def _shown_name(name: str) -> str:
-    """``name`` as it may be printed and used for outputs: control and trick characters as ``<U+000A>``,
-    ``\\`` as ``_``, and cut to fit ``MAX_NAME_BYTES``."""
-    shown = "".join(f"<0x{ord(c) - 0xDC00:02X}>" if _undecoded(c) else
-                    f"<U+{ord(c):04X}>" if unicodedata.category(c) == "Cc" or c in _TRICK_CHARS else c
-                    for c in name).replace("\\", "_")
-    while len(shown.encode()) > MAX_NAME_BYTES:
-        shown = shown[:-1]
-    return shown
-
-
-def _undecoded(char: str) -> bool:
-    """A byte of a file name that is not UTF-8, as Python hands it over (``surrogateescape``)."""
-    return "\udc80" <= char <= "\udcff"
-
-
-def _name_problem(name: str) -> str | None:
-    raw = sorted({f"0x{ord(c) - 0xDC00:02X}" for c in name if _undecoded(c)})
-    if raw:
-        return (f"the file name is not UTF-8 text (bytes {', '.join(raw)}, shown as <0x..>): it was saved on a "
-                "system with another character set; rename the file")
-    odd = sorted({f"U+{ord(c):04X}" for c in name if unicodedata.category(c) == "Cc" or c in _TRICK_CHARS})
-    if odd:
-        return f"the file name holds invisible control characters ({', '.join(odd)}); rename the file"
-    if "\\" in name:
-        return "the file name holds a backslash, which Windows reads as a folder separator; rename the file"
-    size = len(name.encode())
-    if size > MAX_NAME_BYTES:
-        return f"the file name is {size} bytes long, over the limit of {MAX_NAME_BYTES}; rename it shorter"
-    return None
-
-
-def _path_problem(path: Path) -> tuple[str, str] | None:
-    """(code, sentence) when ``path`` is not a regular file this process can read; opens nothing that could
-    block (a FIFO) and follows no link."""
-    try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        return "file-missing", "the file is no longer there (moved or deleted before it was read)"
-    if stat.S_ISLNK(mode):
-        return "file-symlink", ("this is a symbolic link, not a file; links are never followed (one could point "
-                                "anywhere on the server): drop the file itself")
-    if stat.S_ISDIR(mode):
-        return "file-is-folder", "this is a folder named like a file, not a file"
-    if not stat.S_ISREG(mode):
-        return "file-not-regular", "this is not a regular file (a pipe, socket or device); drop a saved file"
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except PermissionError:
-        return "file-unreadable", ("the service is not allowed to read this file (permission denied); give it "
-                                   "read access or drop a copy")
-    except OSError as exc:
-        return "file-unreadable", f"the file cannot be opened ({exc.strerror or exc})"
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return "file-not-regular", "this is not a regular file; drop a saved file"
-    finally:
-        os.close(fd)
-    return None
-
-
 def refuse_unsafe_path(ctx: Context, path: Path, name: str, kind: str | None, *, dry_run: bool,
                        move: bool) -> Outcome | None:
     """The guard run before a byte of the file is read: a symlink, a folder, a FIFO or device, an unreadable
     file, or a name with control characters, a backslash or too many bytes is refused with a rejected report
     (under a cleaned name) and moved aside when it sat in the inbox. Nothing is recorded in the ledger: there
     are no contents to hash. Returns None when the file may be read."""
-    problem = _path_problem(path)
+    problem = path_problem(path)
     if problem is None:
-        reason = _name_problem(name)
+        reason = name_problem(name)
         problem = ("file-name-unsafe", reason) if reason else None
     if problem is None:
         return None
-    shown = _shown_name(name)
-    outcome = Outcome(shown, kind, "rejected", errors=[Issue(problem[0], problem[1], Source(shown))],
+    shown = shown_name(name)
+    outcome = Outcome(shown, kind, FileStatus.REJECTED, errors=[Issue(problem[0], problem[1], Source(shown))],
                       dry_run=dry_run)
     if problem[0] == "file-missing":
         return outcome
@@ -221,8 +157,8 @@ def refuse_unsafe_path(ctx: Context, path: Path, name: str, kind: str | None, *,
         out = write_rejected(out, file_name=shown, issues=outcome.errors, sheets=[])
         outcome.output = str(out)
         if move and not dry_run and problem[0] != "file-is-folder":
-            keep = shown if any(map(_undecoded, name)) else None  # a name that is not text is kept as shown
-            outcome.archived = str(archive_original(ctx.home, path, "rejected", today=ctx.today, move=True,
+            keep = shown if any(map(undecoded, name)) else None  # a name that is not text is kept as shown
+            outcome.archived = str(archive_original(ctx.home, path, FileStatus.REJECTED, today=ctx.today, move=True,
                                                     name=keep))
     except Exception as exc:  # noqa: BLE001  (the refusal stands; the log says what else failed)
         log.error("%s: the refusal could not be reported or the file moved aside: %s", shown, exc)
@@ -237,8 +173,8 @@ def ensure_receipt(ctx: Context, batch_id: int, output: str | None) -> str | Non
     meta, plan, result = plan_from_batch(ctx.store.engine, batch_id)
     out = unique_output_path(ctx.home.outbox, Path(meta.file_name).stem, ".posted.xlsx")
     try:
-        out = write_posted(out, meta, plan, result, notes=["receipt written again from the ledger after the run "
-                                                     "that posted this file stopped before writing it"])
+        out = _write_posted(out, meta, plan, result, None, ["receipt written again from the ledger after the run "
+                                                      "that posted this file stopped before writing it"])
     except OSError as exc:
         log.error("batch %s: the receipt could not be written again: %s", batch_id, exc)
         return None
@@ -253,12 +189,20 @@ def _after_failure(ctx: Context, name: str, kind: str | None, sha: str, exc: Exc
     except Exception:  # noqa: BLE001  (the database itself may be what failed)
         posted = None
     if posted is not None and posted.file_name == name:
-        return Outcome(name, kind or posted.kind, "posted", posted.id, posted.output, notes=[
+        return Outcome(name, kind or posted.kind, FileStatus.POSTED, posted.id, posted.output, notes=[
             f"posted as batch {posted.id}, but a later step failed ({type(exc).__name__}: {exc}); the file was "
             "left where it is and will be archived when it is dropped again"])
-    return Outcome(name, kind, "rejected", errors=[Issue(
+    return Outcome(name, kind, FileStatus.REJECTED, errors=[Issue(
         "internal-error", f"serialtrack failed while processing this file ({type(exc).__name__}: {exc}); "
         "nothing was posted and the file was left where it is; the log has the details", Source(name))])
+
+
+def _write_posted(out: Path, meta: BatchMeta, plan: PostingPlan, result: PostResult | None, vendor: str | None,
+                  notes: list[str]) -> Path:
+    """The receipt at ``out`` or the next free numbered name (never over another file); returns where."""
+    kind = kind_named(plan.kind)
+    return write_posted(out, meta, plan, result, kind_pairs=kind.summary(plan, result),
+                        kind_sheets=kind.sheets(plan, result), vendor=vendor, notes=notes)
 
 
 def _duplicate(ctx: Context, path: Path, name: str, kind: str | None, batch_id: int, output: str | None,
@@ -266,9 +210,9 @@ def _duplicate(ctx: Context, path: Path, name: str, kind: str | None, batch_id: 
     note = f"the same bytes were already posted as batch {batch_id}; nothing was posted again"
     if not dry_run:
         output = ensure_receipt(ctx, batch_id, output)
-    outcome = Outcome(name, kind, "duplicate", batch_id, output, notes=[note], dry_run=dry_run)
+    outcome = Outcome(name, kind, FileStatus.DUPLICATE, batch_id, output, notes=[note], dry_run=dry_run)
     if not dry_run:
-        ctx.store.record_batch(BatchMeta(meta.file_name, meta.sha256, kind, 0, meta.started_at), "duplicate",
+        ctx.store.record_batch(BatchMeta(meta.file_name, meta.sha256, kind, 0, meta.started_at), BatchStatus.DUPLICATE,
                                output=output)
         outcome.archived = str(archive_original(ctx.home, path, "duplicates", today=ctx.today, move=move, name=name))
     return outcome
@@ -280,11 +224,11 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
     issues = ingested.issues + check_cell_limits(ingested.rows)  # what the ledger's columns cannot hold
     checked = Checked(None, list(issues))
     if not any(i.is_error for i in issues) and ingested.kind:
-        checked = HANDLERS[ingested.kind](ingested, ctx)
+        checked = kind_named(ingested.kind).check(ingested, ctx.check_env)
         checked.issues = issues + checked.issues
     errors = [i for i in checked.issues if i.is_error]
     warnings = [i for i in checked.issues if not i.is_error]
-    outcome = Outcome(meta.file_name, ingested.kind, "rejected", errors=errors, warnings=warnings,
+    outcome = Outcome(meta.file_name, ingested.kind, FileStatus.REJECTED, errors=errors, warnings=warnings,
                       notes=list(ingested.notes), dry_run=dry_run)
     if changed():  # hash, read and archive must be the same bytes
         return _changed(meta.file_name, ingested.kind, dry_run)
@@ -295,8 +239,8 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
     stem = Path(meta.file_name).stem
     if dry_run:
         out = unique_output_path(ctx.home.outbox, stem, ".dry-run.xlsx")
-        out = write_posted(out, meta, plan, None, ingested.vendor, ingested.notes)
-        outcome.status, outcome.output = "posted", str(out)
+        out = _write_posted(out, meta, plan, None, ingested.vendor, ingested.notes)
+        outcome.status, outcome.output = FileStatus.POSTED, str(out)
         outcome.counts = {"rows": plan.rows, "units": plan.units, "lots": len(plan.lots)}
         return outcome
     try:
@@ -306,11 +250,11 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
         return _duplicate(ctx, path, meta.file_name, ingested.kind, previous.id if previous else 0,
                           previous.output if previous else None, meta, dry_run, move)
     fault_point("after-commit")
-    outcome.status, outcome.batch = "posted", result.batch_id
+    outcome.status, outcome.batch = FileStatus.POSTED, result.batch_id
     out = unique_output_path(ctx.home.outbox, stem, ".posted.xlsx")
     try:
         fault_point("writing-report")
-        out = write_posted(out, meta, plan, result, ingested.vendor, ingested.notes)
+        out = _write_posted(out, meta, plan, result, ingested.vendor, ingested.notes)
     except OSError as exc:  # disk full, permission denied: the posting stands, the receipt is missing
         log.error("%s: posted as batch %s but the receipt could not be written: %s", meta.file_name,
                   result.batch_id, exc)
@@ -321,7 +265,7 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
         outcome.output = str(out)
     outcome.counts = {"rows": plan.rows, "units": result.units, "lots": result.lots,
                       "transactions": result.transactions}
-    outcome.archived = str(archive_original(ctx.home, path, "posted", today=ctx.today, move=move,
+    outcome.archived = str(archive_original(ctx.home, path, FileStatus.POSTED, today=ctx.today, move=move,
                                                 name=meta.file_name))
     return outcome
 
@@ -342,7 +286,7 @@ def _reject(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, outco
                    sheets=_grid_sheets(ingested), notes=outcome.notes)
     outcome.output = str(out)
     if not dry_run:
-        outcome.batch = ctx.store.record_batch(meta, "rejected", errors=len(outcome.errors), output=str(out))
-        outcome.archived = str(archive_original(ctx.home, path, "rejected", today=ctx.today, move=move,
+        outcome.batch = ctx.store.record_batch(meta, BatchStatus.REJECTED, errors=len(outcome.errors), output=str(out))
+        outcome.archived = str(archive_original(ctx.home, path, FileStatus.REJECTED, today=ctx.today, move=move,
                                                     name=meta.file_name))
     return outcome

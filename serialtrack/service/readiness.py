@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from serialtrack.ingest.fields import KINDS
+from serialtrack.kinds.registry import NAMES
 
 TEMP_SUFFIXES = frozenset({".tmp", ".temp", ".part", ".partial", ".crdownload"})
 TEXT_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
@@ -70,7 +70,7 @@ def scan_inbox(inbox: Path, lock_max_age: float) -> list[Seen]:
     """Every candidate in ``inbox/`` and ``inbox/<kind>/``; deeper folders are not read."""
     seen: list[Seen] = []
     now = time.time()
-    for folder, kind in [(inbox, None), *((inbox / k, k) for k in KINDS)]:
+    for folder, kind in [(inbox, None), *((inbox / k, k) for k in NAMES)]:
         try:
             with os.scandir(folder) as listing:
                 entries = {entry.name: entry for entry in listing}

@@ -25,6 +25,7 @@ from croniter import croniter
 from sqlalchemy import text
 
 from serialtrack.service.context import Context
+from serialtrack.service.reconcile import reconciliation_path, run_reconciliation
 
 log = logging.getLogger("serialtrack.scheduler")
 _PG_RECONCILE_LOCK = 72_417_002
@@ -87,8 +88,6 @@ class Nightly:
                     old.unlink()
 
     def _run_once(self, occurrence: dt.datetime) -> bool:
-        from serialtrack.service.reconcile import reconciliation_path, run_reconciliation
-
         engine = self.ctx.store.engine
         day = occurrence.date()
         postgres = engine.dialect.name == "postgresql"

@@ -25,9 +25,10 @@ from watchdog.observers import Observer
 
 from serialtrack.exporters.rejected import write_rejected
 from serialtrack.exporters.xlsx import unique_output_path
-from serialtrack.ingest.fields import KINDS
-from serialtrack.ledger.records import Issue, Source
-from serialtrack.ledger.store import BatchInfo, BatchMeta
+from serialtrack.kinds.registry import NAMES
+from serialtrack.ledger.posting import BatchMeta
+from serialtrack.ledger.store import BatchInfo
+from serialtrack.records import BatchStatus, FileStatus, Issue, Source
 from serialtrack.service.claims import ClaimArea, Claimed, Locks, LostOwnership, open_locks
 from serialtrack.service.context import Context
 from serialtrack.service.home import archive_original
@@ -125,7 +126,7 @@ class Watcher:
         home = self.ctx.home
         home.work.mkdir(parents=True, exist_ok=True)
         device = home.work.stat().st_dev
-        for folder in [home.inbox, *(home.inbox / kind for kind in KINDS)]:
+        for folder in [home.inbox, *(home.inbox / kind for kind in NAMES)]:
             if folder.is_dir() and folder.stat().st_dev != device:
                 raise WatcherError(f"{folder} is not on the volume of {home.work}: the watcher claims a file by "
                                    "renaming it into work/, so both must live on one volume")
@@ -285,19 +286,19 @@ class Watcher:
         return process_file(self.ctx, claimed.path, kind=claimed.kind, display_name=claimed.name, move=True)
 
     def _archive_posted(self, claimed: Claimed, batch: BatchInfo) -> Outcome:
-        archived = archive_original(self.ctx.home, claimed.path, "posted", today=self.ctx.today, move=True)
+        archived = archive_original(self.ctx.home, claimed.path, FileStatus.POSTED, today=self.ctx.today, move=True)
         note = f"posted as batch {batch.id} before the watcher stopped; archived now"
         output = ensure_receipt(self.ctx, batch.id, batch.output)
         if output != batch.output:
             log.warning("%s: posted as batch %d, but the run that posted it stopped before writing its receipt; "
                         "written again from the ledger", claimed.name, batch.id)
-        return Outcome(claimed.name, claimed.kind or batch.kind, "posted", batch.id, output,
+        return Outcome(claimed.name, claimed.kind or batch.kind, FileStatus.POSTED, batch.id, output,
                        notes=[note], archived=str(archived))
 
     def _fail(self, claimed: Claimed, exc: Exception) -> Outcome:
         """An unexpected error: set the file aside in ``archive/failed`` with a rejected report."""
         log.error("%s: internal error while processing it", claimed.name, exc_info=exc)
-        outcome = Outcome(claimed.name, claimed.kind, "rejected",
+        outcome = Outcome(claimed.name, claimed.kind, FileStatus.REJECTED,
                           errors=[Issue("internal-error", INTERNAL_ERROR, Source(claimed.name))])
         sha: str | None = None
         try:
@@ -315,7 +316,7 @@ class Watcher:
                                                     move=True))
             if sha is not None:
                 self.ctx.store.record_batch(BatchMeta(claimed.name, sha, claimed.kind, started_at=self.ctx.clock()),
-                                            "rejected", errors=1, output=outcome.output)
+                                            BatchStatus.REJECTED, errors=1, output=outcome.output)
         except Exception:  # noqa: BLE001
             log.exception("%s: could not be set aside; it stays in %s", claimed.name, claimed.path.parent)
         return outcome

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from serialtrack.exporters.rejected import ERROR_FILL, GridSheet, write_rejected
-from serialtrack.ledger.records import Issue, Severity, Source
+from serialtrack.records import Issue, Severity, Source
 
 try:
     from workbook_checks import assert_no_unexpected_formulas, dump_cells

@@ -84,7 +84,7 @@ def test_unreadable_file__refused_with_the_reason_and_kept(stocked, home: Path, 
     path = good_packing_list(home / "inbox" / "receiving" / "locked-down.xlsx")
     digest = sha256_of(path)
     if os.geteuid() == 0:  # root reads anything: make the open fail the way it fails for the service account
-        import serialtrack.service.pipeline as pipeline
+        import serialtrack.ingest.paths as paths
 
         real_open = os.open
 
@@ -93,7 +93,7 @@ def test_unreadable_file__refused_with_the_reason_and_kept(stocked, home: Path, 
                 raise PermissionError(errno.EACCES, "Permission denied", str(name))
             return real_open(name, flags, *args, **kwargs)
 
-        monkeypatch.setattr(pipeline.os, "open", denied)
+        monkeypatch.setattr(paths.os, "open", denied)
     else:
         path.chmod(0)
     before = ledger_state(db_url)

@@ -8,9 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from serialtrack.ingest.serial_gen import check_serial_rules, generate_serials, luhn_valid, pattern_width
-from serialtrack.ingest.serials import SerialPolicy, SerialUnit, parse_cell, parse_cells, serial_width
-from serialtrack.ledger.records import CellValue, Source
+from serialtrack.ingest.serial_gen import (
+    check_serial_rules,
+    generate_serials,
+    luhn_valid,
+    pattern_width,
+    serial_width,
+)
+from serialtrack.ingest.serials import SerialPolicy, SerialUnit, parse_cell, parse_cells
+from serialtrack.records import CellValue, Source
 
 CELL = Source("PL-0425.xlsx", "Packing List", 17, 4)
 

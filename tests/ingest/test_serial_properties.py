@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from serialtrack.ingest.serial_gen import generate_serials
 from serialtrack.ingest.serials import SerialPolicy, is_plain, normalize_serial, parse_cell, parse_cells
-from serialtrack.ledger.records import CellValue, Source
+from serialtrack.records import CellValue, Source
 
 CELL = Source("f.xlsx", "S", 2, 3)
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,6 +7,7 @@ import tracemalloc
 
 import pytest
 
+from serialtrack.ingest.serial_gen import serial_width
 from serialtrack.ingest.serials import (
     ParsedSerials,
     SerialPolicy,
@@ -14,9 +15,8 @@ from serialtrack.ingest.serials import (
     normalize_serial,
     parse_cell,
     parse_cells,
-    serial_width,
 )
-from serialtrack.ledger.records import CellValue, Source
+from serialtrack.records import CellValue, Source
 
 CELL = Source("PL-0425.xlsx", "Packing List", 17, 4)
 

@@ -39,7 +39,8 @@ from receiving_helpers import Service, errors_table
 from serialtrack.ingest.reader import Ingested, VendorMapping, read_file
 from serialtrack.ingest.serials import parse_cells
 from serialtrack.ingest.values import as_date, convert
-from serialtrack.ledger.records import Issue
+from serialtrack.kinds.registry import FIELD_SPECS
+from serialtrack.records import Issue
 
 NAME = "vse_hdd_serial_numbers.xlsx"
 SHEET = "serial_numbers"
@@ -69,7 +70,7 @@ def vse_path() -> Path:
 @pytest.fixture(scope="module")
 def vse_rows(vse_path: Path) -> Ingested:
     """The file read as the detector sees it when dropped straight into inbox/."""
-    return read_file(vse_path, vendors=[VENDOR])
+    return read_file(vse_path, kinds=FIELD_SPECS, vendors=[VENDOR])
 
 
 def test_receiving__real_vse_sheet_without_po_rejected_by_cli(st: Service, vse_path: Path) -> None:
@@ -89,7 +90,7 @@ def test_receiving__real_vse_sheet_without_po_rejected_by_cli(st: Service, vse_p
 
 
 def test_receiving__real_vse_sheet_read_as_receiving_names_missing_po(vse_path: Path) -> None:
-    ingested = read_file(vse_path, kind="receiving", vendors=[VENDOR])
+    ingested = read_file(vse_path, kinds=FIELD_SPECS, kind="receiving", vendors=[VENDOR])
 
     assert ingested.vendor == "vse"
     assert ingested.rows == []

@@ -127,11 +127,12 @@ def test_run_reconciliation__returns_the_workbook_for_the_scheduler(dropped: Con
 
 
 def test_reconcile__reversed_shipment_nets_out_of_cogs_and_is_on_hand_again(dropped: Context) -> None:
+    from serialtrack.kinds.registry import reversal_for
     from serialtrack.ledger.reverse_store import reverse_batch
 
     batch = dropped.store.posted_batch_named("SHIP-5002.xlsx")
     assert batch is not None
-    reverse_batch(dropped.store, batch.id, reason="wrong pick")
+    reverse_batch(dropped.store, batch.id, reversal_for, reason="wrong pick")
     out = reconcile(dropped, DAY)
     book = openpyxl.load_workbook(out.workbook, data_only=True)
     try:

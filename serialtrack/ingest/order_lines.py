@@ -1,4 +1,4 @@
-"""Packing-list rows -> receiving lines: rows of one PO line (PO, item) summed, every serial parsed with the
+"""Packing-list and shipping rows -> order lines: rows of one PO line (PO, item) summed, every serial parsed with the
 cell it came from. A row may hold one unit (qty empty or 1), a whole line (all serials in one cell), or
 anything between; a row with serials and no qty counts one unit per serial."""
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from serialtrack.ingest.reader import Row
 from serialtrack.ingest.serials import SerialPolicy, SerialUnit, parse_cells
 from serialtrack.ingest.values import Cell, as_code, as_date, as_qty, as_text, convert
-from serialtrack.ledger.records import Issue, Source
+from serialtrack.records import Issue, Source
 
 
 @dataclass
@@ -30,7 +30,7 @@ class LineRow:
 
 
 @dataclass
-class ReceivingLine:
+class OrderLine:
     """All rows of one order line (PO line when receiving, SO line when shipping) in the file."""
 
     number: str
@@ -41,14 +41,6 @@ class ReceivingLine:
     packing_list: str | None = None
     #: serials generated from the item's next_serial (filled by the handler when the line lists none)
     generated: list[SerialUnit] = field(default_factory=list)
-
-    @property
-    def po_number(self) -> str:
-        return self.number
-
-    @property
-    def po_cell(self) -> Cell:
-        return self.number_cell
 
     @property
     def qty(self) -> int:
@@ -70,30 +62,30 @@ class ReceivingLine:
         return self.item_cell.source
 
 
-def receiving_lines(rows: list[Row], *, policy: SerialPolicy,
+def order_lines(rows: list[Row], *, policy: SerialPolicy,
                     width_for: Callable[[str], int | None] | None = None, qty_field: str = "qty",
                     number_field: str = "po_number", number_label: str = "PO number",
                     date_field: str = "received_date",
-                    max_serials: int | None = None) -> tuple[list[ReceivingLine], list[Issue]]:
+                    max_serials: int | None = None) -> tuple[list[OrderLine], list[Issue]]:
     """Group rows into lines and parse their serials. ``width_for(item_code)`` gives the item's serial width
     for lost-leading-zero checks (None when unknown). ``max_serials`` is the file's budget
     (limits.max_serials_per_file): no row is expanded past it, so a few huge spans cannot exhaust memory."""
-    lines: dict[tuple[str, str], ReceivingLine] = {}
+    lines: dict[tuple[str, str], OrderLine] = {}
     issues: list[Issue] = []
     budget = Budget(max_serials, policy)
     for row in rows:
-        po_cell, item_cell = row.get(number_field), row.get("item_code")
-        missing = [label for cell, label in ((po_cell, number_label), (item_cell, "item code")) if cell is None]
+        number_cell, item_cell = row.get(number_field), row.get("item_code")
+        missing = [label for cell, label in ((number_cell, number_label), (item_cell, "item code")) if cell is None]
         if missing:
-            where = row.cells.get(number_field if po_cell is None else "item_code")
+            where = row.cells.get(number_field if number_cell is None else "item_code")
             issues.append(Issue("required-value-missing", f"{' and '.join(missing)} empty on this row; every row "
                                 f"needs {'a PO' if number_field == 'po_number' else 'an order'} and an item", where.source if where else row.source))
             continue
-        assert po_cell is not None and item_cell is not None
-        po, item = as_code(po_cell.value) or "", as_code(item_cell.value) or ""
-        line = lines.get((po, item))
+        assert number_cell is not None and item_cell is not None
+        number, item = as_code(number_cell.value) or "", as_code(item_cell.value) or ""
+        line = lines.get((number, item))
         if line is None:
-            line = lines[(po, item)] = ReceivingLine(po, item, po_cell, item_cell)
+            line = lines[(number, item)] = OrderLine(number, item, number_cell, item_cell)
         qty_cell = row.get(qty_field)
         qty = convert(qty_cell, as_qty, issues, "quantity")
         serial_cell = row.get("serials")
@@ -151,7 +143,7 @@ class Budget:
             self._refuse(cell, issues)
 
 
-def serials_by_item(lines: list[ReceivingLine]) -> Mapping[str, set[str]]:
+def serials_by_item(lines: list[OrderLine]) -> Mapping[str, set[str]]:
     wanted: dict[str, set[str]] = {}
     for line in lines:
         wanted.setdefault(line.item_code, set()).update(u.serial for u in line.units)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 #: What a spreadsheet cell can hold once read (csv cells are always str or None).
 CellValue = str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
+#: A converted item master-data field (description, serialized, est unit cost, ...).
+ItemValue = str | bool | Decimal
 
 
 def column_letter(column: int) -> str:
@@ -29,6 +32,46 @@ def column_letter(column: int) -> str:
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+
+
+class KindName(StrEnum):
+    """The file kinds the product knows (each is one module under ``serialtrack.kinds``)."""
+
+    ITEMS = "items"
+    PURCHASE_ORDERS = "purchase_orders"
+    SALES_ORDERS = "sales_orders"
+    RECEIVING = "receiving"
+    SHIPPING = "shipping"
+    RETURNS = "returns"
+    COUNTS = "counts"
+
+
+class FileStatus(StrEnum):
+    """What happened to one dropped file (``status`` in ``--json``)."""
+
+    POSTED = "posted"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
+class BatchStatus(StrEnum):
+    """A batch row's status in the ledger."""
+
+    POSTED = "posted"
+    REJECTED = "rejected"
+    REVERSED = "reversed"
+    DUPLICATE = "duplicate"
+
+
+class SerialStatus(StrEnum):
+    """Where a serialized unit stands."""
+
+    IN_STOCK = "in_stock"
+    SHIPPED = "shipped"
+    SCRAPPED = "scrapped"
+    RETURNED_TO_VENDOR = "returned_to_vendor"
+    REVERSED = "reversed"
 
 
 @dataclass(frozen=True, slots=True)

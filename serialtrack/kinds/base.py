@@ -1,0 +1,97 @@
+"""What every kind is: a ``FileKind`` with a name, a field list, ``check`` (rows -> lines -> view -> rules ->
+plan) and the summary, sheets and reversal of what it posted. ``CheckEnv`` is what a kind may use from the
+running service (store, serial policy, today, limits), so kinds never import ``serialtrack.service``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from serialtrack.exporters.report import ReportSheet
+from serialtrack.exporters.xlsx import ColumnSpec
+from serialtrack.ingest.fields import Kind
+from serialtrack.ingest.reader import Ingested
+from serialtrack.ingest.serials import SerialPolicy
+from serialtrack.ingest.values import as_code
+from serialtrack.ledger.plan import PostingPlan
+from serialtrack.ledger.posting import PostResult
+from serialtrack.ledger.reverse_store import Undo
+from serialtrack.ledger.store import Store
+from serialtrack.ledger.view import LedgerView
+from serialtrack.records import Issue, KindName, Source
+
+C = ColumnSpec
+#: One line of a posted workbook's summary sheet: (label, value).
+SummaryPair = tuple[str, str | int | Decimal | dt.datetime | dt.date | None]
+
+
+@dataclass(frozen=True)
+class CheckEnv:
+    """What checking a file may use from the running service."""
+
+    store: Store
+    serial_policy: SerialPolicy
+    today: dt.date
+    max_serials: int | None
+    receiving_bin: str
+    over_receipt_tolerance_percent: Decimal = Decimal(0)
+
+
+@dataclass
+class Checked:
+    """The outcome of checking one file: a plan when it may post, and every issue found."""
+
+    plan: PostingPlan | None
+    issues: list[Issue]
+    view: LedgerView = field(default_factory=LedgerView)
+
+    @property
+    def ok(self) -> bool:
+        return self.plan is not None and not any(i.is_error for i in self.issues)
+
+
+class FileKind(ABC):
+    """One kind of dropped file, as beangulp's importer: found by its headers, checked, planned, posted."""
+
+    name: KindName
+    fields: Kind
+
+    @abstractmethod
+    def check(self, ingested: Ingested, env: CheckEnv) -> Checked:
+        """Rows -> typed lines -> ledger view -> rules -> plan (None when any error was found)."""
+
+    @abstractmethod
+    def summary(self, plan: PostingPlan, result: PostResult | None) -> list[SummaryPair]:
+        """The kind's lines of the posted workbook's summary sheet."""
+
+    def reversal(self) -> Undo | None:
+        """How a posted batch of this kind is undone; None for master data (corrected by a new file)."""
+        return None
+
+    @abstractmethod
+    def sheets(self, plan: PostingPlan, result: PostResult | None) -> list[ReportSheet]:
+        """The posted workbook's sheets after the summary."""
+
+
+def no_rows(ingested: Ingested) -> list[Issue]:
+    if ingested.rows:
+        return []
+    where = ingested.tables[0] if ingested.tables else None
+    source = Source(ingested.file, where.sheet, where.header_row) if where else Source(ingested.file)
+    return [Issue("no-rows", "the header row was found but no data rows are under it; nothing to post", source)]
+
+
+def codes(ingested: Ingested, name: str) -> list[str]:
+    """The distinct codes in column ``name`` (what the ledger view is asked for)."""
+    return sorted({as_code(c.value) or "" for r in ingested.rows if (c := r.get(name)) is not None})
+
+
+def has_errors(issues: Sequence[Issue]) -> bool:
+    return any(i.is_error for i in issues)
+
+
+def row_of(source: Source | None) -> tuple[str | None, int | None]:
+    return (source.sheet, source.row) if source is not None else (None, None)

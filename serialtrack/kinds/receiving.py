@@ -1,0 +1,144 @@
+"""Receiving: a packing list against purchase orders. Rows -> order lines (PO, item) with their serials, serials
+generated from ``next_serial`` where a line lists none, rules against the ledger view (fetched in two
+set-based rounds: orders and items, then the file's serials), and one lot per PO line received."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+
+from serialtrack.exporters.report import ReportSheet
+from serialtrack.exporters.xlsx import Cell
+from serialtrack.ingest.fields import Kind
+from serialtrack.ingest.order_lines import OrderLine, order_lines, serials_by_item
+from serialtrack.ingest.reader import Ingested
+from serialtrack.ingest.serial_gen import generate_serials, serial_width
+from serialtrack.ingest.serials import SerialUnit
+from serialtrack.kinds.base import C, Checked, CheckEnv, FileKind, SummaryPair, codes, has_errors, no_rows
+from serialtrack.ledger.plan import LotPlan, PostingPlan, UnitPlan
+from serialtrack.ledger.posting import PostResult
+from serialtrack.ledger.reverse_store import Undo, undo_receiving
+from serialtrack.ledger.view import LedgerView
+from serialtrack.records import Issue, KindName, SerialStatus
+from serialtrack.rules.receiving import ReceivingPolicy, check_receiving
+
+
+def _generate(lines: list[OrderLine], view: LedgerView, env: CheckEnv) -> tuple[dict[str, str], list[Issue]]:
+    """Serials from ``next_serial`` for serialized lines that list none; the items' new next values."""
+    next_values: dict[str, str] = {}
+    issues: list[Issue] = []
+    for line in lines:
+        item = view.items.get(line.item_code)
+        if item is None or not item.serialized or line.has_serials or not item.next_serial or line.qty <= 0:
+            continue
+        start = next_values.get(item.code, item.next_serial)
+        serials, after, found = generate_serials(start, line.qty, policy=env.serial_policy,
+                                                 source=line.first_qty_source)
+        issues += found
+        source = line.first_qty_source
+        line.generated = [SerialUnit(s, f"generated from next serial {start}", source) for s in serials]
+        next_values[item.code] = after
+    return next_values, issues
+
+
+def plan_receipt(lines: Sequence[OrderLine], view: LedgerView, *, today: dt.date, receiving_bin: str,
+                 next_serials: Mapping[str, str], rows: int) -> PostingPlan:
+    """One lot per received PO line, unit cost from the PO line, else the item's estimate, else 0."""
+    lots = []
+    for line in lines:
+        po = view.purchase_orders[line.number]
+        po_line = po.lines[line.item_code]
+        item = view.items[line.item_code]
+        unit_cost = po_line.price if po_line.price is not None else (item.est_unit_cost or Decimal(0))
+        dates = [r.date for r in line.rows if r.date]
+        row_bins = [r.bin for r in line.rows if r.bin]
+        lot_bin = row_bins[0] if row_bins else receiving_bin
+        bins = {(r.source.sheet, r.source.row): r.bin for r in line.rows if r.bin}
+        units = []
+        for unit in line.units:
+            src = unit.source
+            sheet, row = (src.sheet, src.row) if src is not None else (None, None)
+            known = view.serial_units.get((line.item_code, unit.serial))
+            units.append(UnitPlan(unit.serial, bins.get((sheet, row)) or receiving_bin, unit.entry, sheet, row,
+                                  known.id if known is not None and known.status == SerialStatus.REVERSED else None))
+        mfr_lot = next((r.mfr_lot for r in line.rows if r.mfr_lot), None)
+        lots.append(LotPlan(
+            document=f"PO-{line.number}", po_number=line.number, item_code=line.item_code, office=po.office,
+            received_date=min(dates) if dates else today, qty_ordered=po_line.qty_ordered, qty=line.qty,
+            qty_previously_received=po_line.qty_done, unit_cost=Decimal(unit_cost), bin=lot_bin, mfr_lot=mfr_lot,
+            packing_list=line.packing_list, units=tuple(units) if item.serialized else (),
+            rows=tuple((r.source.sheet, r.source.row, r.qty if r.qty is not None else len(r.units))
+                       for r in line.rows)))
+    return PostingPlan(KindName.RECEIVING, lots=tuple(lots), next_serials=dict(next_serials), rows=rows)
+
+
+def _lot_rows(plan: PostingPlan) -> Iterator[list[Cell]]:
+    for lot in plan.lots:
+        received = lot.qty_previously_received + lot.qty
+        yield [lot.po_number, lot.item_code, lot.document, lot.office, lot.qty_ordered, lot.qty_previously_received,
+               lot.qty, max(lot.qty_ordered - received, 0), lot.unit_cost, lot.unit_cost * lot.qty,
+               lot.received_date, lot.mfr_lot, lot.packing_list]
+
+
+def _serial_rows(plan: PostingPlan) -> Iterator[list[Cell]]:
+    for lot in plan.lots:
+        for u in lot.units:
+            yield [u.serial, lot.item_code, lot.document, u.bin, u.entry, u.sheet, u.row]
+
+
+class Receiving(FileKind):
+    name = KindName.RECEIVING
+    fields = Kind(KindName.RECEIVING, ("po_number", "item_code", "qty", "serials", "description", "packing_list",
+                                       "received_date", "bin", "mfr_lot", "vendor"),
+                  frozenset({"po_number", "item_code"}), {"received_date": ("Date",)})
+
+    def reversal(self) -> Undo:
+        return undo_receiving
+
+    def check(self, ingested: Ingested, env: CheckEnv) -> Checked:
+        rows = ingested.rows
+        first = env.store.view(items=codes(ingested, "item_code"), purchase_orders=codes(ingested, "po_number"))
+
+        def width_for(code: str) -> int | None:
+            item = first.items.get(code)
+            return serial_width(item.next_serial, item.serial_pattern, env.serial_policy) if item else None
+
+        lines, issues = order_lines(rows, policy=env.serial_policy, width_for=width_for,
+                                    max_serials=env.max_serials)
+        issues = no_rows(ingested) + issues
+        next_values, generation_issues = _generate(lines, first, env)
+        issues += generation_issues
+        known = env.store.view(serials=serials_by_item(lines))
+        view = LedgerView(items=first.items, purchase_orders=first.purchase_orders,
+                          known_serials=known.known_serials, serial_units=known.serial_units)
+        issues += check_receiving(lines, view, ReceivingPolicy(env.over_receipt_tolerance_percent))
+        if has_errors(issues):
+            return Checked(None, issues, view)
+        plan = plan_receipt(lines, view, today=env.today, receiving_bin=env.receiving_bin,
+                            next_serials=next_values, rows=len(rows))
+        return Checked(plan, issues, view)
+
+    def summary(self, plan: PostingPlan, result: PostResult | None) -> list[SummaryPair]:
+        if not plan.lots:
+            return []
+        return [("Purchase orders", ", ".join(dict.fromkeys(lot.po_number for lot in plan.lots))),
+                ("PO lines received", len(plan.lots)),
+                ("Units received", plan.units),
+                ("Lots created", result.lots if result else 0),
+                ("Transactions created", result.transactions if result else 0),
+                ("Value received", plan.value)]
+
+    def sheets(self, plan: PostingPlan, result: PostResult | None) -> list[ReportSheet]:
+        if not plan.lots:
+            return []
+        return [
+            ReportSheet("Lines", [
+                C("PO", "text"), C("Item", "text"), C("Lot", "text"), C("Office", "text"), C("Ordered", "int"),
+                C("Previously Received", "int"), C("This Receipt", "int"), C("Remaining", "int"),
+                C("Unit Cost", "money"), C("Value", "money"), C("Received Date", "date"), C("Mfr Lot", "text"),
+                C("Packing List", "text")], _lot_rows(plan)),
+            ReportSheet("Serials", [
+                C("Serial", "text"), C("Item", "text"), C("Lot", "text"), C("Bin", "text"), C("Entry", "text"),
+                C("Sheet", "text"), C("Row", "int")], _serial_rows(plan)),
+        ]
