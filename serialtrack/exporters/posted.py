@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from serialtrack.exporters.report import ReportSheet, summary_sheet, write_report
+from serialtrack.exporters.report import ReportSheet, summary_sheet, write_new_report
 from serialtrack.exporters.xlsx import Cell
 from serialtrack.ledger.plan import PostingPlan
 from serialtrack.ledger.posting import BatchMeta, PostResult
@@ -49,9 +49,9 @@ def posted_sheets(meta: BatchMeta, plan: PostingPlan, result: PostResult | None,
 def write_posted(path: Path, meta: BatchMeta, plan: PostingPlan, result: PostResult | None, *,
                  kind_pairs: Sequence[SummaryPair] = (), kind_sheets: Sequence[ReportSheet] = (),
                  vendor: str | None = None, notes: Sequence[str] = ()) -> Path:
-    write_report(path, posted_sheets(meta, plan, result, kind_pairs=kind_pairs, kind_sheets=kind_sheets,
-                                     vendor=vendor, notes=notes))
-    return path
+    """Write the receipt to ``path``, or the next free numbered name: never over another file. Returns it."""
+    return write_new_report(path, posted_sheets(meta, plan, result, kind_pairs=kind_pairs,
+                                                kind_sheets=kind_sheets, vendor=vendor, notes=notes))
 
 
 __all__ = ["SummaryPair", "posted_sheets", "write_posted"]

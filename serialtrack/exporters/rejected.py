@@ -86,8 +86,9 @@ def write_rejected(
     issues: Sequence[Issue],
     sheets: Sequence[GridSheet],
     notes: Sequence[str] = (),
-) -> None:
-    """Write the rejected workbook for ``file_name`` to ``path`` (atomically; see ``WorkbookBuilder``)."""
+) -> Path:
+    """Write the rejected workbook for ``file_name`` to ``path`` (atomically; see ``WorkbookBuilder``), or to
+    the next free numbered name when ``path`` is taken: never over another file. Returns the path written."""
     grids: dict[str, GridSheet] = {}
     for grid in sheets:
         grids.setdefault(grid.name, grid)  # a workbook cannot hold two sheets of one name; keep the first
@@ -101,7 +102,7 @@ def write_rejected(
     titles = [f"File: {file_name}", f"Errors: {errors}" + (f", warnings: {warnings}" if warnings else "")]
     titles.extend(notes)
     order = list(copy_names)
-    with WorkbookBuilder(path, constant_memory=False) as book:
+    with WorkbookBuilder(path, constant_memory=False, replace=False) as book:
         book.add_table(
             ERRORS_SHEET,
             ERROR_COLUMNS,
@@ -111,6 +112,7 @@ def write_rejected(
         )
         for name, grid in grids.items():
             _copy_sheet(book, grid, copy_names[name], by_sheet[name], error_columns[name])
+    return book.path
 
 
 def _index_issues(issues: Sequence[Issue], names: list[str]) -> dict[str, _SheetIssues]:

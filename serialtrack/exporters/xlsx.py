@@ -9,17 +9,23 @@ to disk, memory flat whatever the row count (100k rows: ~20 MB, against ~155 MB,
 in xlsxwriter's normal mode); widths, freeze panes and the table are sheet metadata assembled at
 ``close()``, so they are set after the rows (found by experiment with xlsxwriter 3.3, pinned by tests).
 A table longer than ``MAX_SHEET_ROWS`` continues on ``Name (2)``..., and :class:`SheetResult` says so.
-The file appears atomically: written to a hidden temp file beside the target, ``os.replace``-d into place
-when complete; on error the temp file is removed and any existing target left untouched.
+The file appears atomically: written to a hidden temp file beside the target and, when complete, either
+``os.replace``-d onto the target (``replace=True``, for a report meant to be rewritten, such as the nightly
+reconciliation) or given the first free numbered name with :func:`publish_new` (``replace=False``, for the
+answers to dropped files: a name is claimed atomically, so two processes never write one answer over the
+other). On error the temp file is removed and any existing target left untouched.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import hashlib
 import os
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+import socket
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -152,6 +158,64 @@ def unique_output_path(outbox: Path, stem: str, suffix: str) -> Path:
     return candidate
 
 
+#: This host, in temp names: a leftover of another host is not this host's to judge by its pid.
+HOST_TAG = hashlib.blake2b(socket.gethostname().encode(), digest_size=3).hexdigest()
+#: ``.<name>.<host>-<pid>-<random>.tmp`` (or ``.old``): a temp file or folder beside its target.
+TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.(?P<host>[0-9a-f]{6})-(?P<pid>\d+)-[0-9a-f]{8}\.(?:tmp|old)$")
+#: The form before pids were part of the name; such a leftover is judged by its age only.
+OLD_TEMP_NAME = re.compile(r"^\..+\.[0-9a-f]{8}\.(?:tmp|old)$")
+
+
+def temp_name(name: str, *, pid: int | None = None, suffix: str = ".tmp") -> str:
+    """The hidden name a file or folder is written under before it takes ``name``: it names this host and
+    process, so the next start can tell a dead run's leftover from a file still being written."""
+    return f".{name}.{HOST_TAG}-{pid or os.getpid()}-{secrets.token_hex(4)}{suffix}"
+
+
+def numbered_names(path: Path) -> Iterator[Path]:
+    """``path``, then ``-2``, ``-3``... before its last dot: ``PL.posted.xlsx``, ``PL.posted-2.xlsx``..."""
+    yield path
+    stem, dot, ext = path.name.rpartition(".")
+    if not dot:
+        stem, ext = path.name, ""
+    number = 2
+    while True:
+        yield path.with_name(f"{stem}-{number}{dot}{ext}")
+        number += 1
+
+
+#: ``link`` is refused by some file systems (FAT, some network shares): claim the name with ``O_EXCL`` then.
+_NO_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.ENOSYS}
+
+
+def publish_new(source: Path, candidates: Iterable[Path]) -> Path:
+    """Give the finished file ``source`` the first name among ``candidates`` that nobody holds, and return it.
+
+    The name is claimed atomically, never by looking first: ``os.link`` fails when the target exists (then the
+    next candidate is tried), so a file another process published a moment ago is never replaced, and two
+    processes publishing under one name at once both keep their file. ``source`` is gone afterwards (a move).
+    Where the file system has no hard links, the name is claimed by creating it with ``O_EXCL`` and the
+    source renamed over that empty claim, a file this call created itself.
+    """
+    for candidate in candidates:
+        try:
+            os.link(source, candidate)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            if exc.errno not in _NO_LINKS:
+                raise
+            try:
+                os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            except FileExistsError:
+                continue
+            os.replace(source, candidate)
+            return candidate
+        os.unlink(source)
+        return candidate
+    raise FileExistsError(f"no free name for {source}")
+
+
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -223,14 +287,16 @@ def _number_width(value: float, kind: str | None) -> int:
 class WorkbookBuilder:
     """Write one workbook: ``with WorkbookBuilder(path) as wb: wb.add_table(...)``.
 
-    The file is published atomically when the ``with`` block ends without error (see the module docstring).
+    The file is published atomically when the ``with`` block ends without error (see the module docstring);
+    with ``replace=False`` it never replaces an existing file, and ``path`` is the name it got.
     ``constant_memory=False`` is for workbooks that need random access, e.g. comments on copied cells.
     """
 
-    def __init__(self, path: Path | str, *, constant_memory: bool = True) -> None:
+    def __init__(self, path: Path | str, *, constant_memory: bool = True, replace: bool = True) -> None:
         self.path = Path(path)
         self.constant_memory = constant_memory
-        self._temp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.tmp")
+        self.replace = replace
+        self._temp = self.path.with_name(temp_name(self.path.name))
         self._book: Any = None
         self._formats: dict[tuple[str | None, str | None, bool], Any] = {}
         self._table_names: list[str] = []
@@ -255,8 +321,10 @@ class WorkbookBuilder:
     ) -> None:
         try:
             self._book.close()
-            if exc_type is None:
+            if exc_type is None and self.replace:
                 os.replace(self._temp, self.path)
+            elif exc_type is None:
+                self.path = publish_new(self._temp, numbered_names(self.path))
         except Exception:
             if exc_type is None:
                 raise

@@ -174,6 +174,7 @@ def _read_sheet(result: Ingested, grid: Grid, spec: Kind, aliases: Mapping[str, 
     result.issues.extend(_merged_issues(result.file, grid, table))
     result.issues.extend(_duplicate_issues(result.file, grid, table))
     result.issues.extend(_control_issues(result.file, grid, table))
+    result.issues.extend(_error_issues(result.file, grid, table))
     result.rows.extend(_rows(table))
 
 
@@ -267,6 +268,40 @@ def _control_issues(file: str, grid: Grid, table: SheetTable) -> list[Issue]:
             issues.append(Issue("cell-control-character",
                                 f"this cell holds invisible control characters ({', '.join(codes)}) that Excel "
                                 "does not show; retype the value",
+                                Source(file, grid.name, row, column)))
+    return issues
+
+
+#: What each Excel error means, in the clerk's words.
+EXCEL_ERRORS = {
+    "#REF!": "a formula refers to cells that were deleted",
+    "#N/A": "a lookup found no value",
+    "#DIV/0!": "a formula divides by zero",
+    "#VALUE!": "a formula got the wrong kind of value",
+    "#NAME?": "a formula uses a name Excel does not know",
+    "#NUM!": "a formula gave an impossible number",
+    "#NULL!": "a formula refers to ranges that do not meet",
+    "#SPILL!": "a formula's results have no room to spill",
+    "#CALC!": "a formula could not be calculated",
+    "#GETTING_DATA": "a formula was still waiting for data",
+}
+
+
+def _error_issues(file: str, grid: Grid, table: SheetTable) -> list[Issue]:
+    """A cell that Excel shows as an error (#REF!, #N/A...) where a value is read: the value is unknown, so
+    the cell is refused, never read as blank."""
+    if not grid.error_cells:
+        return []
+    data = {number for number, _ in table.data_rows}
+    read = set(table.columns.values())
+    titles = {(tv.source.row, tv.source.column) for tv in table.title.values()}
+    issues = []
+    for row, column, error in grid.error_cells:
+        if (row in data and column in read) or (row, column) in titles:
+            meaning = EXCEL_ERRORS.get(error.upper(), "Excel could not work out this cell's value")
+            issues.append(Issue("cell-error",
+                                f"this cell shows the Excel error {error} ({meaning}) instead of a value; fix "
+                                "the formula or type the value, save and drop the file again",
                                 Source(file, grid.name, row, column)))
     return issues
 

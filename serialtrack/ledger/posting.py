@@ -7,10 +7,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, insert, select
 
 from serialtrack.ledger import schema as t
-from serialtrack.ledger.sql import new_id
+from serialtrack.ledger.sql import new_id, office_ids_named
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,9 @@ class Posting:
 
 
 def ensure_office(conn: Connection, places: Places, name: str, now: dt.datetime) -> int:
-    row = conn.execute(select(t.offices.c.id).where(func.lower(t.offices.c.name) == name.casefold())).first()
-    if row:
-        return int(row[0])
+    found = office_ids_named(conn, name)
+    if found:
+        return found[0]
     office_id = new_id(conn.execute(insert(t.offices).values(
         name=name, receiving_bin=places.receiving_bin, return_bin=places.return_bin, created_at=now)
     ))

@@ -265,3 +265,4 @@ def _serial_units(conn: Connection, items: Mapping[str, ItemInfo],
 
 
 __all__ = ["AlreadyPosted", "BatchInfo", "BatchMeta", "PostResult", "Store"]
+
