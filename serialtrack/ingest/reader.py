@@ -95,8 +95,10 @@ def _score(tables: Sequence[SheetTable]) -> int:
     return max((len(t.columns) + len(t.title) for t in tables), default=0)
 
 
-def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None) -> tuple[str | None, list[Issue]]:
-    """The kind that fits best, or None with the reason as an Issue."""
+def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None, *,
+                guess_master_data: bool = True) -> tuple[str | None, list[Issue]]:
+    """The kind that fits best, or None with the reason as an Issue. With ``guess_master_data`` False (a file
+    dropped straight into inbox/) a best fit that is master data is refused, never guessed."""
     scores: dict[str, int] = {}
     for kind in KINDS.values():
         tables = _tables_for(kind, grids, kind.alias_map(dict(vendor.columns) if vendor else None), file)
@@ -110,6 +112,12 @@ def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None) 
                             "subfolder of its kind, e.g. inbox/receiving/, or add a vendor mapping", source)]
     best = max(scores.values())
     winners = sorted(k for k, s in scores.items() if s == best)
+    master = [k for k in winners if KINDS[k].master_data]
+    if master and not guess_master_data:  # never guessed: a report with an Item column must not rewrite the items
+        return None, [Issue("kind-master-data",
+                            f"this file looks like {' or '.join(master)}, master data, which is never guessed from a "
+                            f"file dropped straight into inbox/; drop it into inbox/{master[0]}/ if that is what "
+                            "it is, or use --kind", source)]
     if len(winners) > 1:
         return None, [Issue("kind-ambiguous",
                             f"this file fits {' and '.join(winners)} equally; drop it into the subfolder of its "
@@ -131,8 +139,10 @@ def _rows(table: SheetTable) -> list[Row]:
 
 
 def read_file(path: Path, *, file_name: str | None = None, kind: str | None = None,
-              vendors: Sequence[VendorMapping] = (), limits: ReadLimits = DEFAULT_LIMITS) -> Ingested:
-    """Read ``path`` (shown to users as ``file_name``) into rows of ``kind`` (detected when None)."""
+              vendors: Sequence[VendorMapping] = (), limits: ReadLimits = DEFAULT_LIMITS,
+              guess_master_data: bool = True) -> Ingested:
+    """Read ``path`` (shown to users as ``file_name``) into rows of ``kind`` (detected when None; master data
+    only where ``guess_master_data``)."""
     name = file_name or path.name
     result = Ingested(name, kind)
     try:
@@ -144,7 +154,7 @@ def read_file(path: Path, *, file_name: str | None = None, kind: str | None = No
     vendor = next((v for v in vendors if v.matches(name, grids)), None)
     result.vendor = vendor.name if vendor else None
     if kind is None:
-        kind, issues = detect_kind(grids, name, vendor)
+        kind, issues = detect_kind(grids, name, vendor, guess_master_data=guess_master_data)
         result.issues.extend(issues)
         if kind is None:
             return result

@@ -98,7 +98,9 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
                                  dry_run, move)
         else:
             fault_point("reading")
-            ingested = read_file(path, file_name=name, kind=kind, vendors=ctx.vendors, limits=ctx.limits)
+            # a file dropped straight into inbox/ is never guessed to be master data (SPEC, Files)
+            ingested = read_file(path, file_name=name, kind=kind, vendors=ctx.vendors, limits=ctx.limits,
+                                 guess_master_data=not in_inbox)
             outcome = _check_and_post(ctx, path, ingested, meta, dry_run, move)
     except Exception as exc:  # a defect or a database failure: trap it per file, keep the original in place
         log.exception("%s: internal error while processing", name)

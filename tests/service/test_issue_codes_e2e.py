@@ -234,3 +234,17 @@ def test_pipeline__a_check_with_no_plan_and_no_error_still_rejects_nothing_to_po
     _rejected(out)
     assert _errors(out) == [("nothing-to-post", None)]
     assert _ledger_units(ledger) == 0
+
+
+def test_inbox__a_report_that_only_master_data_fits_is_never_guessed(ledger, home: Path) -> None:
+    """SPEC: a file in inbox/ itself that only a master-data kind fits is rejected, naming the subfolder; a report
+    with an Item column must not rewrite the item list."""
+    book = workbook(home / "inbox" / "stock-report.xlsx", ["Item", "Description", "On Hand"],
+                    [["CAM", "renamed by a report", 3]])
+    [out] = ledger.ingest(book, expect=1)
+    _rejected(out)
+    assert _errors(out) == [("kind-master-data", None)]
+    assert "inbox/items/" in out["errors"][0]["message"]
+    [again] = ledger.ingest(workbook(home / "inbox" / "items" / "items-fix.xlsx", ITEMS,
+                                     [["CAM", "Camera v2", "Y", "N", None, None]]), expect=0)
+    assert (again["kind"], again["status"]) == ("items", "posted")
