@@ -5,7 +5,7 @@
 Each bug is a textual edit of one product file (the edit must apply exactly once, or the bug is reported as
 "not planted": the code moved, update the edit). The file is restored from its original bytes afterwards,
 whatever happens. The tests run are the whole ``tests/`` folder minus the slow hostile/watcher/reconcile
-folders unless ``--all`` is given; only tests on ``--backend`` run (parametrized ids contain it).
+folders unless ``--all`` is given (``--tests`` narrows it further); only tests on ``--backend`` run (parametrized ids contain it).
 Not run in CI; the results are recorded in docs/testing.md.
 """
 
@@ -57,7 +57,7 @@ BUGS = [
 QUICK_IGNORES = ["tests/hostile", "tests/watcher", "tests/reconcile"]
 
 
-def run(bug: Bug, backend: str, everything: bool) -> tuple[str, list[str]]:
+def run(bug: Bug, backend: str, everything: bool, tests: list[str]) -> tuple[str, list[str]]:
     path = ROOT / bug.path
     original = path.read_bytes()
     text = original.decode()
@@ -67,7 +67,7 @@ def run(bug: Bug, backend: str, everything: bool) -> tuple[str, list[str]]:
         path.write_text(text.replace(bug.old, bug.new), encoding="utf-8")
         ignores = [] if everything else [f"--ignore={p}" for p in QUICK_IGNORES]
         result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", backend,
-                                 *ignores, "tests"], cwd=ROOT, capture_output=True, text=True)
+                                 *ignores, *tests], cwd=ROOT, capture_output=True, text=True)
     finally:
         path.write_bytes(original)
     failed = sorted(set(re.findall(r"^(?:FAILED|ERROR) (\S+)", result.stdout, re.M)))
@@ -79,11 +79,12 @@ def main() -> None:
     parser.add_argument("bugs", nargs="*", help="substrings of bug names (default: all)")
     parser.add_argument("--backend", default="sqlite")
     parser.add_argument("--all", action="store_true", help="run every test folder, not the quick selection")
+    parser.add_argument("--tests", nargs="+", default=["tests"], help="test paths (default: tests)")
     args = parser.parse_args()
     for bug in BUGS:
         if args.bugs and not any(b in bug.name for b in args.bugs):
             continue
-        verdict, failed = run(bug, args.backend, args.all)
+        verdict, failed = run(bug, args.backend, args.all, args.tests)
         print(f"## {bug.name}: {verdict}, {len(failed)} failing tests", flush=True)
         for test in failed:
             print(f"   {test}", flush=True)
