@@ -76,10 +76,29 @@ def test_orders__one_order_for_two_offices_rejected(ledger, tmp_path: Path) -> N
                           kind="purchase_orders", expect=1)
     _rejected(out)
     assert _errors(out) == [("order-header-conflict", "C3")]
-    [so] = ledger.ingest(so_book(tmp_path / "so2.xlsx", [["S7", "Bob", "Main", "CAM", 1, 9],
-                                                         ["S7", "Bob", "North", "CBL", 1, 9]]),
-                         kind="sales_orders", expect=1)
+    assert "order 7 is for office Main on row 2 but Depot here" in out["errors"][0]["message"]
+
+
+def test_orders__sales_order_for_two_offices_rejected(ledger, home: Path) -> None:
+    path = so_book(home / "inbox" / "sales_orders" / "so2.xlsx", [["S7", "Bob", "Main", "CAM", 1, 9],
+                                                                      ["S7", "Bob", "North", "CBL", 1, 9],
+                                                                      ["S8", "Eve", "North", "CBL", 1, 9]])
+    [so] = ledger.ingest(path, expect=1)
+    _rejected(so)
     assert _errors(so) == [("order-header-conflict", "C3")]
+    [bad] = ledger.ingest(workbook(home / "ship.xlsx", ["SO", "Item", "Qty"], [["S8", "CBL", 1]]), kind="shipping",
+                          expect=1)
+    assert _errors(bad) == [("so-unknown", "A2")], "nothing of the rejected order file was posted"
+
+
+def test_items__same_code_twice_in_a_csv_in_the_items_folder_rejected(cli, home: Path) -> None:
+    path = home / "inbox" / "items" / "items.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("Item Code,Description,Serialized\r\nCAM,Camera,Y\r\nCAM,Camera (dup),Y\r\n", encoding="utf-8")
+    [out] = cli.ingest(path, expect=1)
+    _rejected(out)
+    assert _errors(out) == [("duplicate-item", "A3")]
+    assert out["errors"][0]["message"] == "item CAM appears again (first on row 2); list each item once"
 
 
 def test_orders__office_change_after_receipt_rejected_before_it_allowed(ledger, tmp_path: Path) -> None:
@@ -95,6 +114,17 @@ def test_orders__office_change_after_receipt_rejected_before_it_allowed(ledger, 
     _rejected(out)
     assert _errors(out) == [("order-office-locked", "C2")]
     assert ledger.json("serial", "C1")["office"] == "Main"
+
+
+def test_orders__sales_order_office_locked_after_a_shipment(ledger, tmp_path: Path) -> None:
+    ledger.ingest(workbook(tmp_path / "pl.xlsx", PL, [["1", "CAM", 1, "C1", None]]), kind="receiving", expect=0)
+    ledger.ingest(workbook(tmp_path / "ship.xlsx", ["SO", "Item", "Qty", "Serials"], [["S1", "CAM", 1, "C1"]]),
+                  kind="shipping", expect=0)
+    [out] = ledger.ingest(so_book(tmp_path / "so-move.xlsx", [["S1", "Bob", "Depot", "CAM", 2, 150]]),
+                          kind="sales_orders", expect=1)
+    _rejected(out)
+    assert _errors(out) == [("order-office-locked", "C2")]
+    assert "already has shipped goods at office Main" in out["errors"][0]["message"]
 
 
 # -- receiving and shipping -----------------------------------------------------------------------------------
