@@ -327,17 +327,19 @@ def _read_csv(path: Path, limits: ReadLimits) -> ReadFile:
     text, encoding = decode_text(path.read_bytes())
     if "\x00" in text:
         raise UnsafeFile("not-a-csv", "the file holds binary data (NUL bytes), not CSV text")
-    delimiter = detect_delimiter(text)
     rows: list[list[CellValue]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = None
     try:
+        delimiter = detect_delimiter(text)  # csv.Error here too: an overlong field in the opening lines
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         for row in reader:
             if len(rows) >= limits.max_rows:
                 raise UnsafeFile("too-many-rows",
                                  f"the file has more than {limits.max_rows:,} rows (limits.max_rows); split it")
             rows.append([None if not cell.strip() else cell for cell in row])
     except csv.Error as exc:
-        raise UnsafeFile("csv-malformed", f"the CSV cannot be read at line {reader.line_num}: {exc}") from exc
+        where = f"at line {reader.line_num}" if reader is not None else "in its opening lines"
+        raise UnsafeFile("csv-malformed", f"the CSV cannot be read {where}: {exc}") from exc
     grid = Grid(path.stem[:31] or "csv", rows)
     grid.control_cells = control_cells(rows) if CONTROL_CHARS.search(text) else []
     return ReadFile("csv", [grid], encoding=encoding, delimiter=delimiter)

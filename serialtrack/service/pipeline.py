@@ -150,8 +150,9 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
                                  dry_run, move)
         else:
             fault_point("reading")
+            # a file dropped straight into inbox/ is never guessed to be master data (SPEC, Files)
             ingested = read_file(path, kinds=FIELD_SPECS, file_name=name, kind=kind, vendors=ctx.vendors,
-                                 limits=ctx.limits)
+                                 limits=ctx.limits, guess_master_data=not in_inbox)
             outcome = (_changed(name, kind, dry_run) if _signature(path) != snapshot else
                        _check_and_post(ctx, path, ingested, meta, dry_run, move,
                                        lambda: _signature(path) != snapshot))

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 from hostile_books import good_packing_list
-from hostile_support import assert_refused, assert_report, files_under, ledger_state, run_bounded, sha256_of
+from hostile_support import (
+    assert_refused,
+    assert_report,
+    copies_of,
+    files_under,
+    ledger_state,
+    run_bounded,
+    sha256_of,
+)
 from support.invariants import check_invariants
 from workbook_checks import assert_no_unexpected_formulas, dump_cells
 
@@ -39,7 +47,12 @@ def test_symlink__refused_and_its_target_never_read(stocked, home: Path, db_url:
     assert_refused(out, "file-symlink", words=("symbolic link",))
     assert_report(out, "file-symlink")
     assert "SECRET-SERIAL" not in str(dump_cells(out["output"])), "the target's contents must not be copied out"
-    assert link.is_symlink() or any(p.is_symlink() for p in files_under(home / "archive"))
+    # the link is left as it was (it resolves outside the inbox, so it is not moved), still a link to the same
+    # target, and no copy of the target's bytes was made anywhere in the home
+    assert out["archived"] is None
+    assert link.is_symlink() and link.resolve() == secret.resolve()
+    assert copies_of(home, sha256_of(secret)) == []
+    assert not [p for p in files_under(home / "archive") if p.is_symlink()]
     assert secret.is_file() and ledger_state(db_url) == before
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 import openpyxl
 import pytest
-from reconcile_drops import DAY
+from reconcile_drops import DAY, FILES, RUN_AT, drop_history
+from support.books import workbook
 from workbook_checks import assert_no_unexpected_formulas
 
 from serialtrack.exporters.reconciliation_sheets import (
@@ -21,7 +22,9 @@ from serialtrack.exporters.reconciliation_sheets import (
     SERIAL_COLUMNS,
     VALUATION_COLUMNS,
 )
+from serialtrack.ledger.reverse_store import reverse_batch
 from serialtrack.service.context import Context
+from serialtrack.service.pipeline import process_file
 from serialtrack.service.reconcile import reconcile
 
 SHEETS = {"Summary": "Summary", "Open POs": "OpenPOs", "Open SOs": "OpenSOs", "Lots": "Lots",
@@ -34,6 +37,33 @@ def book(dropped: Context) -> Any:
     path = reconcile(dropped, DAY).workbook
     wb = openpyxl.load_workbook(path)
     wb.path = path  # type: ignore[attr-defined]
+    yield wb
+    wb.close()
+
+
+#: The golden scenario, plus what fills the columns it leaves empty: a packing-list number (Lots) and, on the
+#: report date, a shipment reversed with a reason (Activity's Note and Reverses, COGS's Reverses).
+EXTRA_FILES = [
+    ("PL-0441.xlsx", "receiving", dt.date(2026, 11, 21), ["PO", "Item", "Qty", "Serials", "Packing List"],
+     [["60007", "CAM-100", 1, "SN0102", "PL-0441"]]),
+]
+WRONG_SHIPMENT = ["SO #", "Item", "Qty", "Serials", "Ship Date"], [["5002", "CAM-100", 1, "00046", DAY]]
+
+
+@pytest.fixture
+def full_book(home: Path, tmp_path: Path) -> Any:
+    ctx = drop_history(home, tmp_path / "files", FILES + EXTRA_FILES)
+    try:
+        ctx.clock.now = dt.datetime.combine(DAY, dt.time(11, 0), tzinfo=dt.UTC)  # type: ignore[attr-defined]
+        header, rows = WRONG_SHIPMENT
+        shipped = process_file(ctx, workbook(tmp_path / "SHIP-5002B.xlsx", header, rows), kind="shipping")
+        assert shipped.status == "posted" and shipped.batch, shipped.errors
+        reverse_batch(ctx.store, shipped.batch, reason="wrong unit picked")
+        ctx.clock.now = RUN_AT  # type: ignore[attr-defined]
+        path = reconcile(ctx, DAY).workbook
+    finally:
+        ctx.close()
+    wb = openpyxl.load_workbook(path)
     yield wb
     wb.close()
 
@@ -80,8 +110,11 @@ def test_reconcile_habits__widths_fit_the_longest_value(book: Any) -> None:
 @pytest.mark.parametrize(("sheet", "columns"), [
     ("Lots", LOT_COLUMNS), ("Serials on hand", SERIAL_COLUMNS), ("Activity", ACTIVITY_COLUMNS),
     ("Valuation", VALUATION_COLUMNS), ("COGS", COGS_COLUMNS), ("Exceptions", EXCEPTION_COLUMNS)])
-def test_reconcile_habits__formats_follow_the_column_kind(book: Any, sheet: str, columns: Any) -> None:
-    ws = book[sheet]
+def test_reconcile_habits__formats_follow_the_column_kind(full_book: Any, sheet: str, columns: Any) -> None:
+    """Every column holds at least one value (the scenario plus a packing-list number and a reversed
+    shipment), so no column's format goes unchecked."""
+    ws = full_book[sheet]
+    assert [spec.header for spec in columns if not _column(ws, spec.header)] == [], sheet
     formats = {"money": "#,##0.00", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "int": "0", "text": "@"}
     for spec in columns:
         for cell in _column(ws, spec.header):
