@@ -20,7 +20,7 @@ import platform
 import time
 from collections.abc import Callable
 
-from serialtrack.ledger.records import CellValue, Source
+from serialtrack.records import CellValue, Source
 
 from serialtrack.ingest.serials import SerialPolicy, parse_cells
 

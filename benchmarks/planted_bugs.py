@@ -30,24 +30,24 @@ class Bug:
 
 
 BUGS = [
-    Bug("mfr-lot rule returns nothing", "serialtrack/rules/receiving.py",
+    Bug("mfr-lot rule returns nothing", "serialtrack/kinds/receiving.py",
         "                         policy: ReceivingPolicy) -> list[Issue]:\n    issues = []\n    for line in lines:\n"
         "        lots = {r.mfr_lot",
         "                         policy: ReceivingPolicy) -> list[Issue]:\n    return []\n    issues = []\n"
         "    for line in lines:\n        lots = {r.mfr_lot"),
-    Bug("zero-quantity check removed (receiving)", "serialtrack/rules/receiving.py",
+    Bug("zero-quantity check removed (receiving)", "serialtrack/kinds/receiving.py",
         "        if line.qty == 0:\n            issues.append(Issue(\"qty-zero\"",
         "        if False:\n            issues.append(Issue(\"qty-zero\""),
-    Bug("zero-quantity check removed (shipping)", "serialtrack/rules/outbound.py",
+    Bug("zero-quantity check removed (shipping)", "serialtrack/kinds/shipping.py",
         "        if line.qty == 0:\n            issues.append(Issue(\"qty-zero\"",
         "        if False:\n            issues.append(Issue(\"qty-zero\""),
-    Bug("master-data rules removed: duplicate item", "serialtrack/rules/master.py",
+    Bug("master-data rules removed: duplicate item", "serialtrack/kinds/items.py",
         "        if key in first:\n            issues.append(Issue(\"duplicate-item\"",
         "        if False:\n            issues.append(Issue(\"duplicate-item\""),
-    Bug("master-data rules removed: order office conflict", "serialtrack/rules/master.py",
+    Bug("master-data rules removed: order office conflict", "serialtrack/kinds/orders.py",
         "        if f.office.casefold() != r.office.casefold():",
         "        if False:"),
-    Bug("master-data rules removed: office change after activity", "serialtrack/rules/master.py",
+    Bug("master-data rules removed: office change after activity", "serialtrack/kinds/orders.py",
         "        if order.has_activity and order.office.casefold() != r.office.casefold():",
         "        if False:"),
     Bug("shipment reversal leaves the SO's shipped count", "serialtrack/ledger/reverse_store.py",
