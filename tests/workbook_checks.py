@@ -1,7 +1,8 @@
 """Checks shared by tests that write workbooks: reopen the file with openpyxl, as a reader of it would.
 
 * :func:`assert_no_unexpected_formulas` fails on any formula cell outside the sheets allowed to hold one
-  (text from a file must never become a formula).
+  (text from a file must never become a formula), and on text that starts like a formula (``=``, ``+``,
+  ``-``, ``@``) without Excel's quote prefix (such text is kept exactly, in a quote-prefixed text cell).
 * :func:`dump_cells` gives a normalised, JSON-able dump of every sheet's cell values for golden tests:
   ``{sheet: {"A1": value}}`` in workbook order, blank cells left out; str/int/float/bool stay as they are
   (so a serial kept as text shows as ``"00042"``, a number as ``42``), while dates, times, durations and
@@ -19,8 +20,9 @@ from typing import Any
 import openpyxl
 
 
-def _cells(path: Path | str) -> Iterable[tuple[str, str, Any, str]]:
-    """(sheet, coordinate, value, data_type) for every non-blank cell, streaming (read-only mode)."""
+def _cells(path: Path | str, *, quoted: list[bool] | None = None) -> Iterable[tuple[str, str, Any, str]]:
+    """(sheet, coordinate, value, data_type) for every non-blank cell, streaming (read-only mode); with
+    ``quoted``, its one element is set to each cell's quote prefix before the cell is yielded."""
     book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     try:
         for ws in book.worksheets:
@@ -29,6 +31,8 @@ def _cells(path: Path | str) -> Iterable[tuple[str, str, Any, str]]:
                 for cell in row:
                     if cell.value is None or not hasattr(cell, "coordinate"):
                         continue
+                    if quoted is not None:
+                        quoted[0] = bool(cell.style_array.quotePrefix)
                     yield ws.title, cell.coordinate, cell.value, cell.data_type
     finally:
         book.close()
@@ -37,12 +41,18 @@ def _cells(path: Path | str) -> Iterable[tuple[str, str, Any, str]]:
 def assert_no_unexpected_formulas(path: Path | str, allowed_sheets: Iterable[str] = ()) -> None:
     """Fail, naming every offending cell, if a formula sits outside ``allowed_sheets``."""
     allowed = set(allowed_sheets)
-    offenders = [
-        f"{sheet}!{coordinate}: {value!r}"
-        for sheet, coordinate, value, data_type in _cells(path)
-        if sheet not in allowed and (data_type == "f" or not isinstance(value, _PLAIN))
-    ]
+    quoted = [False]
+    offenders, unquoted = [], []
+    for sheet, coordinate, value, data_type in _cells(path, quoted=quoted):
+        if sheet not in allowed and (data_type == "f" or not isinstance(value, _PLAIN)):
+            offenders.append(f"{sheet}!{coordinate}: {value!r}")
+        elif data_type == "s" and isinstance(value, str) and value.lstrip(" ").startswith(_TRIGGERS) and not quoted[0]:
+            unquoted.append(f"{sheet}!{coordinate}: {value!r}")
     assert not offenders, f"unexpected formula cells in {Path(path).name}: {offenders}"
+    assert not unquoted, f"formula-like text without a quote prefix in {Path(path).name}: {unquoted}"
+
+
+_TRIGGERS = ("=", "+", "-", "@")
 
 
 _PLAIN = (str, int, float, bool, dt.datetime, dt.date, dt.time, dt.timedelta)

@@ -168,7 +168,7 @@ def errors_table(path: Path | str) -> list[dict[str, Any]]:
     book = openpyxl.load_workbook(path, read_only=True)
     try:
         assert book.sheetnames[0] == "Errors", book.sheetnames
-        return table(book["Errors"], "Sheet")
+        return table(book["Errors"], "Cell")
     finally:
         book.close()
 
