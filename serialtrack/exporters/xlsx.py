@@ -424,6 +424,8 @@ class WorkbookBuilder:
             excel_row, widths = part.header_row + part.rows, part.widths
             for col in totalled:
                 value = row[col]
+                if isinstance(value, Formula):
+                    value = value.cached
                 if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
                     part.sums[col] += value if isinstance(value, Decimal) else Decimal(str(value))
             if part.fast is not None and part.fast.write(excel_row, row, widths):

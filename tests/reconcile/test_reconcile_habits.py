@@ -26,7 +26,7 @@ from serialtrack.service.reconcile import reconcile
 
 SHEETS = {"Summary": "Summary", "Open POs": "OpenPOs", "Open SOs": "OpenSOs", "Lots": "Lots",
           "Serials on hand": "SerialsOnHand", "Exceptions": "Exceptions", "Activity": "Activity",
-          "Valuation": "Valuation", "COGS": "COGS"}
+          "Valuation": "Valuation", "COGS": "COGS", "Roll-forward": "RollForward"}
 
 
 @pytest.fixture
@@ -43,11 +43,17 @@ def _header_row(ws: Any) -> int:
     return int(ws[table.ref.split(":")[0]].row)
 
 
+def _last_row(ws: Any) -> int:
+    [table] = ws.tables.values()
+    return int(ws[table.ref.split(":")[1]].row)
+
+
 def _column(ws: Any, header: str) -> list[Any]:
+    """The cells of the table's column ``header`` (its data rows, not the totals row under the table)."""
     row = _header_row(ws)
     headers = [c.value for c in ws[row]]
     index = headers.index(header) + 1
-    return [ws.cell(r, index) for r in range(row + 1, ws.max_row + 1)
+    return [ws.cell(r, index) for r in range(row + 1, _last_row(ws) + 1)
             if ws.cell(r, index).value is not None]
 
 
@@ -71,7 +77,8 @@ def test_reconcile_habits__one_named_table_per_sheet_with_filter_and_frozen_head
 def test_reconcile_habits__widths_fit_the_longest_value(book: Any) -> None:
     ws = book["Exceptions"]
     sentences = _column(ws, "What To Do")
-    assert 60 <= ws.column_dimensions["J"].width < 61  # long sentences: capped (xlsxwriter adds padding)
+    assert 45 <= ws.column_dimensions["J"].width < 46  # long sentences: capped (xlsxwriter adds padding)
+    assert all(c.alignment.wrap_text for c in sentences)  # ... and wrapped
     serials = _column(ws, "Serial")
     assert ws.column_dimensions["E"].width >= max(len(c.value) for c in serials)
     assert sentences
@@ -101,20 +108,26 @@ def test_reconcile_habits__serials_are_text_whatever_they_look_like(book: Any) -
         assert cell.data_type == "s" and cell.number_format == "@"
 
 
-def test_reconcile_habits__text_from_files_neutralised_and_no_formulas_outside_the_summary(book: Any) -> None:
-    assert_no_unexpected_formulas(book.path, allowed_sheets=["Summary"])
-    customers = [c.value for c in _column(book["Open SOs"], "Customer")]
-    assert customers == ["'@Fabrikam"]
+def test_reconcile_habits__text_from_files_exact_and_formulas_only_where_written(book: Any) -> None:
+    assert_no_unexpected_formulas(book.path, allowed_sheets=list(SHEETS))  # text that looks like a formula
+    customers = [c for c in _column(book["Open SOs"], "Customer")]
+    assert [c.value for c in customers] == ["@Fabrikam"] and customers[0].quotePrefix
     files = {c.value for c in _column(book["Lots"], "Source File")}
-    assert "'=PL-0431.xlsx" in files
+    assert "=PL-0431.xlsx" in files
     descriptions = {c.value for c in _column(book["Valuation"], "Description")}
-    assert "'+1 kit, 9 parts" in descriptions
+    assert "+1 kit, 9 parts" in descriptions
+    for sheet in SHEETS:
+        if sheet in ("Summary", "Roll-forward"):
+            continue
+        ws = book[sheet]
+        formulas = [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
+        assert all(c.row == _last_row(ws) + 1 and c.value.startswith("=SUBTOTAL(109,") for c in formulas), sheet
 
 
 def test_reconcile_habits__summary_figures_are_formulas_over_the_tables(book: Any) -> None:
     ws = book["Summary"]
     quantities, money = _column(ws, "Quantity"), _column(ws, "Amount")
-    assert len(quantities) == 25 and len(money) == 10
+    assert len(quantities) == 25 and len(money) == 17
     for cell in quantities + money:
         assert cell.data_type == "f" and cell.value.startswith("="), cell.coordinate
     assert all(c.number_format == "#,##0.00" for c in money)
