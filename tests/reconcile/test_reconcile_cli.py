@@ -80,6 +80,8 @@ def _same(csv_value: str, cell: Any) -> bool:
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         number = _number(csv_value)
         return number is not None and abs(number - Decimal(str(cell))) < Decimal("0.00001")
+    if isinstance(cell, str) and cell.lstrip(" ").startswith(("=", "+", "-", "@")):
+        return csv_value == "'" + cell  # only the CSV gets the neutralising apostrophe
     return csv_value == cell
 
 
