@@ -156,9 +156,9 @@ def counts_used(conn: Connection, day: dt.date) -> str:
     return "Counts used: " + ("; ".join(parts) if parts else "no offices") + "."
 
 
-def exceptions(conn: Connection, day: dt.date | None = None) -> DataSheet:
+def exceptions(conn: Connection, day: dt.date | None = None, as_of: dt.date | None = None) -> DataSheet:
     def rows() -> Iterator[list[Cell]]:
-        for f in checks.findings(conn, day):
+        for f in checks.findings(conn, day, as_of):
             cost = Decimal(f.unit_cost) if f.unit_cost is not None else None
             yield [f.kind, f.office, f.bin, f.item, f.serial, f.document, f.ledger, f.found, f.source, f.action,
                    cost, cost if f.serial is not None else None]
@@ -270,5 +270,5 @@ def data_sheets(conn: Connection, period: Period) -> list[DataSheet]:
     read from the balance columns otherwise (the same answer, faster)."""
     as_of = period.day if history.later_activity(conn, period.day) else None
     return [open_pos(conn, as_of), open_sos(conn, as_of), lots(conn, period, as_of),
-            serials_on_hand(conn, period, as_of), exceptions(conn, period.day), activity(conn, period),
+            serials_on_hand(conn, period, as_of), exceptions(conn, period.day, as_of), activity(conn, period),
             valuation(conn, as_of), cogs(conn, period), roll_forward_sheet(conn, period)]
