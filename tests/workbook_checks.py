@@ -1,7 +1,8 @@
 """Checks shared by tests that write workbooks: reopen the file with openpyxl, as a reader of it would.
 
 * :func:`assert_no_unexpected_formulas` fails on any formula cell outside the sheets allowed to hold one
-  (text from a file must never become a formula), and on text that starts like a formula (``=``, ``+``,
+  (text from a file must never become a formula; a totals row's ``=SUBTOTAL(109,Table[Col])`` and a summary's
+  ``=SUM(Table[Col])`` are the writers' own and allowed anywhere), and on text that starts like a formula (``=``, ``+``,
   ``-``, ``@``) without Excel's quote prefix (such text is kept exactly, in a quote-prefixed text cell).
 * :func:`dump_cells` gives a normalised, JSON-able dump of every sheet's cell values for golden tests:
   ``{sheet: {"A1": value}}`` in workbook order, blank cells left out; str/int/float/bool stay as they are
@@ -13,6 +14,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -44,7 +46,8 @@ def assert_no_unexpected_formulas(path: Path | str, allowed_sheets: Iterable[str
     quoted = [False]
     offenders, unquoted = [], []
     for sheet, coordinate, value, data_type in _cells(path, quoted=quoted):
-        if sheet not in allowed and (data_type == "f" or not isinstance(value, _PLAIN)):
+        ours = data_type == "f" and isinstance(value, str) and _OUR_TOTALS.match(value)
+        if sheet not in allowed and not ours and (data_type == "f" or not isinstance(value, _PLAIN)):
             offenders.append(f"{sheet}!{coordinate}: {value!r}")
         elif data_type == "s" and isinstance(value, str) and value.lstrip(" ").startswith(_TRIGGERS) and not quoted[0]:
             unquoted.append(f"{sheet}!{coordinate}: {value!r}")
@@ -53,6 +56,8 @@ def assert_no_unexpected_formulas(path: Path | str, allowed_sheets: Iterable[str
 
 
 _TRIGGERS = ("=", "+", "-", "@")
+#: The formulas our writers put in any sheet: a totals row's SUBTOTAL and a Summary's SUM over one column.
+_OUR_TOTALS = re.compile(r"^=(SUBTOTAL\(109,|SUM\()[A-Za-z_][\w.]*\[[A-Za-z0-9 ]+\]\)$")
 
 
 _PLAIN = (str, int, float, bool, dt.datetime, dt.date, dt.time, dt.timedelta)

@@ -2,27 +2,44 @@
 
 Summary first (file, kind, vendor, batch, counts, value), then what was posted: items, order lines, or for a
 packing list its PO lines (ordered, previously received, this receipt, remaining) and every serial with the
-entry it expanded from, so a clerk can audit a span.
+entry it expanded from, so a clerk can audit a span. Money is formatted wherever it appears. A packing list's
+Lines carry a totals row, and the Summary's "Value received" is a formula over that column. A shipment's
+Lines carry each line's cost of goods shipped (serialized or not: ``line_costs`` from the ledger once posted)
+and the Summary's "Cost of goods shipped" is their total, the figure the reconciliation's COGS shows for the
+batch; a dry run, which takes nothing from stock, shows the serialized units' cost only and says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from serialtrack.exporters.report import ReportSheet, summary_sheet, write_report
-from serialtrack.exporters.xlsx import ColumnSpec
+from serialtrack.exporters.xlsx import ColumnSpec, Formula
 from serialtrack.ledger.plan import PostingPlan
 from serialtrack.ledger.store import BatchMeta, PostResult
 
 C = ColumnSpec
+#: Cost of goods shipped per (SO number, item) of a posted batch (``ledger.receipts.shipment_costs``).
+LineCosts = Mapping[tuple[str, str], Decimal]
+
+
+def _cached(value: Decimal) -> float | int:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _line_cost(line: Any, costs: LineCosts | None) -> Decimal | None:
+    if costs is not None:
+        return costs.get((line.so_number, line.item_code), Decimal(0))
+    return line.cost if line.units else None  # dry run: a non-serialized line's lots are picked when it posts
 
 
 def _summary(
-    meta: BatchMeta, plan: PostingPlan, result: PostResult | None, vendor: str | None, notes: Sequence[str]
+    meta: BatchMeta, plan: PostingPlan, result: PostResult | None, vendor: str | None, notes: Sequence[str],
+    costs: LineCosts | None = None,
 ) -> ReportSheet:
     pairs: list[tuple[str, Any]] = [
         ("File", meta.file_name),
@@ -50,7 +67,10 @@ def _summary(
         pairs += [("Sales orders", ", ".join(dict.fromkeys(s.so_number for s in plan.shipments))),
                   ("SO lines shipped", len(plan.shipments)),
                   ("Units shipped", sum(s.qty for s in plan.shipments)),
-                  ("Cost of goods shipped (serialized)", sum((s.cost for s in plan.shipments), Decimal(0))),
+                  ("Cost of goods shipped" if costs is not None else
+                   "Cost of goods shipped (serialized lines; others are costed when posted)",
+                   Formula("=SUM(Lines[Cost])", _cached(sum((_line_cost(s, costs) or Decimal(0)
+                                                             for s in plan.shipments), Decimal(0))), "money")),
                   ("Transactions created", result.transactions if result else 0)]
     if plan.returns:
         for disposition in ("restock", "scrap", "return_to_vendor"):
@@ -66,7 +86,7 @@ def _summary(
             ("Units received", plan.units),
             ("Lots created", result.lots if result else 0),
             ("Transactions created", result.transactions if result else 0),
-            ("Value received", plan.value),
+            ("Value received", Formula("=SUM(Lines[Value])", _cached(Decimal(plan.value)), "money")),
         ]
     pairs += [("Note", note) for note in notes]
     return summary_sheet(pairs)
@@ -133,11 +153,13 @@ def _serial_rows(plan: PostingPlan) -> Iterator[list[Any]]:
             yield [u.serial, lot.item_code, lot.document, u.bin, u.entry, u.sheet, u.row]
 
 
-def _shipment_rows(plan: PostingPlan) -> Iterator[list[Any]]:
+def _shipment_rows(plan: PostingPlan, costs: LineCosts | None) -> Iterator[list[Any]]:
     for s in plan.shipments:
         shipped = s.qty_previously_shipped + s.qty
+        cost = _line_cost(s, costs)
+        unit = (cost / s.qty).quantize(Decimal("0.0001")) if cost is not None and s.qty else None
         yield [s.so_number, s.item_code, s.office, s.qty_ordered, s.qty_previously_shipped, s.qty,
-               max(s.qty_ordered - shipped, 0), s.ship_date, s.carrier, s.tracking]
+               max(s.qty_ordered - shipped, 0), unit, cost, s.ship_date, s.carrier, s.tracking]
 
 
 def posted_sheets(
@@ -146,8 +168,9 @@ def posted_sheets(
     result: PostResult | None,
     vendor: str | None = None,
     notes: Sequence[str] = (),
+    line_costs: LineCosts | None = None,
 ) -> list[ReportSheet]:
-    sheets = [_summary(meta, plan, result, vendor, notes)]
+    sheets = [_summary(meta, plan, result, vendor, notes, line_costs)]
     if plan.items:
         sheets.append(
             ReportSheet(
@@ -206,6 +229,7 @@ def posted_sheets(
                     C("Packing List", "text"),
                 ],
                 _lot_rows(plan, result),
+                totals=("This Receipt", "Value"),
             )
         )
         sheets.append(
@@ -226,8 +250,9 @@ def posted_sheets(
     if plan.shipments:
         sheets.append(ReportSheet("Lines", [
             C("SO", "text"), C("Item", "text"), C("Office", "text"), C("Ordered", "int"),
-            C("Previously Shipped", "int"), C("This Shipment", "int"), C("Open", "int"), C("Ship Date", "date"),
-            C("Carrier", "text"), C("Tracking", "text")], _shipment_rows(plan)))
+            C("Previously Shipped", "int"), C("This Shipment", "int"), C("Open", "int"), C("Unit Cost", "decimal"),
+            C("Cost", "money"), C("Ship Date", "date"), C("Carrier", "text"), C("Tracking", "text")],
+            _shipment_rows(plan, line_costs), totals=("This Shipment", "Cost")))
         sheets.append(ReportSheet("Serials", [
             C("Serial", "text"), C("Item", "text"), C("SO", "text"), C("Lot", "text"), C("Unit Cost", "money"),
             C("From Bin", "text"), C("Entry", "text"), C("Sheet", "text"), C("Row", "int")],
@@ -255,8 +280,10 @@ def write_posted(
     result: PostResult | None,
     vendor: str | None = None,
     notes: Sequence[str] = (),
+    line_costs: LineCosts | None = None,
 ) -> Path:
-    write_report(path, posted_sheets(meta, plan, result, vendor, notes))
+    write_report(path, posted_sheets(meta, plan, result, vendor, notes, line_costs),
+                 report_date=(meta.started_at or dt.datetime.now(dt.UTC)).astimezone().date())
     return path
 
 

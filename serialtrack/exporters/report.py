@@ -12,6 +12,7 @@ atomically. Output names come from :func:`unique_output_path` (``<name>.posted.x
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ class ReportSheet:
     rows: Iterable[Sequence[Cell]]
     note: str | None = None
     table_name: str | None = None
+    totals: tuple[str, ...] = ()  # columns with a SUBTOTAL totals row under the table
 
 
 def summary_sheet(
@@ -44,22 +46,24 @@ def summary_sheet(
     The Value column is of kind ``general``: each value is written by its own type, so a count stays a
     number (General format), a date gets ``yyyy-mm-dd`` and text stays (neutralised) text.
     """
-    columns = [ColumnSpec("Field", "text"), ColumnSpec("Value", "general")]
+    columns = [ColumnSpec("Field", "text", width=34), ColumnSpec("Value", "general", width=40)]
     return ReportSheet(title, columns, [(field, value) for field, value in pairs], note)
 
 
-def write_report(path: Path, sheets: Sequence[ReportSheet]) -> list[SheetResult]:
+def write_report(path: Path, sheets: Sequence[ReportSheet], *, report_date: dt.date | None = None
+                 ) -> list[SheetResult]:
     """Write ``sheets`` in order to ``path``; returns where each went (a sheet longer than Excel allows is
     split into ``Title``, ``Title (2)``... and its result says so)."""
     if not sheets:
         raise ValueError("a report needs at least one sheet")
     results: list[SheetResult] = []
-    with WorkbookBuilder(path) as book:
+    with WorkbookBuilder(path, report_date=report_date) as book:
         for sheet in sheets:
             title_rows = (sheet.note,) if sheet.note else ()
             results.append(
                 book.add_table(
-                    sheet.title, sheet.columns, sheet.rows, table_name=sheet.table_name, title_rows=title_rows
+                    sheet.title, sheet.columns, sheet.rows, table_name=sheet.table_name, title_rows=title_rows,
+                    totals=sheet.totals,
                 )
             )
     return results

@@ -85,6 +85,7 @@ class Formula:
 
     expression: str
     cached: CellValue = None
+    kind: ColumnKind | None = None  # its number format, where the column's kind does not say (``general``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,7 +331,7 @@ class WorkbookBuilder:
                 ws.write_blank(row, col, None, self.cell_format(fill=fill))
             return 0
         if isinstance(value, Formula):
-            ws.write_formula(row, col, value.expression, self._num_format(kind, fill), value.cached)
+            ws.write_formula(row, col, value.expression, self._num_format(value.kind or kind, fill), value.cached)
             return len(_as_text(value.cached)) if value.cached is not None else 8
         if isinstance(value, Link) or (kind == "link" and isinstance(value, str)):
             link = value if isinstance(value, Link) else Link(value)

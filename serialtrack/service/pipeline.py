@@ -22,7 +22,7 @@ from serialtrack.exporters.rejected import GridSheet, write_rejected
 from serialtrack.exporters.xlsx import unique_output_path
 from serialtrack.faults import fault_point
 from serialtrack.ingest.reader import Ingested, read_file
-from serialtrack.ledger.receipts import plan_from_batch
+from serialtrack.ledger.receipts import plan_from_batch, shipment_costs
 from serialtrack.ledger.records import Issue, Source
 from serialtrack.ledger.store import AlreadyPosted, BatchMeta
 from serialtrack.service.context import Context
@@ -205,7 +205,8 @@ def ensure_receipt(ctx: Context, batch_id: int, output: str | None) -> str | Non
     out = unique_output_path(ctx.home.outbox, Path(meta.file_name).stem, ".posted.xlsx")
     try:
         write_posted(out, meta, plan, result, notes=["receipt written again from the ledger after the run "
-                                                     "that posted this file stopped before writing it"])
+                                                     "that posted this file stopped before writing it"],
+                     line_costs=shipment_costs(ctx.store.engine, batch_id) if plan.shipments else None)
     except OSError as exc:
         log.error("batch %s: the receipt could not be written again: %s", batch_id, exc)
         return None
@@ -274,7 +275,8 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
     out = unique_output_path(ctx.home.outbox, stem, ".posted.xlsx")
     try:
         fault_point("writing-report")
-        write_posted(out, meta, plan, result, ingested.vendor, ingested.notes)
+        costs = shipment_costs(ctx.store.engine, result.batch_id) if plan.shipments else None
+        write_posted(out, meta, plan, result, ingested.vendor, ingested.notes, line_costs=costs)
     except OSError as exc:  # disk full, permission denied: the posting stands, the receipt is missing
         log.error("%s: posted as batch %s but the receipt could not be written: %s", meta.file_name,
                   result.batch_id, exc)
