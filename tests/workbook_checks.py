@@ -1,8 +1,8 @@
 """Checks shared by tests that write workbooks: reopen the file with openpyxl, as a reader of it would.
 
 * :func:`assert_no_unexpected_formulas` fails on any formula cell outside the sheets allowed to hold one
-  (text from a file must never become a formula; a totals row's ``=SUBTOTAL(109,Table[Col])`` and a summary's
-  ``=SUM(Table[Col])`` are the writers' own and allowed anywhere), and on text that starts like a formula (``=``, ``+``,
+  (text from a file must never become a formula; a totals row's ``=SUBTOTAL(109,Table[Col])`` is the writers'
+  own and allowed anywhere), and on text that starts like a formula (``=``, ``+``,
   ``-``, ``@``) without Excel's quote prefix (such text is kept exactly, in a quote-prefixed text cell).
 * :func:`dump_cells` gives a normalised, JSON-able dump of every sheet's cell values for golden tests:
   ``{sheet: {"A1": value}}`` in workbook order, blank cells left out; str/int/float/bool stay as they are
@@ -56,8 +56,8 @@ def assert_no_unexpected_formulas(path: Path | str, allowed_sheets: Iterable[str
 
 
 _TRIGGERS = ("=", "+", "-", "@")
-#: The formulas our writers put in any sheet: a totals row's SUBTOTAL and a Summary's SUM over one column.
-_OUR_TOTALS = re.compile(r"^=(SUBTOTAL\(109,|SUM\()[A-Za-z_][\w.]*\[[A-Za-z0-9 ]+\]\)$")
+#: The formula our writers put under any table: a totals row's SUBTOTAL over one column.
+_OUR_TOTALS = re.compile(r"^=SUBTOTAL\(109,[A-Za-z_][\w.]*\[[A-Za-z0-9 ]+\]\)$")
 
 
 _PLAIN = (str, int, float, bool, dt.datetime, dt.date, dt.time, dt.timedelta)
@@ -106,3 +106,20 @@ def dump_cells(path: Path | str, *, cached: bool = False) -> dict[str, dict[str,
         finally:
             values.close()
     return dump
+
+
+def assert_output_safe(path: Path | str) -> None:
+    """:func:`assert_no_unexpected_formulas` for any answer in the outbox: a receipt's (posted or dry-run)
+    Summary holds the writer's own totals (``=SUM(Lines[Value])``); nothing else may hold a formula."""
+    name = Path(path).name
+    receipt = ".posted" in name or ".dry-run" in name
+    assert_no_unexpected_formulas(path, allowed_sheets=("Summary",) if receipt else ())
+    if receipt:
+        book = openpyxl.load_workbook(path, read_only=True)
+        try:
+            ws = book["Summary"]
+            formulas = [c.value for row in ws.iter_rows() for c in row
+                        if getattr(c, "data_type", None) == "f"]
+        finally:
+            book.close()
+        assert all(re.fullmatch(r"=SUM\(Lines\[(Value|Cost)\]\)", str(f)) for f in formulas), formulas

@@ -33,6 +33,7 @@ from typing import Any
 from xlsxwriter.utility import xl_range
 
 from serialtrack.exporters.xlsx import (
+    LINE_HEIGHT,
     MAX_COLUMN_WIDTH,
     Cell,
     ColumnSpec,
@@ -236,7 +237,11 @@ def _copy_sheet(
             header_messages = messages
             continue
         fill = ERROR_FILL if r in found.row_level else None
-        width = book.write_value(ws, r - 1, errors_col - 1, "\n".join(messages), None, fill=fill)
+        text = "\n".join(messages)
+        width = book.write_value(ws, r - 1, errors_col - 1, text, None, fill=fill)
+        lines = sum(max(1, -(-len(m) // (MAX_COLUMN_WIDTH - 1))) for m in messages)
+        if lines > 1:
+            ws.set_row(r - 1, LINE_HEIGHT * lines)
         widths[errors_col] = max(widths[errors_col], width)
     if header_messages:
         fill_format = book.cell_format(fill=ERROR_FILL, bold=True)

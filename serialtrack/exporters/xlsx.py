@@ -196,6 +196,22 @@ def table_name_for(name: str, taken: Iterable[str] = ()) -> str:
     return candidate
 
 
+#: Points per line of wrapped text (Calibri 11): a row holding long text is made this many times taller, since
+#: LibreOffice does not grow rows to fit wrapped text when it opens a file (Excel does).
+LINE_HEIGHT = 15.0
+
+
+def _row_height(row: Sequence[Cell], wrapping: Sequence[tuple[int, int]]) -> float | None:
+    """The height a row needs for its longest wrapped text (None: one line does), from characters per line."""
+    lines = 1
+    for col, room in wrapping:
+        value = row[col]
+        if isinstance(value, str) and (len(value) > room or "\n" in value):
+            needed = sum(max(1, -(-len(part) // room)) for part in value.split("\n"))
+            lines = max(lines, needed)
+    return LINE_HEIGHT * lines if lines > 1 else None
+
+
 def _as_is(text: str) -> str:
     return text
 
@@ -411,6 +427,8 @@ class WorkbookBuilder:
         if unknown:
             raise ValueError(f"table {name!r} has no column {unknown!r} to total")
         totalled = [headers.index(h) for h in totals]
+        wrapping = [(col, (spec.width or MAX_COLUMN_WIDTH) - 1) for col, spec in enumerate(columns)
+                    if spec.kind in ("text", "general")]
         parts: list[_Part] = []
         total = 0
         for row in rows:
@@ -429,9 +447,12 @@ class WorkbookBuilder:
                     value = value.cached
                 if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
                     part.sums[col] += value if isinstance(value, Decimal) else Decimal(str(value))
-            if part.fast is not None and part.fast.write(excel_row, row, widths):
+            height = _row_height(row, wrapping)
+            if part.fast is not None and part.fast.write(excel_row, row, widths, height):
                 total += 1
                 continue
+            if height:
+                part.ws.set_row(excel_row, height)
             for col, (spec, value) in enumerate(zip(columns, row, strict=True)):
                 width = self.write_value(part.ws, excel_row, col, value, spec.kind)
                 if width > widths[col]:

@@ -16,7 +16,7 @@ import pytest
 from hostile_books import shared_strings_book
 from hostile_support import files_under
 from support.invariants import check_invariants
-from workbook_checks import _cells, assert_no_unexpected_formulas
+from workbook_checks import _cells, assert_output_safe
 
 from serialtrack.exporters.xlsx import ColumnSpec, Link, WorkbookBuilder, internal_link
 
@@ -39,7 +39,7 @@ def _unsafe_cells(path: Path) -> list[str]:
 
 
 def _check_workbook(path: Path) -> None:
-    assert_no_unexpected_formulas(path)
+    assert_output_safe(path)
     assert not _unsafe_cells(path), _unsafe_cells(path)
 
 
