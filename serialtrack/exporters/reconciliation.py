@@ -38,7 +38,7 @@ from serialtrack.exporters.xlsx import (
 from serialtrack.ledger.reconcile_checks import KINDS
 from serialtrack.ledger.reconcile_queries import Period
 
-SUMMARY_COLUMNS = [ColumnSpec("Figure", "text", width=78), ColumnSpec("Quantity", "int", width=11),
+SUMMARY_COLUMNS = [ColumnSpec("Figure", "text", width=84), ColumnSpec("Quantity", "int", width=11),
                    ColumnSpec("Amount", "money", width=14), ColumnSpec("Source", "text", width=52)]
 #: Check rows start with this word; conditional formatting turns their figures red when not 0.
 CHECK = "Check:"

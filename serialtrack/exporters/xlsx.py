@@ -309,7 +309,7 @@ class WorkbookBuilder:
     ) -> Any:
         """A cached xlsxwriter Format (number format, background fill colour, bold, and ``extra`` properties
         such as ``layout.TEXT_PROPS``)."""
-        props: dict[str, Any] = dict(extra or {})
+        props: dict[str, Any] = {"valign": "top", **(extra or {})}  # numbers beside wrapped text align at top
         if num_format:
             props["num_format"] = num_format
         if fill:

@@ -110,19 +110,21 @@ def _last_move(as_of: dt.date | None) -> Any:
 
 
 def _posted_counts(day: dt.date | None) -> Any:
-    """Count rows of count files that stand (a reversed count file no longer counts), dated ``day`` or
-    earlier."""
+    """Count rows of count files that stand (a reversed count file no longer counts). ``day`` is applied by
+    :func:`_latest_counts` (every use joins it): a date filter here makes SQLite plan the anti-join as a scan
+    per unit."""
     c, batches = t.counts, t.batches
-    query = select(c).join(batches, batches.c.id == c.c.batch_id).where(batches.c.status == "posted")
-    if day is not None:
-        query = query.where(c.c.count_date <= day)
-    return query.subquery("posted_counts")
+    return (select(c).join(batches, batches.c.id == c.c.batch_id).where(batches.c.status == "posted")
+            .subquery("posted_counts"))
 
 
 def _latest_counts(day: dt.date | None) -> Any:
+    """Each office's latest count date, on or before ``day``."""
     c = _posted_counts(day)
-    return (select(c.c.office_id, func.max(c.c.count_date).label("count_date"))
-            .group_by(c.c.office_id).subquery("latest"))
+    query = select(c.c.office_id, func.max(c.c.count_date).label("count_date"))
+    if day is not None:
+        query = query.where(c.c.count_date <= day)
+    return query.group_by(c.c.office_id).subquery("latest")
 
 
 def count_dates(conn: Connection, day: dt.date | None = None) -> list[tuple[str, dt.date | None]]:
