@@ -147,3 +147,40 @@ def test_reconcile_habits__file_is_a_valid_zip_with_no_temp_left(dropped: Contex
     out = reconcile(dropped, DAY)
     leftovers = [p.name for p in Path(out.workbook).parent.iterdir() if p.name.startswith(".")]
     assert leftovers == []
+
+
+def test_reconcile_habits__every_sheet_prints_landscape_one_page_wide_with_header_and_footer(book: Any) -> None:
+    for sheet in SHEETS:
+        ws = book[sheet]
+        header = _header_row(ws)
+        assert ws.page_setup.orientation == "landscape", sheet
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1), sheet
+        assert ws.page_setup.fitToHeight == 0, sheet
+        assert ws.print_title_rows == f"${header}:${header}", sheet
+        footer = ws.oddFooter
+        assert footer.left.text == "reconciliation-2026-11-25.xlsx", sheet
+        assert footer.center.text == "&A, report date 2026-11-25" and footer.right.text == "Page &P of &N", sheet
+        cell = ws.cell(header, 1)
+        assert cell.font.b and cell.fill.fgColor.rgb == "FFD9E1F2" and cell.border.bottom.style, sheet
+
+
+def test_reconcile_habits__no_number_stored_as_text_triangles_over_text_columns(book: Any) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(book.path) as z:
+        serials = z.read(f"xl/worksheets/sheet{list(SHEETS).index('Serials on hand') + 1}.xml").decode()
+    # Serial, Item, Office, Bin, Lot (text) then Lot ID (a number), Received Date...
+    assert '<ignoredError sqref="A4:E' in serials and 'numberStoredAsText="1"' in serials
+
+
+def test_reconcile_habits__summary_checks_turn_red_when_not_zero(book: Any) -> None:
+    ws = book["Summary"]
+    checks = [c.row for c in _column(ws, "Figure") if c.value.startswith("Check:")]
+    assert len(checks) == 4
+    ranges = {str(r.sqref): [rule for rule in r.rules] for r in ws.conditional_formatting}
+    for row in checks:
+        [rule] = ranges[f"B{row}:C{row}"]
+        assert rule.operator == "notEqual" and rule.formula == ["0"]
+        assert rule.dxf.fill.bgColor.rgb.endswith("FFC7CE")
+    sources = _column(ws, "Source")
+    assert sources and all(c.hyperlink is not None and c.hyperlink.location for c in sources)
