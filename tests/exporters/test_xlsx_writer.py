@@ -461,3 +461,45 @@ def test_write_report__needs_a_sheet(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least one sheet"):
         write_report(tmp_path / "r.xlsx", [])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_add_table__totals_row_subtotals_each_column_in_the_table_name_form(tmp_path: Path) -> None:
+    path = tmp_path / "out.xlsx"
+    columns = [ColumnSpec("Lot"), ColumnSpec("Qty", "int"), ColumnSpec("Value", "money")]
+    with WorkbookBuilder(path) as book:
+        book.add_table("Lots", columns, [("L1", 2, 10.25), ("L2", 3, Decimal("2.50"))], totals=("Qty", "Value"))
+    ws = openpyxl.load_workbook(path)["Lots"]
+    assert ws.tables["Lots"].ref == "A1:C3"  # the totals row sits under the table, not in it
+    assert [c.value for c in ws[4]] == ["Total", "=SUBTOTAL(109,Lots[Qty])", "=SUBTOTAL(109,Lots[Value])"]
+    assert ws["C4"].number_format == "#,##0.00" and ws["A4"].font.b
+    cached = openpyxl.load_workbook(path, data_only=True)["Lots"]
+    assert (cached["B4"].value, cached["C4"].value) == (5, 12.75)
+    with pytest.raises(ValueError, match="no column"), WorkbookBuilder(tmp_path / "x.xlsx") as book:
+        book.add_table("Lots", columns, [], totals=("Nope",))
+
+
+def test_add_table__long_text_wraps_in_a_row_tall_enough_on_both_write_paths(tmp_path: Path) -> None:
+    path = tmp_path / "out.xlsx"
+    long = "word " * 30  # 150 characters: four lines at the 45-character cap
+    with WorkbookBuilder(path) as book:
+        book.add_table("Fast", [ColumnSpec("Note"), ColumnSpec("Qty", "int")], [(long, 1), ("short", 2)])
+        book.add_table("Slow", [ColumnSpec("Note"), ColumnSpec("When", "date")], [(long, dt.date(2026, 1, 1))])
+    wb = openpyxl.load_workbook(path)
+    for name in ("Fast", "Slow"):
+        ws = wb[name]
+        assert ws.row_dimensions[2].height == 60, name
+        assert ws["A2"].alignment.wrap_text and ws["A2"].alignment.vertical == "top", name
+    assert wb["Fast"].row_dimensions[3].height is None
+
+
+def test_print_setup__landscape_one_page_wide_header_repeated_footer(tmp_path: Path) -> None:
+    path = tmp_path / "R&D.xlsx"
+    with WorkbookBuilder(path, report_date=dt.date(2026, 11, 5)) as book:
+        book.add_table("Serials", SERIALS, [("00042", 1, 1.0)], title_rows=["A title"])
+    ws = openpyxl.load_workbook(path)["Serials"]
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows == "$3:$3"
+    assert ws.oddFooter.left.text == "R&&D.xlsx"  # & doubled: it is a control character in a footer
+    assert ws.oddFooter.center.text == "&A, report date 2026-11-05"
+    assert ws.oddFooter.right.text == "Page &P of &N"
