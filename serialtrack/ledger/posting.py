@@ -4,8 +4,9 @@ posting creates on first use. Imported by ``store`` and by every ``*_store`` mod
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import Connection, insert, select
 
@@ -29,6 +30,9 @@ class PostResult:
     units: int
     transactions: int
     lot_ids: tuple[int, ...] = ()
+    #: Cost of goods shipped per (SO number, item), read back from the ledger once posted (every line,
+    #: serialized or not); None where nobody asked (``ledger.receipts.shipment_costs``).
+    line_costs: Mapping[tuple[str, str], Decimal] | None = None
 
 
 @dataclass(frozen=True)

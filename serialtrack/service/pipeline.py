@@ -12,7 +12,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from serialtrack.kinds.base import Checked
 from serialtrack.kinds.registry import FIELD_SPECS, kind_named
 from serialtrack.ledger.plan import PostingPlan
 from serialtrack.ledger.posting import BatchMeta, PostResult
-from serialtrack.ledger.receipts import plan_from_batch
+from serialtrack.ledger.receipts import plan_from_batch, shipment_costs
 from serialtrack.ledger.store import AlreadyPosted, BatchInfo
 from serialtrack.records import BatchStatus, FileStatus, Issue, Source
 from serialtrack.rules.cell_limits import check_cell_limits
@@ -210,8 +210,9 @@ def ensure_receipt(ctx: Context, batch_id: int, output: str | None) -> str | Non
     meta, plan, result = plan_from_batch(ctx.store.engine, batch_id)
     out = unique_output_path(ctx.home.outbox, Path(meta.file_name).stem, ".posted.xlsx")
     try:
-        out = _write_posted(out, meta, plan, result, None, ["receipt written again from the ledger after the run "
-                                                      "that posted this file stopped before writing it"])
+        out = _write_posted(out, meta, plan, _with_costs(ctx, result), None,
+                            ["receipt written again from the ledger after the run that posted this file "
+                             "stopped before writing it"])
     except OSError as exc:
         log.error("batch %s: the receipt could not be written again: %s", batch_id, exc)
         return None
@@ -239,6 +240,14 @@ def _left_in_place(ctx: Context, name: str, kind: str | None, sha: str | None, e
     return Outcome(name, kind, FileStatus.REJECTED, errors=[Issue(
         "internal-error", f"serialtrack failed while processing this file ({type(exc).__name__}: {exc}); "
         "nothing was posted and the file was left where it is; the log has the details", Source(name))])
+
+
+def _with_costs(ctx: Context, result: PostResult | None) -> PostResult | None:
+    """``result`` with each line's cost of goods shipped read back from the ledger (empty for kinds that ship
+    nothing), so a receipt ties to the reconciliation's COGS."""
+    if result is None:
+        return None
+    return replace(result, line_costs=shipment_costs(ctx.store.engine, result.batch_id))
 
 
 def _write_posted(out: Path, meta: BatchMeta, plan: PostingPlan, result: PostResult | None, vendor: str | None,
@@ -354,7 +363,7 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
     out = unique_output_path(ctx.home.outbox, stem, ".posted.xlsx")
     try:
         fault_point("writing-report")
-        out = _write_posted(out, meta, plan, result, ingested.vendor, ingested.notes)
+        out = _write_posted(out, meta, plan, _with_costs(ctx, result), ingested.vendor, ingested.notes)
     except OSError as exc:  # disk full, permission denied: the posting stands, the receipt is missing
         log.error("%s: posted as batch %s but the receipt could not be written: %s", meta.file_name,
                   result.batch_id, exc)
