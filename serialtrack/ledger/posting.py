@@ -11,6 +11,7 @@ from sqlalchemy import Connection, func, insert, select
 
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.sql import new_id
+from serialtrack.records import DroppedBy
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class BatchMeta:
     kind: str | None
     rows: int = 0
     started_at: dt.datetime | None = None
+    dropped_by: DroppedBy = DroppedBy()
 
 
 @dataclass(frozen=True)
