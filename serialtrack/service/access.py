@@ -75,7 +75,7 @@ class FileOwner:
 def file_identity(path: Path) -> tuple[str, FileOwner]:
     """The content hash and the owner of ``path``, both from one open file (no link followed): the owner
     recorded is the one of the bytes hashed, whatever happens to the name meanwhile."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a FIFO swapped in never blocks
     with os.fdopen(fd, "rb") as handle:
         owner = FileOwner.of(os.fstat(handle.fileno()))
         digest = hashlib.sha256()
