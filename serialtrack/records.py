@@ -112,6 +112,33 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class DroppedBy:
+    """Who a batch came from. ``user`` and ``group``: the owner of the dropped file as the file system gave them
+    (names, or numeric ids where no name resolves); ``run_by``: the user who ran the command (``ingest``,
+    ``reverse``), None for the watcher. Worth what the file system says, nothing more (see SECURITY.md)."""
+
+    user: str | None = None
+    group: str | None = None
+    run_by: str | None = None
+
+    @property
+    def owner(self) -> str | None:
+        """``ana (group warehouse)``, or None when the batch came from no file."""
+        if self.user is None:
+            return None
+        return f"{self.user} (group {self.group})" if self.group is not None else self.user
+
+    def as_json(self) -> dict[str, str | None]:
+        return {"user": self.user, "group": self.group, "run_by": self.run_by}
+
+    def __str__(self) -> str:
+        parts = [self.owner] if self.owner else []
+        if self.run_by is not None:
+            parts.append(f"run by {self.run_by}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
 class Issue:
     """One problem found in a file: a value, never an exception."""
 

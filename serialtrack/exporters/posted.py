@@ -1,9 +1,10 @@
 """The receipt for a posted file: ``outbox/<name>.posted.xlsx`` (or ``.dry-run.xlsx`` for ``--dry-run``).
 
-Summary first (file, kind, vendor, batch, rows read, then the kind's own counts and values, money formatted),
-then the kind's sheets (items, order lines, or for a packing list its PO lines with a totals row and every
-serial with the entry it expanded from, so a clerk can audit a span). What a kind shows is the kind's business
-(``serialtrack.kinds``); this module only lays the workbook out, with the report date in its page footers.
+Summary first (file, kind, vendor, batch, who dropped it, rows read, then the kind's own counts and values,
+money formatted), then the kind's sheets (items, order lines, or for a packing list its PO lines with a totals
+row and every serial with the entry it expanded from, so a clerk can audit a span). What a kind shows is the
+kind's business (``serialtrack.kinds``); this module only lays the workbook out, with the report date in its
+page footers.
 """
 
 from __future__ import annotations
@@ -24,12 +25,16 @@ SummaryPair = tuple[str, str | int | Decimal | dt.datetime | dt.date | Formula |
 
 def _summary(meta: BatchMeta, plan: PostingPlan, result: PostResult | None, vendor: str | None,
              notes: Sequence[str], kind_pairs: Sequence[SummaryPair]) -> ReportSheet:
+    # who dropped it: the file's owner and group; ``ingest`` adds the user who ran it
+    who: list[tuple[str, Cell]] = [(label, value) for label, value in (
+        ("Dropped by", meta.dropped_by.owner), ("Run by", meta.dropped_by.run_by)) if value]
     pairs: list[tuple[str, Cell]] = [
         ("File", meta.file_name),
         ("Kind", plan.kind),
         ("Status", "posted" if result else "dry run: checked, nothing posted"),
         ("Batch", result.batch_id if result else None),
         ("Processed at", (meta.started_at or dt.datetime.now(dt.UTC)).astimezone().replace(tzinfo=None)),
+        *who,
         ("Content SHA-256", meta.sha256),
         ("Rows read", plan.rows),
     ]

@@ -23,6 +23,7 @@ from serialtrack.ledger import reconcile_history as history
 from serialtrack.ledger import reconcile_queries as q
 from serialtrack.ledger.reconcile_queries import Period
 from serialtrack.ledger.reconcile_rollforward import roll_forward
+from serialtrack.records import DroppedBy
 
 C = ColumnSpec
 
@@ -177,6 +178,7 @@ ACTIVITY_COLUMNS = [
     C("Serial", "text"), C("Qty", "int"), C("Unit Cost", "money"), C("Value", "money"), C("Document", "text"),
     C("Office", "text"), C("Bin", "text"), C("Lot", "text"), C("Note", "text"), C("Batch", "int"),
     C("Source File", "text"), C("Sheet", "text"), C("Row", "int"), C("Reverses", "int"),
+    C("Dropped By", "text"), C("Run By", "text"),
 ]
 
 
@@ -188,12 +190,13 @@ def activity(conn: Connection, period: Period) -> DataSheet:
         for r in q.activity(conn, period.day, start.astimezone(dt.UTC), end.astimezone(dt.UTC)):
             yield [r.id, r.type, r.occurred_on, local_naive(r.created_at), r.item, r.serial, r.qty, r.unit_cost,
                    _times(r.unit_cost, r.qty), r.document, r.office, r.bin, r.lot, r.note, r.batch_id,
-                   r.source_file, r.source_sheet, r.source_row, r.reverses_id]
+                   r.source_file, r.source_sheet, r.source_row, r.reverses_id,
+                   DroppedBy(r.dropped_by_user, r.dropped_by_group).owner, r.run_by]
 
     return DataSheet(
         "Activity", "Activity", ACTIVITY_COLUMNS,
         f"Transactions dated {period.day.isoformat()} or posted that day, with the file, sheet and row each "
-        f"came from.",
+        f"came from, who dropped that file (its owner and group) and who ran the command (ingest, reverse).",
         rows(), sums=("Qty",))
 
 

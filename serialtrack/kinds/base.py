@@ -58,6 +58,12 @@ class FileKind(ABC):
 
     name: KindName
     fields: Kind
+    #: What the kind's files are called in a sentence ("may not post purchase orders"); empty: its name.
+    noun: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.noun or self.name.replace("_", " ")
 
     @abstractmethod
     def check(self, ingested: Ingested, env: CheckEnv) -> Checked:

@@ -235,6 +235,7 @@ def _serial_rows(plan: PostingPlan) -> Iterator[list[Cell]]:
 
 class Receiving(FileKind):
     name = KindName.RECEIVING
+    noun = "receiving files"
     fields = Kind(KindName.RECEIVING, ("po_number", "item_code", "qty", "serials", "description", "packing_list",
                                        "received_date", "bin", "mfr_lot", "vendor"),
                   frozenset({"po_number", "item_code"}), {"received_date": ("Date",)})

@@ -209,6 +209,7 @@ ORDER_ALIASES = ("Order #", "Order No", "Order Number")
 
 class Shipping(FileKind):
     name = KindName.SHIPPING
+    noun = "shipping files"
     fields = Kind(KindName.SHIPPING, ("so_number", "item_code", "qty", "serials", "description", "ship_date",
                                       "carrier", "tracking", "customer"),
                   frozenset({"so_number", "item_code"}), {"so_number": ORDER_ALIASES, "ship_date": ("Date",)})

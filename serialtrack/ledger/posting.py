@@ -12,6 +12,7 @@ from sqlalchemy import Connection, insert, select
 
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.sql import new_id, office_ids_named
+from serialtrack.records import DroppedBy
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class BatchMeta:
     kind: str | None
     rows: int = 0
     started_at: dt.datetime | None = None
+    dropped_by: DroppedBy = DroppedBy()
 
 
 @dataclass(frozen=True)

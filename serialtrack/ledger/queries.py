@@ -37,7 +37,8 @@ def serial_history(engine: Engine, unit_id: int) -> list[dict[str, Any]]:
     tx, batches = t.transactions, t.batches
     query = (select(tx.c.id, tx.c.type, tx.c.occurred_on.label("date"), tx.c.document, tx.c.source_file.label("file"),
                     tx.c.source_sheet.label("sheet"), tx.c.source_row.label("row"), tx.c.batch_id.label("batch"),
-                    tx.c.unit_cost, tx.c.note, batches.c.status.label("batch_status"))
+                    tx.c.unit_cost, tx.c.note, batches.c.status.label("batch_status"), batches.c.dropped_by_user,
+                    batches.c.dropped_by_group, batches.c.run_by)
              .join(batches, batches.c.id == tx.c.batch_id)
              .where(tx.c.serial_unit_id == unit_id).order_by(tx.c.id))
     with engine.connect() as conn:

@@ -22,7 +22,7 @@ from serialtrack.ledger.plan import (
     UnitPlan,
 )
 from serialtrack.ledger.posting import BatchMeta, PostResult
-from serialtrack.records import KindName
+from serialtrack.records import DroppedBy, KindName
 
 
 def shipment_costs(engine: Engine, batch_id: int) -> dict[tuple[str, str], Decimal]:
@@ -103,5 +103,6 @@ def plan_from_batch(engine: Engine, batch_id: int) -> tuple[BatchMeta, PostingPl
         txns = conn.execute(select(func.count()).select_from(t.transactions)
                             .where(t.transactions.c.batch_id == batch_id)).scalar_one()
     started = batch.started_at if isinstance(batch.started_at, dt.datetime) else None
-    meta = BatchMeta(batch.file_name, batch.sha256, batch.kind, batch.rows, started)
+    meta = BatchMeta(batch.file_name, batch.sha256, batch.kind, batch.rows, started,
+                     DroppedBy(batch.dropped_by_user, batch.dropped_by_group, batch.run_by))
     return meta, plan, PostResult(batch_id, len(plan.lots), batch.units, int(txns))

@@ -199,9 +199,12 @@ def _with_transaction_joins(query: Select[Any]) -> Select[Any]:
 
 
 def activity(conn: Connection, day: dt.date, posted_from: dt.datetime, posted_to: dt.datetime) -> Iterator[Row]:
-    """Transactions dated ``day`` or posted in [``posted_from``, ``posted_to``) (the local day, in UTC)."""
-    tx = t.transactions
-    query = _with_transaction_joins(select(*_transaction_columns())).where(or_(
+    """Transactions dated ``day`` or posted in [``posted_from``, ``posted_to``) (the local day, in UTC), with
+    who dropped the file of each one's batch (``dropped_by_user``, ``dropped_by_group``, ``run_by``)."""
+    tx, batches = t.transactions, t.batches
+    who = (batches.c.dropped_by_user, batches.c.dropped_by_group, batches.c.run_by)
+    query = _with_transaction_joins(select(*_transaction_columns(), *who)).join(
+        batches, batches.c.id == tx.c.batch_id).where(or_(
         tx.c.occurred_on == day, and_(tx.c.created_at >= posted_from, tx.c.created_at < posted_to)))
     return stream(conn, query.order_by(tx.c.id))
 

@@ -59,6 +59,7 @@ class ReverseResult:
     kind: str
     transactions: int
     units: int
+    run_by: str | None = None
 
 
 def _later_activity(conn: Connection, txs: list[PostedTx], batch_id: int) -> str | None:
@@ -149,8 +150,9 @@ def undo_counts(conn: Connection, txs: list[PostedTx], batch_id: int, reversal_i
 
 
 def reverse_batch(store: Store, batch_id: int, reversal_for: Callable[[str | None], Undo | None], *,
-                  reason: str | None = None) -> ReverseResult:
-    """Undo posted ``batch_id``; ``reversal_for`` gives the batch kind's ``Undo`` (None: not reversible)."""
+                  reason: str | None = None, run_by: str | None = None) -> ReverseResult:
+    """Undo posted ``batch_id``; ``reversal_for`` gives the batch kind's ``Undo`` (None: not reversible).
+    ``run_by``, the operator who asked for it, is recorded on the reversal batch."""
     now = store.clock()
     with store.writing() as conn:
         batch = conn.execute(select(t.batches).where(t.batches.c.id == batch_id)).first()
@@ -174,7 +176,7 @@ def reverse_batch(store: Store, batch_id: int, reversal_for: Callable[[str | Non
         reversal_id = new_id(conn.execute(insert(t.batches).values(
             file_name=f"reversal of batch {batch_id} ({batch.file_name})", sha256=digest, kind="reversal",
             status=BatchStatus.POSTED, rows=0, units=len(txs), transactions=len(txs), started_at=now, finished_at=now,
-            host=store.host)))
+            host=store.host, run_by=run_by)))
         undo(conn, txs, batch_id, reversal_id)
         today = now.astimezone().date()
         bulk_insert(conn, t.transactions, TX_COLUMNS + ("reverses_id",),
@@ -185,4 +187,4 @@ def reverse_batch(store: Store, batch_id: int, reversal_for: Callable[[str | Non
         units = conn.execute(select(func.count()).select_from(t.transactions)
                              .where(t.transactions.c.batch_id == batch_id,
                                     t.transactions.c.serial_unit_id.is_not(None))).scalar_one()
-    return ReverseResult(batch_id, reversal_id, batch.kind, len(txs), int(units))
+    return ReverseResult(batch_id, reversal_id, batch.kind, len(txs), int(units), run_by)

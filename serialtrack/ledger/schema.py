@@ -103,6 +103,11 @@ batches = Table(
     Column("reversed_at", DateTime(timezone=True)),
     Column("reversed_by", Integer, ForeignKey("batches.id")),
     Column("host", String(200)),
+    #: who dropped the file: its owner and group as the file system gave them (names, or numeric ids where
+    #: no name resolves), and the user who ran ``ingest`` or ``reverse`` (None for the watcher)
+    Column("dropped_by_user", String(200)),
+    Column("dropped_by_group", String(200)),
+    Column("run_by", String(200)),
     CheckConstraint(f"status IN {BATCH_STATUSES!r}", name="status_known"),
     CheckConstraint("rows >= 0 AND units >= 0 AND lots >= 0 AND transactions >= 0", name="counts_nonneg"),
     Index("ix_batches_sha256", "sha256"),

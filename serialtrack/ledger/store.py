@@ -192,7 +192,9 @@ def _insert_batch(conn: Connection, meta: BatchMeta, status: str, now: dt.dateti
     return new_id(conn.execute(insert(t.batches).values(
         file_name=meta.file_name, sha256=meta.sha256, kind=meta.kind, status=status, rows=meta.rows,
         errors=errors, output=output, started_at=meta.started_at or now,
-        finished_at=now if status != BatchStatus.POSTED else None, host=host)))
+        finished_at=now if status != BatchStatus.POSTED else None, host=host,
+        dropped_by_user=meta.dropped_by.user, dropped_by_group=meta.dropped_by.group,
+        run_by=meta.dropped_by.run_by)))
 
 
 def _upsert_item(conn: Connection, change: ItemChange, now: dt.datetime) -> None:

@@ -16,6 +16,7 @@ import click
 
 from serialtrack.kinds.registry import NAMES
 from serialtrack.records import FileStatus
+from serialtrack.service.access import current_user
 from serialtrack.service.cli_common import EXIT_FAILED, EXIT_OK, context_for
 from serialtrack.service.cli_queries import lots, reverse, serial, stock
 from serialtrack.service.cli_reconcile import reconcile
@@ -80,9 +81,10 @@ def ingest(home: Home, files: tuple[Path, ...], kind: str | None, dry_run: bool,
     """Process FILES now, exactly as the watcher would. Exit 1 when any file was rejected."""
     init_home(home)
     outcomes = []
+    run_by = current_user()
     with context_for(home) as ctx:
         for path in files:
-            outcome = process_file(ctx, path, kind=kind, dry_run=dry_run)
+            outcome = process_file(ctx, path, kind=kind, dry_run=dry_run, run_by=run_by)
             outcomes.append(outcome)
             if as_json:
                 click.echo(json.dumps(outcome.as_json(), default=str, ensure_ascii=False))

@@ -10,9 +10,15 @@ from serialtrack.ingest.serials import normalize_serial
 from serialtrack.kinds.registry import reversal_for
 from serialtrack.ledger import queries
 from serialtrack.ledger.reverse_store import ReverseRefused, reverse_batch
+from serialtrack.records import DroppedBy
+from serialtrack.service.access import current_user
 from serialtrack.service.cli_common import EXIT_FAILED, UserError, context_for, print_json
 from serialtrack.service.context import Context
 from serialtrack.service.home import Home
+
+
+def _by(row: dict[str, Any]) -> DroppedBy:
+    return DroppedBy(row["dropped_by_user"], row["dropped_by_group"], row["run_by"])
 
 
 def lookup_serial(ctx: Context, serial: str, item_code: str | None = None) -> dict[str, Any]:
@@ -31,7 +37,8 @@ def lookup_serial(ctx: Context, serial: str, item_code: str | None = None) -> di
         "item_code": unit["item_code"], "serial": unit["serial"], "status": unit["status"],
         "office": unit["office"], "bin": unit["bin"], "lot": unit["lot"],
         "history": [{"type": h["type"], "date": h["date"].isoformat(), "document": h["document"], "file": h["file"],
-                     "sheet": h["sheet"], "row": h["row"], "batch": h["batch"]} for h in history],
+                     "sheet": h["sheet"], "row": h["row"], "batch": h["batch"], "by": _by(h).as_json()}
+                    for h in history],
     }
 
 
@@ -51,7 +58,9 @@ def serial(home: Home, serial: str, item_code: str | None, as_json: bool) -> Non
     click.echo(f"{found['item_code']} {found['serial']}: {found['status']} at {place}, lot {found['lot']}")
     for h in found["history"]:
         where = f"{h['file']} › {h['sheet']} › row {h['row']}" if h["sheet"] else (h["file"] or "")
-        click.echo(f"  {h['date']}  {h['type']:<10} {h['document'] or '':<14} batch {h['batch']}  {where}")
+        by = DroppedBy(**h["by"])
+        click.echo(f"  {h['date']}  {h['type']:<10} {h['document'] or '':<14} batch {h['batch']}  {where}"
+                   + (f"  by {by}" if str(by) else ""))
 
 
 def _money(value: Any) -> str:
@@ -122,12 +131,12 @@ def reverse(home: Home, batch: int, reason: str | None, as_json: bool) -> None:
     """
     with context_for(home) as ctx:
         try:
-            result = reverse_batch(ctx.store, batch, reversal_for, reason=reason)
+            result = reverse_batch(ctx.store, batch, reversal_for, reason=reason, run_by=current_user())
         except ReverseRefused as exc:
             raise UserError(str(exc), EXIT_FAILED) from exc
     if as_json:
         print_json({"batch": result.batch, "reversal_batch": result.reversal_batch, "kind": result.kind,
-                    "transactions": result.transactions, "units": result.units})
+                    "transactions": result.transactions, "units": result.units, "run_by": result.run_by})
     else:
         click.echo(f"batch {result.batch} ({result.kind}) reversed by batch {result.reversal_batch}: "
                    f"{result.transactions} compensating transactions, {result.units} serial units")

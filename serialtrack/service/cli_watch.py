@@ -15,12 +15,13 @@ from serialtrack.service.home import Home, init_home
 from serialtrack.service.watcher import WatcherError, run_watcher
 
 #: The keys of a per-file JSON log line (others lines carry ts, level, logger and message).
-FILE_FIELDS = ("file", "kind", "status", "batch", "rows", "units", "errors", "seconds", "output")
+FILE_FIELDS = ("file", "kind", "status", "batch", "rows", "units", "errors", "seconds", "output", "dropped_by")
 
 
 class JsonLinesFormatter(logging.Formatter):
     """One JSON object per line, for a log collector: ts, level, logger, message, and for a file's line
-    ``file, kind, status, batch, rows, units, errors, seconds, output``; ``traceback`` when there is one."""
+    ``file, kind, status, batch, rows, units, errors, seconds, output, dropped_by``; ``traceback`` when there
+    is one."""
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {

@@ -2,19 +2,24 @@
 
 Every setting has a default, so an empty (or missing) file is a working SQLite deployment. The database URL
 comes from ``SERIALTRACK_DATABASE_URL`` first, then ``database.url``, then ``serialtrack.db`` in the home.
-Vendor column mappings live here (``[vendors.NAME]``), never in code.
+Vendor column mappings live here (``[vendors.NAME]``), never in code; so does who may post each kind
+(``[access]``).
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from serialtrack.ingest.fields import FIELDS
+from serialtrack.kinds.registry import NAMES
 
 CONFIG_NAME = "serialtrack.toml"
 
@@ -105,6 +110,31 @@ class VendorSettings(_Section):
         return value
 
 
+class AccessRule(_Section):
+    """Who may post one kind: the file's owner is one of ``users``, or its group (or a group its owner belongs
+    to) is one of ``groups``. Names or numeric ids; both lists empty = nobody may."""
+
+    users: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+    @field_validator("users", "groups", mode="before")
+    @classmethod
+    def _names_or_ids(cls, value: object) -> object:
+        if not isinstance(value, list | tuple):
+            return value
+        names = []
+        for entry in value:
+            if isinstance(entry, bool) or not isinstance(entry, str | int):
+                raise ValueError(f"{entry!r} is neither a name nor a numeric id")
+            if isinstance(entry, int) and entry < 0:
+                raise ValueError(f"{entry} is not a user or group id")
+            name = str(entry).strip()
+            if not name:
+                raise ValueError("an empty name")
+            names.append(name)
+        return tuple(names)
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     receiving: ReceivingSettings = ReceivingSettings()
@@ -114,12 +144,24 @@ class Settings(_Section):
     reconciliation: ReconciliationSettings = ReconciliationSettings()
     offices: OfficeSettings = OfficeSettings()
     vendors: dict[str, VendorSettings] = Field(default_factory=dict)
+    #: kind -> who may post it; a kind without an entry is open to all
+    access: dict[str, AccessRule] = Field(default_factory=dict)
+
+    @field_validator("access", mode="before")
+    @classmethod
+    def _known_kinds(cls, value: object) -> object:
+        if isinstance(value, dict):
+            unknown = sorted(set(value) - set(NAMES))
+            if unknown:
+                raise ValueError(f"unknown kind {', '.join(repr(k) for k in unknown)}; the kinds are "
+                                 f"{', '.join(sorted(NAMES))}")
+        return value
 
 
 def _first_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"])
-    return f"{where}: {err['msg']}"
+    return f"{where}: {err['msg'].removeprefix('Value error, ')}"
 
 
 def load_settings(home: Path) -> Settings:
@@ -135,6 +177,23 @@ def load_settings(home: Path) -> Settings:
         return Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_first_error(exc)}") from exc
+
+
+def exposed_password(home: Path, settings: Settings) -> str | None:
+    """A sentence when ``serialtrack.toml`` holds the database password and other users may read the file."""
+    path = home / CONFIG_NAME
+    if not settings.database.url:
+        return None
+    try:
+        password = make_url(settings.database.url).password
+        mode = path.stat().st_mode
+    except (ArgumentError, ValueError, OSError):
+        return None
+    if not password or not mode & stat.S_IROTH:
+        return None
+    return (f"{path} holds the database password and every user of this machine can read it "
+            f"(mode {stat.S_IMODE(mode):04o}); put the URL in SERIALTRACK_DATABASE_URL or the password in a "
+            f"~/.pgpass file of the service's account, or at least run: chmod o-r {path}")
 
 
 def database_url(home: Path, settings: Settings) -> str:

@@ -14,10 +14,10 @@ from serialtrack.ingest.serials import SerialPolicy
 from serialtrack.kinds.base import CheckEnv
 from serialtrack.ledger.db import open_engine
 from serialtrack.ledger.store import Store, utcnow
-from serialtrack.service.config import Settings, database_url, load_settings
+from serialtrack.service.config import Settings, database_url, exposed_password, load_settings
 from serialtrack.service.home import Home, remove_leftovers
 
-log = logging.getLogger("serialtrack.context")
+log = logging.getLogger("serialtrack.config")
 
 
 @dataclass
@@ -62,8 +62,11 @@ class Context:
 
 def open_context(home: Home, *, clock: Callable[[], dt.datetime] = utcnow) -> Context:
     """Load the settings, open and migrate the ledger, and remove what a killed run left half-written (hidden
-    temp files and folders, see ``home.remove_leftovers``). Raises ConfigError or DatabaseError."""
+    temp files and folders, see ``home.remove_leftovers``). Raises ConfigError or DatabaseError. Warns when
+    ``serialtrack.toml`` holds the database password and other users may read it."""
     settings = load_settings(home.root)
+    if warning := exposed_password(home.root, settings):
+        log.warning(warning)
     engine = open_engine(database_url(home.root, settings),
                          busy_timeout_ms=int(settings.database.busy_timeout_seconds * 1000))
     store = Store(engine, receiving_bin=settings.offices.receiving_bin, return_bin=settings.offices.return_bin,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from serialtrack.service.access import current_user
 from serialtrack.service.context import Context
 from serialtrack.service.pipeline import Outcome, process_file
 
@@ -70,4 +71,5 @@ def run_demo(ctx: Context) -> list[Outcome]:
     if ctx.store.posted_batch_named("demo-packing-list-0425.xlsx") is not None:
         raise DemoAlreadyRan(f"the demo already ran in {ctx.home.root}; its workbooks are in "
                              f"{ctx.home.outbox}. Run it with --home on an empty folder to see it again")
-    return [process_file(ctx, path) for path in demo_files(ctx.home.inbox)]
+    run_by = current_user()
+    return [process_file(ctx, path, run_by=run_by) for path in demo_files(ctx.home.inbox)]

@@ -30,8 +30,9 @@ from serialtrack.ledger.plan import PostingPlan
 from serialtrack.ledger.posting import BatchMeta, PostResult
 from serialtrack.ledger.receipts import plan_from_batch, shipment_costs
 from serialtrack.ledger.store import AlreadyPosted, BatchInfo
-from serialtrack.records import BatchStatus, FileStatus, Issue, Source
+from serialtrack.records import BatchStatus, DroppedBy, FileStatus, Issue, Source
 from serialtrack.rules.cell_limits import check_cell_limits
+from serialtrack.service.access import FileOwner, file_identity, link_owner, not_allowed
 from serialtrack.service.context import Context
 from serialtrack.service.home import archive_original
 
@@ -55,6 +56,7 @@ class Outcome:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     retry: bool = False  # the file changed while it was read: not ready, nothing done; try it again later
+    dropped_by: DroppedBy | None = None
 
     @property
     def ok(self) -> bool:
@@ -66,6 +68,7 @@ class Outcome:
             "output": self.output, "dry_run": self.dry_run, "archived": self.archived, "counts": self.counts,
             "errors": [_issue_json(i) for i in self.errors],
             "warnings": [_issue_json(i) for i in self.warnings], "notes": self.notes,
+            "dropped_by": self.dropped_by.as_json() if self.dropped_by else None,
         }
 
 
@@ -120,14 +123,16 @@ def environmental(exc: BaseException) -> bool:
 
 def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: bool = False,
                  display_name: str | None = None, move: bool | None = None, recovered: bool = False,
-                 reraise_transient: bool = False) -> Outcome:
+                 reraise_transient: bool = False, run_by: str | None = None) -> Outcome:
     """Process one file: the one path for posting, rejecting, duplicates, archiving and failures.
 
     ``move`` defaults to: move when the file sits in the inbox, else copy to archive. ``recovered`` marks a
     leftover of a run that stopped (the watcher's ``work/``): if that run posted it, it is archived as posted.
     An internal error (a defect) sets the file aside in ``archive/failed/<date>/`` with an answer in
     ``outbox/`` (status ``failed``); a failure of the surroundings (``ENVIRONMENT``) leaves it where it is.
-    ``reraise_transient`` lets the watcher retry a database outage itself instead."""
+    ``reraise_transient`` lets the watcher retry a database outage itself instead. The batch records the
+    file's owner (``access``) and ``run_by``, the user running the command (``ingest``; None for the watcher);
+    an owner whom ``[access]`` does not let post the file's kind gets a ``not-allowed`` rejection."""
     started = time.monotonic()
     name = display_name or path.name
     in_inbox = ctx.home.in_inbox(path)
@@ -136,15 +141,24 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
     refused = refuse_unsafe_path(ctx, path, name, kind, dry_run=dry_run, move=move)
     if refused is not None:
         log.warning("%s: refused before reading: %s", refused.file, refused.errors[0].message)
+        refused.dropped_by = link_owner(path, run_by)
         return refused
     sha: str | None = None
+    dropped_by = DroppedBy(run_by=run_by)
     try:
         snapshot = _signature(path)
-        sha = file_sha256(path)
-        meta = BatchMeta(name, sha, kind, started_at=ctx.clock())
+        sha, owner = file_identity(path)
+        dropped_by = owner.dropped_by(run_by)
+        meta = BatchMeta(name, sha, kind, started_at=ctx.clock(), dropped_by=dropped_by)
         previous = ctx.store.posted_batch(sha)
+        known = kind or (previous.kind if previous is not None else None)
         if previous is not None and recovered and previous.file_name == name and not dry_run:
             outcome = archive_posted(ctx, path, name, kind, previous)
+        elif refusal := not_allowed(ctx.settings.access, known, owner, name):
+            # refused before it is read: the ledger's rules are not run for someone who may not post the kind
+            outcome = _reject(ctx, path, None, replace(meta, kind=known),
+                              Outcome(name, known, FileStatus.REJECTED, errors=[refusal], dry_run=dry_run),
+                              dry_run, move)
         elif previous is not None:
             outcome = _duplicate(ctx, path, name, kind or previous.kind, previous.id, previous.output, meta,
                                  dry_run, move)
@@ -154,7 +168,7 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
             ingested = read_file(path, kinds=FIELD_SPECS, file_name=name, kind=kind, vendors=ctx.vendors,
                                  limits=ctx.limits, guess_master_data=not in_inbox)
             outcome = (_changed(name, kind, dry_run) if _signature(path) != snapshot else
-                       _check_and_post(ctx, path, ingested, meta, dry_run, move,
+                       _check_and_post(ctx, path, ingested, meta, dry_run, move, owner,
                                        lambda: _signature(path) != snapshot))
     except Exception as exc:  # noqa: BLE001  (trapped per file: the surroundings, or a defect)
         if reraise_transient and isinstance(exc, TRANSIENT):
@@ -163,7 +177,8 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
             log.exception("%s: internal error while processing", name)
             outcome = _left_in_place(ctx, name, kind, sha, exc)
         else:
-            outcome = fail_file(ctx, path, name, kind, exc, dry_run=dry_run, move=move)
+            outcome = fail_file(ctx, path, name, kind, exc, dry_run=dry_run, move=move, run_by=run_by)
+    outcome.dropped_by = outcome.dropped_by or dropped_by
     outcome.seconds = time.monotonic() - started
     log.info("%s: %s kind=%s batch=%s errors=%d units=%s %.2fs", name, outcome.status, outcome.kind,
              outcome.batch, len(outcome.errors), outcome.counts.get("units", 0), outcome.seconds,
@@ -259,7 +274,7 @@ def _write_posted(out: Path, meta: BatchMeta, plan: PostingPlan, result: PostRes
 
 
 def fail_file(ctx: Context, path: Path, name: str, kind: str | None, exc: BaseException, *, dry_run: bool = False,
-              move: bool = True) -> Outcome:
+              move: bool = True, run_by: str | None = None) -> Outcome:
     """An internal error (a defect) while processing ``path``: logged with its traceback, then answered the
     same way whoever was processing it (``ingest`` or the watcher). Posted already (the defect came after the
     commit): archived as posted, its receipt ensured. Otherwise: status ``failed``, an answer workbook in
@@ -267,8 +282,10 @@ def fail_file(ctx: Context, path: Path, name: str, kind: str | None, exc: BaseEx
     left alone on a dry run) and a rejected batch for the audit trail."""
     log.error("%s: internal error while processing it", name, exc_info=exc)
     sha: str | None = None
+    dropped_by = DroppedBy(run_by=run_by)
     try:
-        sha = file_sha256(path)
+        sha, owner = file_identity(path)
+        dropped_by = owner.dropped_by(run_by)
     except OSError:
         log.exception("%s: cannot be read again after the error", name)
     posted = _posted_as(ctx, sha)
@@ -282,7 +299,7 @@ def fail_file(ctx: Context, path: Path, name: str, kind: str | None, exc: BaseEx
     outcome = Outcome(name, kind, FileStatus.FAILED, dry_run=dry_run, errors=[Issue("internal-error", (
         f"serialtrack hit an internal error while processing this file ({type(exc).__name__}: {exc}) and "
         f"posted nothing from it. {where}; please tell whoever runs serialtrack (the service log has the "
-        "details)."), Source(name))])
+        "details)."), Source(name))], dropped_by=dropped_by)
     try:
         out = unique_output_path(ctx.home.outbox, Path(name).stem, ".rejected.xlsx")
         out = write_rejected(out, file_name=name, issues=outcome.errors, sheets=[])
@@ -294,8 +311,8 @@ def fail_file(ctx: Context, path: Path, name: str, kind: str | None, exc: BaseEx
     try:
         outcome.archived = str(archive_original(ctx.home, path, "failed", today=ctx.today, move=move, name=name))
         if sha is not None:
-            ctx.store.record_batch(BatchMeta(name, sha, kind, started_at=ctx.clock()), BatchStatus.REJECTED,
-                                   errors=1, output=outcome.output)
+            ctx.store.record_batch(BatchMeta(name, sha, kind, started_at=ctx.clock(), dropped_by=dropped_by),
+                                   BatchStatus.REJECTED, errors=1, output=outcome.output)
     except Exception:  # noqa: BLE001
         log.exception("%s: could not be set aside; it stays in %s", name, path.parent)
     return outcome
@@ -321,15 +338,19 @@ def _duplicate(ctx: Context, path: Path, name: str, kind: str | None, batch_id: 
         output = ensure_receipt(ctx, batch_id, output)
     outcome = Outcome(name, kind, FileStatus.DUPLICATE, batch_id, output, notes=[note], dry_run=dry_run)
     if not dry_run:
-        ctx.store.record_batch(BatchMeta(meta.file_name, meta.sha256, kind, 0, meta.started_at), BatchStatus.DUPLICATE,
-                               output=output)
+        ctx.store.record_batch(replace(meta, kind=kind, rows=0), BatchStatus.DUPLICATE, output=output)
         outcome.archived = str(archive_original(ctx.home, path, "duplicates", today=ctx.today, move=move, name=name))
     return outcome
 
 
 def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, dry_run: bool,
-                    move: bool, changed: Callable[[], bool] = lambda: False) -> Outcome:
-    meta = BatchMeta(meta.file_name, meta.sha256, ingested.kind, len(ingested.rows), meta.started_at)
+                    move: bool, owner: FileOwner, changed: Callable[[], bool] = lambda: False) -> Outcome:
+    detected = meta.kind is None  # else the kind was known, and the owner allowed, before reading
+    meta = replace(meta, kind=ingested.kind, rows=len(ingested.rows))
+    refusal = not_allowed(ctx.settings.access, ingested.kind, owner, meta.file_name) if detected else None
+    if refusal is not None:
+        return _reject(ctx, path, ingested, meta, Outcome(meta.file_name, ingested.kind, FileStatus.REJECTED,
+                                                          errors=[refusal], dry_run=dry_run), dry_run, move)
     issues = ingested.issues + check_cell_limits(ingested.rows)  # what the ledger's columns cannot hold
     checked = Checked(None, list(issues))
     if not any(i.is_error for i in issues) and ingested.kind:
@@ -384,7 +405,7 @@ def _grid_sheets(ingested: Ingested) -> list[GridSheet]:
     return [GridSheet(g.name, g.rows, headers.get(g.name)) for g in ingested.grids]
 
 
-def _reject(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, outcome: Outcome, dry_run: bool,
+def _reject(ctx: Context, path: Path, ingested: Ingested | None, meta: BatchMeta, outcome: Outcome, dry_run: bool,
             move: bool) -> Outcome:
     if not outcome.errors:
         outcome.errors.append(Issue("nothing-to-post", "nothing in this file could be posted",
@@ -392,7 +413,7 @@ def _reject(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, outco
     out = unique_output_path(ctx.home.outbox, Path(meta.file_name).stem, ".rejected.xlsx")
     fault_point("writing-report")
     out = write_rejected(out, file_name=meta.file_name, issues=outcome.errors + outcome.warnings,
-                   sheets=_grid_sheets(ingested), notes=outcome.notes)
+                         sheets=_grid_sheets(ingested) if ingested else [], notes=outcome.notes)
     outcome.output = str(out)
     if not dry_run:
         outcome.batch = ctx.store.record_batch(meta, BatchStatus.REJECTED, errors=len(outcome.errors), output=str(out))

@@ -1,7 +1,8 @@
 """When a dropped file is ready to be read: complete, and nobody has it open.
 
 A candidate is a file straight in ``inbox/`` or in ``inbox/<kind>/``. Lock and temp files are never
-candidates. A candidate is ready when two scans saw the same size and mtime, it was first seen so at least
+candidates. A candidate is ready when two scans saw the same size, mtime, owner and group (the owner is who
+dropped it: one that changes is a file still being handed over), it was first seen so at least
 ``min_age`` seconds ago, and no fresh owner lock (``~$name.xlsx``, ``.~lock.name.xlsx#``) sits beside it.
 A CSV whose last line has no newline yet is a copy that may have stalled mid-row: it must stay unchanged for
 ``unfinished_line`` seconds instead (a finished CSV ends in a newline, as Excel and LibreOffice write it).
@@ -34,6 +35,8 @@ def ends_unfinished(path: Path) -> bool:
             return handle.read(1) not in (b"\n", b"\r")
     except OSError:
         return False
+#: size, mtime (ns), owner uid, group gid
+Signature = tuple[int, int, int, int]
 
 
 def is_ignored(name: str) -> bool:
@@ -53,17 +56,25 @@ def owner_lock_names(name: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Seen:
-    """One candidate file as one scan saw it; ``lock`` names a fresh owner lock beside it."""
+    """One candidate file as one scan saw it; ``lock`` names a fresh owner lock beside it; ``uid`` and
+    ``gid`` are its owner and group."""
 
     path: Path
     kind: str | None
     size: int
     mtime_ns: int
     lock: str | None = None
+    uid: int = -1
+    gid: int = -1
 
     @property
-    def signature(self) -> tuple[int, int]:
-        return self.size, self.mtime_ns
+    def signature(self) -> Signature:
+        return self.size, self.mtime_ns, self.uid, self.gid
+
+
+def signature_of(st: os.stat_result) -> Signature:
+    """What must stay the same for a file to be ready: size, mtime, owner and group."""
+    return st.st_size, st.st_mtime_ns, st.st_uid, st.st_gid
 
 
 def scan_inbox(inbox: Path, lock_max_age: float) -> list[Seen]:
@@ -84,7 +95,7 @@ def scan_inbox(inbox: Path, lock_max_age: float) -> list[Seen]:
             except OSError:
                 continue
             seen.append(Seen(Path(entry.path), kind, stat.st_size, stat.st_mtime_ns,
-                             _fresh_lock(entries, name, now, lock_max_age)))
+                             _fresh_lock(entries, name, now, lock_max_age), stat.st_uid, stat.st_gid))
     return seen
 
 
@@ -101,7 +112,7 @@ def _fresh_lock(entries: dict[str, os.DirEntry[str]], name: str, now: float, max
 
 @dataclass
 class _Track:
-    signature: tuple[int, int]
+    signature: Signature
     since: float  # monotonic time this signature was first seen
     scans: int
     locked: bool = False

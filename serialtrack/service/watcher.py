@@ -26,7 +26,7 @@ from serialtrack.kinds.registry import NAMES
 from serialtrack.service.claims import ClaimArea, Claimed, Locks, LostOwnership, open_locks
 from serialtrack.service.context import Context
 from serialtrack.service.pipeline import TRANSIENT, Outcome, fail_file, file_sha256, process_file
-from serialtrack.service.readiness import Readiness, Seen, scan_inbox
+from serialtrack.service.readiness import Readiness, Seen, scan_inbox, signature_of
 from serialtrack.service.scheduler import Nightly
 
 log = logging.getLogger("serialtrack.watcher")
@@ -210,12 +210,13 @@ class Watcher:
             self._handle(claimed)
 
     def _take(self, item: Seen) -> None:
-        """Claim a ready file, unless it changed since the scan, then process it."""
+        """Claim a ready file, unless it changed since the scan (size, mtime, owner or group: it is then not
+        ready, and waits again), then process it."""
         try:
             stat = item.path.stat()
         except FileNotFoundError:
             return
-        if (stat.st_size, stat.st_mtime_ns) != item.signature:
+        if signature_of(stat) != item.signature:
             return
         try:
             claimed = self.claims.claim(item.path, item.kind)
@@ -271,7 +272,8 @@ class Watcher:
         self.failed = self.failed or not outcome.ok
         fields = {"file": outcome.file, "kind": outcome.kind, "status": outcome.status, "batch": outcome.batch,
                   "rows": outcome.counts.get("rows", 0), "units": outcome.counts.get("units", 0),
-                  "errors": len(outcome.errors), "seconds": round(outcome.seconds, 3), "output": outcome.output}
+                  "errors": len(outcome.errors), "seconds": round(outcome.seconds, 3), "output": outcome.output,
+                  "dropped_by": outcome.dropped_by.as_json() if outcome.dropped_by else None}
         batch = f" batch {outcome.batch}" if outcome.batch else ""
         log.log(logging.INFO if outcome.ok else logging.WARNING,
                 "%s: %s [%s]%s, %d rows, %d units, %d errors, %.2fs", outcome.file, outcome.status,

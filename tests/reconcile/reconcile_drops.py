@@ -15,11 +15,17 @@ November 2026, report date 2026-11-25 (COGS period 2026-11-01 to 2026-11-25):
   00044 scrapped 2026-11-12; SO 5002 (Main, customer ``@Fabrikam``): 2 CAM-100, 00045 shipped on the report
   date (open);
 * count of Main on 2026-11-20: 00043 (RETURNS), 00045 (A-01), 99999 (unknown); 00046 (A-01) is missing.
+
+Who dropped each file (the Activity sheet's Dropped By): master data belongs to uid 4201, group 4200
+(purchasing), the warehouse's files to uid 4301, group 4300: numeric ids that name nobody, so the dump is the
+same on every machine. Files are given to them only when the tests run as root (as in CI); otherwise they
+belong to whoever runs the tests, and the golden test leaves that column out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -89,12 +95,22 @@ FILES: list[tuple[str, str, dt.date, list[str], list[list[Any]]]] = [
 
 CONFIG = "[receiving]\nover_receipt_tolerance_percent = 20\n"
 
+#: (uid, gid) owning each kind's files when the tests run as root
+PURCHASING, WAREHOUSE = (4201, 4200), (4301, 4300)
+MASTER_DATA = frozenset({"items", "purchase_orders", "sales_orders"})
+AS_ROOT = os.geteuid() == 0
+
 
 def write_files(files_dir: Path,
                 files: Sequence[tuple[str, str, dt.date, list[str], list[list[Any]]]] = FILES) -> list[tuple[Path, str]]:
-    """The scenario's workbooks, in posting order, with their kinds."""
-    return [(workbook(files_dir / name, header, rows, sheet=kind.replace("_", " ").title()), kind)
-            for name, kind, _, header, rows in files]
+    """The scenario's workbooks, in posting order, with their kinds (owned by purchasing or the warehouse)."""
+    written = []
+    for name, kind, _, header, rows in files:
+        path = workbook(files_dir / name, header, rows, sheet=kind.replace("_", " ").title())
+        if AS_ROOT:
+            os.chown(path, *(PURCHASING if kind in MASTER_DATA else WAREHOUSE))
+        written.append((path, kind))
+    return written
 
 
 def drop_history(root: Path, files_dir: Path,

@@ -175,3 +175,41 @@ def test_postgres_locks__a_lost_session_is_reconnected_and_the_folder_lock_taken
         locks.close()
         rival.close()
         engine.dispose()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user (os.chown) needs root, as in CI")
+def test_watch__an_owner_change_between_scan_and_claim_is_not_ready(watched_home: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The owner is who dropped the file: one that changes after the scan that found the file ready is treated
+    like a size change (it waits for two more scans and its minimum age), and the owner recorded is the one of
+    the file as claimed."""
+    path = receiving_csv(watched_home / "inbox" / "receiving" / "pl-owner.csv", ["OW0001"])
+    ctx = open_context(Home(watched_home))
+    watcher = Watcher(ctx, poll=0.05, once=True)
+    updates: list[int] = []
+    claims: list[int] = []
+    real_update, real_claim = watcher.readiness.update, watcher.claims.claim
+
+    def update(seen, now):  # type: ignore[no-untyped-def]
+        ready = real_update(seen, now)
+        updates.append(len(ready))
+        if ready and updates.count(1) == 1:
+            os.chown(path, 4201, 4200)  # handed to someone else between the scan and the claim
+        return ready
+
+    def claim(source, kind):  # type: ignore[no-untyped-def]
+        claims.append(len(updates))
+        return real_claim(source, kind)
+
+    monkeypatch.setattr(watcher.readiness, "update", update)
+    monkeypatch.setattr(watcher.claims, "claim", claim)
+    try:
+        assert watcher.run() == 0
+        with ctx.store.engine.connect() as conn:
+            owner = conn.execute(text("SELECT dropped_by_user, dropped_by_group FROM batches "
+                                      "WHERE file_name = 'pl-owner.csv'")).one()
+    finally:
+        ctx.close()
+    changed_at = updates.index(1) + 1
+    assert claims and claims[0] >= changed_at + 2, (updates, claims)  # not claimed at the scan it changed
+    assert tuple(owner) == ("4201", "4200")

@@ -81,3 +81,19 @@ def test_scan_inbox__kinds_from_subfolders_locks_fresh_and_stale(tmp_path: Path)
     assert sorted(seen) == ["PL-1.xlsx", "PL-2.xlsx", "plain.csv"]
     assert (seen["PL-1.xlsx"].kind, seen["PL-1.xlsx"].size, seen["PL-1.xlsx"].lock) == ("receiving", 5, "~$PL-1.xlsx")
     assert seen["PL-2.xlsx"].lock is None and seen["plain.csv"].kind is None
+
+
+def test_readiness__an_owner_change_starts_the_clock_again() -> None:
+    """A file whose owner or group changes is still being handed over: not ready, like one that grew."""
+    path = Path("/inbox/receiving/a.xlsx")
+    readiness = Readiness(min_age=1.0)
+    readiness.update([Seen(path, "receiving", 10, 1, None, 4301, 4300)], now=100.0)
+    assert readiness.update([Seen(path, "receiving", 10, 1, None, 4201, 4300)], now=105.0) == []  # new owner
+    assert readiness.update([Seen(path, "receiving", 10, 1, None, 4201, 4200)], now=110.0) == []  # new group
+    assert readiness.update([Seen(path, "receiving", 10, 1, None, 4201, 4200)], now=111.0) != []
+
+
+def test_scan_inbox__sees_owner_and_group(tmp_path: Path) -> None:
+    (tmp_path / "PL-1.xlsx").write_bytes(b"1")
+    [seen] = scan_inbox(tmp_path, lock_max_age=600)
+    assert (seen.uid, seen.gid) == (os.getuid(), os.getgid())
