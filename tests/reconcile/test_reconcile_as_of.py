@@ -17,6 +17,7 @@ import openpyxl
 from reconcile_drops import FILES, Clock, write_files
 from test_reconcile_golden import normalised_dump
 
+from serialtrack.kinds.registry import reversal_for
 from serialtrack.ledger.reverse_store import reverse_batch
 from serialtrack.service.context import open_context
 from serialtrack.service.home import Home, init_home
@@ -63,7 +64,7 @@ def test_reconcile_as_of__rerun_after_later_activity_gives_the_same_cells(home: 
                 clock.now = _at(day)
                 assert process_file(ctx, path, kind=kind).status == "posted", name
         clock.now = _at(dt.date(2026, 11, 26))
-        reverse_batch(ctx.store, batches["RET-5001.xlsx"], reason="returned in error")
+        reverse_batch(ctx.store, batches["RET-5001.xlsx"], reversal_for, reason="returned in error")
 
         clock.now = _at(dt.date(2026, 11, 28), 9)  # three days late
         late = normalised_dump(reconcile(ctx, REPORT_DAY).workbook)
