@@ -27,7 +27,7 @@ from serialtrack.kinds.registry import FIELD_SPECS, kind_named
 from serialtrack.ledger.plan import PostingPlan
 from serialtrack.ledger.posting import BatchMeta, PostResult
 from serialtrack.ledger.receipts import plan_from_batch
-from serialtrack.ledger.store import AlreadyPosted, BatchInfo
+from serialtrack.ledger.store import AlreadyPosted, BatchInfo, Conflict
 from serialtrack.records import BatchStatus, FileStatus, Issue, Source
 from serialtrack.service.context import Context
 from serialtrack.service.home import archive_original
@@ -118,20 +118,17 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
         log.warning("%s: refused before reading: %s", refused.file, refused.errors[0].message)
         return refused
     sha: str | None = None
+    waits = Backoff(ctx.settings.database.retry_seconds)
     try:
-        sha = file_sha256(path)
-        meta = BatchMeta(name, sha, kind, started_at=ctx.clock())
-        previous = ctx.store.posted_batch(sha)
-        if previous is not None and recovered and previous.file_name == name and not dry_run:
-            outcome = archive_posted(ctx, path, name, kind, previous)
-        elif previous is not None:
-            outcome = _duplicate(ctx, path, name, kind or previous.kind, previous.id, previous.output, meta,
-                                 dry_run, move)
-        else:
-            fault_point("reading")
-            ingested = read_file(path, kinds=FIELD_SPECS, file_name=name, kind=kind, vendors=ctx.vendors,
-                                 limits=ctx.limits)
-            outcome = _check_and_post(ctx, path, ingested, meta, dry_run, move)
+        while True:
+            try:
+                sha = file_sha256(path)
+                outcome = _process_once(ctx, path, name, kind, sha, dry_run=dry_run, move=move, recovered=recovered)
+                break
+            except TRANSIENT as exc:
+                if not waits.wait(name, exc):
+                    raise
+                recovered = True  # a try that failed after its commit left the file posted: archive it as such
     except Exception as exc:  # noqa: BLE001  (trapped per file: the surroundings, or a defect)
         if reraise_transient and isinstance(exc, TRANSIENT):
             raise
@@ -145,6 +142,48 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
              outcome.batch, len(outcome.errors), outcome.counts.get("units", 0), outcome.seconds,
              extra={"outcome": outcome.as_json(), "seconds": outcome.seconds})
     return outcome
+
+
+def _process_once(ctx: Context, path: Path, name: str, kind: str | None, sha: str, *, dry_run: bool, move: bool,
+                  recovered: bool) -> Outcome:
+    """One try at the file: the duplicate check, then read, check and post (or archive a recovered posting)."""
+    meta = BatchMeta(name, sha, kind, started_at=ctx.clock())
+    previous = ctx.store.posted_batch(sha)
+    if previous is not None and recovered and previous.file_name == name and not dry_run:
+        return archive_posted(ctx, path, name, kind, previous)
+    if previous is not None:
+        return _duplicate(ctx, path, name, kind or previous.kind, previous.id, previous.output, meta, dry_run, move)
+    fault_point("reading")
+    ingested = read_file(path, kinds=FIELD_SPECS, file_name=name, kind=kind, vendors=ctx.vendors, limits=ctx.limits)
+    return _check_and_post(ctx, path, ingested, meta, dry_run, move)
+
+
+class Backoff:
+    """The growing pause between tries when the database is busy or away (a SQLite lock held past the busy
+    timeout, a PostgreSQL serialization failure or deadlock, a lost connection): 0.2 s, doubling up to 10 s,
+    for at most ``seconds`` in all. Each try starts again from the duplicate check; a posting is one
+    transaction, so a failed try has posted nothing."""
+
+    def __init__(self, seconds: float, first: float = 0.2, most: float = 10.0) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.pause, self.most = first, most
+
+    def wait(self, name: str, exc: BaseException) -> bool:
+        """Sleep before the next try and return True, or return False when the time is up."""
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            return False
+        pause = min(self.pause, left)
+        reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
+        log.warning("%s: the database is busy or away (%s); trying again in %.1fs", name, reason, pause)
+        time.sleep(pause)
+        self.pause = min(self.pause * 2, self.most)
+        return True
+
+
+#: How often a file whose plan meets a changed ledger (``Conflict``) is checked again before giving up: each
+#: conflict means another file committed, so the ledger moves on and the next check sees it.
+CONFLICT_TRIES = 10
 
 
 def refuse_unsafe_path(ctx: Context, path: Path, name: str, kind: str | None, *, dry_run: bool,
@@ -294,6 +333,20 @@ def _duplicate(ctx: Context, path: Path, name: str, kind: str | None, batch_id: 
 def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, dry_run: bool,
                     move: bool) -> Outcome:
     meta = BatchMeta(meta.file_name, meta.sha256, ingested.kind, len(ingested.rows), meta.started_at)
+    for tries in range(1, CONFLICT_TRIES + 1):
+        try:
+            return _check_and_post_once(ctx, path, ingested, meta, dry_run, move)
+        except Conflict as exc:
+            if tries == CONFLICT_TRIES:
+                raise
+            log.info("%s: the ledger changed while it was checked (%s); checking it again", meta.file_name, exc)
+    raise AssertionError("unreachable")
+
+
+def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, dry_run: bool,
+                         move: bool) -> Outcome:
+    """Check the file against the ledger as it stands now and post it; ``Conflict`` when the ledger changed
+    before the commit in a way the plan depends on (nothing posted, nothing answered: check it again)."""
     checked = Checked(None, list(ingested.issues))
     if not any(i.is_error for i in ingested.issues) and ingested.kind:
         checked = kind_named(ingested.kind).check(ingested, ctx.check_env)
@@ -351,12 +404,18 @@ def _reject(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, outco
         outcome.errors.append(Issue("nothing-to-post", "nothing in this file could be posted",
                                     Source(meta.file_name)))
     out = unique_output_path(ctx.home.outbox, Path(meta.file_name).stem, ".rejected.xlsx")
+    if not dry_run:  # recorded first: the same bytes posted meanwhile make this file a duplicate, not a rejection
+        try:
+            outcome.batch = ctx.store.record_rejection(meta, errors=len(outcome.errors), output=str(out))
+        except AlreadyPosted:
+            previous = ctx.store.posted_batch(meta.sha256)
+            return _duplicate(ctx, path, meta.file_name, ingested.kind, previous.id if previous else 0,
+                              previous.output if previous else None, meta, dry_run, move)
     fault_point("writing-report")
     write_rejected(out, file_name=meta.file_name, issues=outcome.errors + outcome.warnings,
                    sheets=_grid_sheets(ingested), notes=outcome.notes)
     outcome.output = str(out)
     if not dry_run:
-        outcome.batch = ctx.store.record_batch(meta, BatchStatus.REJECTED, errors=len(outcome.errors), output=str(out))
         outcome.archived = str(archive_original(ctx.home, path, FileStatus.REJECTED, today=ctx.today, move=move,
                                                     name=meta.file_name))
     return outcome
