@@ -65,8 +65,9 @@ def seed_items(cli: Any, tmp: Path) -> None:
     assert cli.ingest(book, kind="items")[0]["status"] == "posted"
 
 
-def ingest_command(home: Path, *files: Path) -> list[str]:
-    return [sys.executable, "-m", "serialtrack", "--home", str(home), "ingest", *map(str, files), "--json"]
+def ingest_command(home: Path, *files: Path, verbose: bool = False) -> list[str]:
+    return [sys.executable, "-m", "serialtrack", "--home", str(home), *(["-v"] if verbose else []), "ingest",
+            *map(str, files), "--json"]
 
 
 @dataclass
@@ -77,9 +78,9 @@ class Finished:
 
 
 def run_together(home: Path, runs: Sequence[tuple[Sequence[Path], Mapping[str, str]]],
-                 timeout: float = 600) -> list[Finished]:
+                 timeout: float = 600, verbose: bool = False) -> list[Finished]:
     """Start one ``serialtrack ingest`` process per (files, extra environment) at once; wait for them all."""
-    procs = [subprocess.Popen(ingest_command(home, *files), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    procs = [subprocess.Popen(ingest_command(home, *files, verbose=verbose), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, env={**os.environ, **extra}) for files, extra in runs]
     done = []
     for proc in procs:
