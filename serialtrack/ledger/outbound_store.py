@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, select, update
 
 from serialtrack.ledger import schema as t
-from serialtrack.ledger.guard import Conflict, expect_rows, guarded_update, guarded_update_one
+from serialtrack.ledger.guard import Conflict, expect_rows, guarded_update, guarded_update_one, lock_rows
 from serialtrack.ledger.plan import PostingPlan, ShipLinePlan
 from serialtrack.ledger.posting import Places, Posting, ensure_bins, ensure_office
 from serialtrack.ledger.sql import bind_marks, bulk_insert
@@ -38,6 +38,8 @@ def _fifo(conn: Connection, item_id: int, office_id: int, qty: int) -> list[tupl
     """(lot id, qty taken, unit cost) from the oldest live lots with stock left."""
     lots = t.lots
     taken: list[tuple[int, int, Decimal]] = []
+    live = (lots.c.item_id == item_id, lots.c.office_id == office_id, lots.c.reversed_batch_id.is_(None))
+    lock_rows(conn, lots, conn.execute(select(lots.c.id).where(*live)).scalars())  # PostgreSQL: one picker at a time
     for lot_id, left, cost in conn.execute(
             select(lots.c.id, lots.c.qty_received - lots.c.qty_used, lots.c.unit_cost)
             .where(lots.c.item_id == item_id, lots.c.office_id == office_id, lots.c.reversed_batch_id.is_(None),
