@@ -1,8 +1,8 @@
 """Applying shipments, returns and counts inside the store's transaction, in bulk: unit status changes as
 guarded UPDATEs by office and lot, lot usage as one UPDATE per lot, one transaction row per unit (or per lot
 consumed for a non-serialized line) with its cost from the lot, and order lines advanced. Every change that
-depends on what the check saw goes through ``guard`` (a unit still in stock, an SO line still at the shipped
-quantity the check read, a shipped unit still out), so a concurrent posting makes this one a ``Conflict``."""
+depends on what the check saw goes through ``guard`` (a unit still in stock, an SO line with room left for
+the quantity shipped, a shipped unit still out), so a concurrent posting makes this one a ``Conflict``."""
 
 from __future__ import annotations
 
@@ -79,9 +79,9 @@ def _ship_line(conn: Connection, places: Places, line: ShipLinePlan, item_id: in
                            .where(t.sales_orders.c.number == line.so_number, t.so_lines.c.item_id == item_id)
                            ).scalar_one()
     guarded_update_one(conn, t.so_lines, so_line, {"qty_shipped": t.so_lines.c.qty_shipped + line.qty},
-                       [t.so_lines.c.qty_shipped == line.qty_previously_shipped,
+                       [t.so_lines.c.qty_shipped + line.qty <= line.qty_ordered,
                         t.so_lines.c.qty_ordered == line.qty_ordered],
-                       f"SO {line.so_number} line {line.item_code} changed since it was checked")
+                       f"SO {line.so_number} line {line.item_code} has no room left for this shipment")
     return len(rows)
 
 

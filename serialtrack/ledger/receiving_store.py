@@ -1,7 +1,7 @@
 """Applying a receiving plan's lots inside the store's transaction, in bulk: one lot row per PO line, the
 serial units in one executemany, their ids read back by lot in one query, and one receipt transaction per
 unit (or per row for a non-serialized line) in another executemany. The PO line is advanced through a guard
-(still at the received quantity the check read), and a serial received by another file meanwhile violates the
+(still ordered as the check read, with room for this lot within its tolerance), and a serial received by another file meanwhile violates the
 unique (item, serial) index: either way a concurrent receipt makes this one a ``guard.Conflict``."""
 
 from __future__ import annotations
@@ -45,10 +45,12 @@ def _apply_lot(conn: Connection, posting: Posting, lot: LotPlan) -> tuple[int, i
         document=lot.document, item_id=item_id, office_id=office_id, po_line_id=po_line_id, batch_id=batch_id,
         received_date=lot.received_date, qty_ordered=lot.qty_ordered, qty_received=lot.qty, qty_used=0,
         unit_cost=lot.unit_cost, mfr_lot=lot.mfr_lot, packing_list=lot.packing_list)))
-    guarded_update_one(conn, t.po_lines, po_line_id, {"qty_received": t.po_lines.c.qty_received + lot.qty},
-                       [t.po_lines.c.qty_received == lot.qty_previously_received,
-                        t.po_lines.c.qty_ordered == lot.qty_ordered],
-                       f"PO {lot.po_number} line {lot.item_code} changed since it was checked")
+    po = t.po_lines.c
+    room = (po.qty_received + lot.qty <= lot.qty_allowed if lot.qty_allowed is not None
+            else po.qty_received == lot.qty_previously_received)
+    guarded_update_one(conn, t.po_lines, po_line_id, {"qty_received": po.qty_received + lot.qty},
+                       [room, po.qty_ordered == lot.qty_ordered],
+                       f"PO {lot.po_number} line {lot.item_code} has no room left for this receipt")
     base: dict[str, object] = {
         "batch_id": batch_id, "type": "receipt", "item_id": item_id, "lot_id": lot_id, "office_id": office_id,
         "unit_cost": lot.unit_cost, "document": lot.document, "occurred_on": lot.received_date, "created_at": now,

@@ -51,7 +51,8 @@ def test_parallel_ingest__conflicting_shipments_one_posts_the_other_is_rejected_
     seed_items(cli, tmp_path)
     tally = Tally("ingest: conflicting shipments (serialized and plain)")
     rounds = [[f"R{r:02d}S{n:05d}" for n in range(UNITS)] for r in range(REPEAT)]
-    assert cli.ingest(po_csv(tmp_path / "po.csv", [("P1", ITEM, UNITS * REPEAT), ("P1", PLAIN, 5 * REPEAT)]),
+    assert cli.ingest(po_csv(tmp_path / "po.csv", [("P1", ITEM, UNITS * REPEAT)] + [(f"PP{r}", PLAIN, 5)
+                                                                                  for r in range(REPEAT)]),
                       kind="purchase_orders")[0]["status"] == "posted"
     assert cli.ingest(so_csv(tmp_path / "so.csv", [line for r in range(REPEAT) for line in (
         (f"S{r}A", ITEM, UNITS), (f"S{r}B", ITEM, UNITS), (f"S{r}C", PLAIN, 5), (f"S{r}D", PLAIN, 5))]),
@@ -59,7 +60,7 @@ def test_parallel_ingest__conflicting_shipments_one_posts_the_other_is_rejected_
     assert cli.ingest(receipt_csv(tmp_path / "pl.csv", "P1", [s for serials in rounds for s in serials]),
                       kind="receiving")[0]["status"] == "posted"
     for r, serials in enumerate(rounds):  # 5 plain units on hand: one shipment of 5 fits, two do not
-        assert cli.ingest(plain_receipt_csv(tmp_path / f"plp{r}.csv", "P1", 5), kind="receiving")[0]["status"] == "posted"
+        assert cli.ingest(plain_receipt_csv(tmp_path / f"plp{r}.csv", f"PP{r}", 5), kind="receiving")[0]["status"] == "posted"
         before = _snapshot(home)
         inbox = home / "inbox" / "shipping"
         files = [shipment_csv(inbox / f"ship-{r}-a.csv", f"S{r}A", serials),
