@@ -101,14 +101,20 @@ class Tally:
     lost: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
 
+    rounds: int = 0
+
     def count(self, outcomes: Sequence[Mapping[str, Any]], *, conflicts: int) -> None:
+        """One round done, its invariants checked: its figures are added (and written out when collected)."""
+        self.rounds += 1
         self.files += len(outcomes)
         self.conflicts += conflicts
         for o in outcomes:
             self.statuses[o["status"]] = self.statuses.get(o["status"], 0) + 1
+        if TALLY_FILE:
+            self.report()
 
     def report(self) -> None:
-        line = json.dumps({"scenario": self.scenario, "rounds": REPEAT, "files": self.files,
+        line = json.dumps({"scenario": self.scenario, "rounds": self.rounds, "of": REPEAT, "files": self.files,
                            "conflicts": self.conflicts, "double_posts": self.double_posts, "lost": self.lost,
                            "statuses": self.statuses})
         print(line)
