@@ -7,9 +7,12 @@ sales order line per item and office; one office counted three days before the r
 unit missing, 100 unknown serials). The reconciliation is a real ``serialtrack reconcile`` child process; its
 peak memory is that child's max RSS (``os.wait4``).
 
-    python benchmarks/bench_reconcile.py [--units 1000000] [--csv] [--keep DIR]
+    python benchmarks/bench_reconcile.py [--units 1000000] [--csv] [--keep DIR] [--date 2026-11-20]
 
-Prints the build time, then the reconcile's wall time, peak RSS, workbook size and rows per sheet.
+Prints the build time, then the reconcile's wall time, peak RSS, workbook size and rows per sheet, then the
+floor: the same rows (the same queries, streamed) written with xlsxwriter alone (constant memory, ``write_row``,
+no tables, formats, totals or summary) in a child process of its own, and the ratio of the two. ``--date``
+reports on an earlier day, so every balance is replayed from the transaction history (``reconcile_history``).
 """
 
 from __future__ import annotations
@@ -147,22 +150,46 @@ def build(url: str, units: int, analyze: bool = True) -> dict[str, Any]:
     return {"lots": lots, "counted": len(rows)}
 
 
-def reconcile(home: Path, url: str, with_csv: bool) -> tuple[float, float, dict[str, Any]]:
-    """Run ``serialtrack reconcile`` as a child; its own peak RSS comes from ``wait4`` on that child alone."""
-    env = {**os.environ, "SERIALTRACK_DATABASE_URL": url}
-    args = [sys.executable, "-m", "serialtrack", "--home", str(home), "reconcile", "--date", DAY.isoformat(),
-            "--json"] + (["--csv"] if with_csv else [])
+def floor(url: str, day: dt.date, target: Path) -> None:
+    """The floor (run in a child): the reconciliation's rows from the same queries, written by xlsxwriter alone."""
+    import xlsxwriter
+
+    from serialtrack.exporters.reconciliation_sheets import data_sheets
+    from serialtrack.ledger.reconcile_queries import Period, snapshot
+
+    engine = open_engine(url)
+    book = xlsxwriter.Workbook(str(target), {"constant_memory": True})
+    with snapshot(engine) as conn:
+        for sheet in data_sheets(conn, Period.month_to_date(day)):
+            ws = book.add_worksheet(sheet.title)
+            ws.write_row(0, 0, [c.header for c in sheet.columns])
+            for index, row in enumerate(sheet.rows, start=1):
+                ws.write_row(index, 0, [getattr(v, "cached", v) if not isinstance(v, Decimal) else float(v)
+                                        for v in row])
+    book.close()
+
+
+def _child(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS MB of that child alone via ``wait4``, its stdout)."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         child = subprocess.Popen(args, env=env, stdout=out, stderr=err, text=True)
         _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
-        if child.returncode != 0:
-            raise SystemExit(f"reconcile failed:\n{out.read()}\n{err.read()}")
-        return seconds, usage.ru_maxrss / 1024, json.loads(out.read())
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{args[2:5]} failed:\n{out.read()}\n{err.read()}")
+        return seconds, usage.ru_maxrss / 1024, out.read()
+
+
+def reconcile(home: Path, url: str, with_csv: bool, day: dt.date = DAY) -> tuple[float, float, dict[str, Any]]:
+    """Run ``serialtrack reconcile`` as a child; its own peak RSS comes from ``wait4`` on that child alone."""
+    env = {**os.environ, "SERIALTRACK_DATABASE_URL": url}
+    args = [sys.executable, "-m", "serialtrack", "--home", str(home), "reconcile", "--date", day.isoformat(),
+            "--json"] + (["--csv"] if with_csv else [])
+    seconds, peak, out = _child(args, env)
+    return seconds, peak, json.loads(out)
 
 
 def main() -> None:
@@ -172,8 +199,14 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="build the home here and keep it")
     parser.add_argument("--no-analyze", action="store_true",
                         help="PostgreSQL: leave the planner without statistics after the bulk load")
+    parser.add_argument("--date", type=dt.date.fromisoformat, default=DAY,
+                        help="report date (default 2026-11-25; earlier dates replay the history)")
     parser.add_argument("--build-only", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--floor-only", nargs=2, metavar=("URL", "TARGET"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.floor_only:
+        floor(args.floor_only[0], args.date, Path(args.floor_only[1]))
+        return
     if args.build_only:
         print(json.dumps(build(args.build_only, args.units, analyze=not args.no_analyze)))
         return
@@ -189,11 +222,18 @@ def main() -> None:
                                           check=True, capture_output=True, text=True).stdout)
         print(f"built {args.units:,} units in {built['lots']:,} lots, {built['counted']:,} count rows: "
               f"{time.perf_counter() - started:.1f} s", flush=True)
-        seconds, peak, out = reconcile(home, url, args.csv)
+        seconds, peak, out = reconcile(home, url, args.csv, args.date)
         size = Path(out["workbook"]).stat().st_size / 1024 / 1024
-        print(f"reconcile: {seconds:.1f} s, peak RSS {peak:.0f} MB, workbook {size:.1f} MB")
+        print(f"reconcile --date {args.date}: {seconds:.1f} s, peak RSS {peak:.0f} MB, workbook {size:.1f} MB",
+              flush=True)
         for sheet in out["sheets"]:
             print(f"  {', '.join(sheet['sheets']):<40} {sheet['rows']:>10,} rows")
+        plain = home / "floor.xlsx"
+        floor_s, floor_peak, _ = _child([sys.executable, __file__, "--date", args.date.isoformat(),
+                                         "--floor-only", url, str(plain)], dict(os.environ))
+        print(f"floor (same rows, same queries, xlsxwriter alone): {floor_s:.1f} s, peak RSS {floor_peak:.0f} MB, "
+              f"{plain.stat().st_size / 1024 / 1024:.1f} MB")
+        print(f"reconcile / floor: {seconds / floor_s:.2f}x")
 
 
 if __name__ == "__main__":

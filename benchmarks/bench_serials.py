@@ -20,9 +20,8 @@ import platform
 import time
 from collections.abc import Callable
 
-from serialtrack.ledger.records import CellValue, Source
-
 from serialtrack.ingest.serials import SerialPolicy, parse_cells
+from serialtrack.records import CellValue, Source
 
 SOURCE = Source("bench.xlsx", "Packing List", 2, 5)
 Cells = list[tuple[CellValue, Source | None]]

@@ -1,5 +1,10 @@
 """Shared fixtures: a database URL per backend (SQLite always; PostgreSQL when SERIALTRACK_TEST_POSTGRES_URL
-is set, as .ci/run does), a fresh home wired to it, and a CLI runner."""
+is set, as .ci/run does), a fresh home wired to it, and a CLI runner.
+
+Without the URL the PostgreSQL variants are still collected and reported as SKIPPED (marker ``postgres``), so
+a run shows what it did not check. With ``SERIALTRACK_FAIL_ON_SKIP=1`` (set by ``.ci/run``) any skipped test
+fails the run: CI must have PostgreSQL, LibreOffice and the real sheets.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +18,30 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, text
+from support.backends import BACKENDS, PG_URL, pg_schema_url
 
 from serialtrack.service.cli import main
 
-PG_URL = os.environ.get("SERIALTRACK_TEST_POSTGRES_URL")
-BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+FAIL_ON_SKIP = os.environ.get("SERIALTRACK_FAIL_ON_SKIP") == "1"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test parametrized on a backend named ``postgresql`` carries the ``postgres`` marker."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "postgresql" in str(callspec.id).split("-"):
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """With ``SERIALTRACK_FAIL_ON_SKIP=1`` a skip is a failure that says what was missing."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    if FAIL_ON_SKIP and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped, and SERIALTRACK_FAIL_ON_SKIP=1 forbids skips: {reason}"
 
 
 @pytest.fixture(params=BACKENDS)
@@ -31,9 +55,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
     try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+        yield pg_schema_url(schema)
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

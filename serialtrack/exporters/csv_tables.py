@@ -7,7 +7,8 @@ as in the workbooks, since a CSV is most often opened in a spreadsheet. A serial
 as is; a spreadsheet opening the CSV may still drop its zeros (import the column as text).
 
 The folder appears whole: files are written to a hidden temp folder beside the target, which then takes the
-target's place (an older folder of the same name is replaced).
+target's place (an older folder of the same name is replaced). A run killed meanwhile leaves the hidden
+folder, named for its host and process (``xlsx.temp_name``), for the next start to remove.
 """
 
 from __future__ import annotations
@@ -15,14 +16,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
-import secrets
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 
-from serialtrack.exporters.xlsx import Cell, Formula, Link, neutralise
+from serialtrack.exporters.xlsx import Cell, Formula, Link, neutralise, temp_name
 
 
 def csv_text(value: Cell) -> str:
@@ -52,7 +52,7 @@ class CsvFolder:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        self._temp = path.with_name(temp_name(path.name))
         self.files: list[Path] = []
 
     def __enter__(self) -> CsvFolder:
@@ -65,7 +65,7 @@ class CsvFolder:
         if exc_type is not None:
             shutil.rmtree(self._temp, ignore_errors=True)
             return
-        old = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.old")
+        old = self.path.with_name(temp_name(self.path.name, suffix=".old"))
         if self.path.exists():
             os.replace(self.path, old)
         os.replace(self._temp, self.path)

@@ -49,7 +49,7 @@ class RowStream:
         self.text_width, self.number_width = text_width, number_width
         self.last_col = len(styles) - 1
 
-    def write(self, row: int, values: Sequence[Any], widths: list[int]) -> bool:
+    def write(self, row: int, values: Sequence[Any], widths: list[int], height: float | None = None) -> bool:
         """Write ``values`` as 0-based ``row``; False (and nothing written) when a value needs the slow path."""
         parts: list[str] = []
         width_of: list[int] = []
@@ -84,7 +84,8 @@ class RowStream:
         ws = self.ws
         if ws.previous_row < row:
             ws._write_single_row(row)  # flush what xlsxwriter buffered (titles, header) before our row
-        ws.fh.write(f'<row r="{number}">{"".join(parts)}</row>')
+        tall = f' ht="{height:g}" customHeight="1"' if height else ""
+        ws.fh.write(f'<row r="{number}"{tall}>{"".join(parts)}</row>')
         ws._check_dimensions(row, 0)
         ws._check_dimensions(row, self.last_col)
         for col, width in enumerate(width_of):

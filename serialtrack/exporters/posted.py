@@ -1,9 +1,9 @@
 """The receipt for a posted file: ``outbox/<name>.posted.xlsx`` (or ``.dry-run.xlsx`` for ``--dry-run``).
 
-Summary first (file, kind, vendor, batch, rows read, then the kind's own counts), then the kind's sheets
-(items, order lines, or for a packing list its PO lines and every serial with the entry it expanded from, so a
-clerk can audit a span). What a kind shows is the kind's business (``serialtrack.kinds``); this module only
-lays the workbook out.
+Summary first (file, kind, vendor, batch, rows read, then the kind's own counts and values, money formatted),
+then the kind's sheets (items, order lines, or for a packing list its PO lines with a totals row and every
+serial with the entry it expanded from, so a clerk can audit a span). What a kind shows is the kind's business
+(``serialtrack.kinds``); this module only lays the workbook out, with the report date in its page footers.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from serialtrack.exporters.report import ReportSheet, summary_sheet, write_report
-from serialtrack.exporters.xlsx import Cell
+from serialtrack.exporters.report import ReportSheet, summary_sheet, write_new_report
+from serialtrack.exporters.xlsx import Cell, Formula
 from serialtrack.ledger.plan import PostingPlan
 from serialtrack.ledger.posting import BatchMeta, PostResult
 
 #: One line of the summary sheet: (label, value).
-SummaryPair = tuple[str, str | int | Decimal | dt.datetime | dt.date | None]
+SummaryPair = tuple[str, str | int | Decimal | dt.datetime | dt.date | Formula | None]
 
 
 def _summary(meta: BatchMeta, plan: PostingPlan, result: PostResult | None, vendor: str | None,
@@ -49,9 +49,10 @@ def posted_sheets(meta: BatchMeta, plan: PostingPlan, result: PostResult | None,
 def write_posted(path: Path, meta: BatchMeta, plan: PostingPlan, result: PostResult | None, *,
                  kind_pairs: Sequence[SummaryPair] = (), kind_sheets: Sequence[ReportSheet] = (),
                  vendor: str | None = None, notes: Sequence[str] = ()) -> Path:
-    write_report(path, posted_sheets(meta, plan, result, kind_pairs=kind_pairs, kind_sheets=kind_sheets,
-                                     vendor=vendor, notes=notes))
-    return path
+    """Write the receipt to ``path``, or the next free numbered name: never over another file. Returns it."""
+    return write_new_report(path, posted_sheets(meta, plan, result, kind_pairs=kind_pairs,
+                                                kind_sheets=kind_sheets, vendor=vendor, notes=notes),
+                            report_date=(meta.started_at or dt.datetime.now(dt.UTC)).astimezone().date())
 
 
 __all__ = ["SummaryPair", "posted_sheets", "write_posted"]

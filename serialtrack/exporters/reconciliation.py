@@ -1,7 +1,9 @@
 """The nightly reconciliation workbook: ``reconciliation-<date>.xlsx`` (and, on request, the same as CSV).
 
-Sheets, in order: Summary, Open POs, Open SOs, Lots, Serials on hand, Exceptions, Activity, Valuation, COGS
-(see ``reconciliation_sheets`` for their columns). Every data sheet is one Excel table with a fixed name; each
+Sheets, in order: Summary, Open POs, Open SOs, Lots, Serials on hand, Exceptions, Activity, Valuation, COGS,
+Roll-forward (see ``reconciliation_sheets`` for their columns). Balances are as of the end of the report's
+day. Tables with money get a totals row (``SUBTOTAL(109,Table[Col])``: it follows a filter); each Summary
+figure's Source is a link to its sheet, and its check rows (0 when the sheets agree) turn red when not 0. Every data sheet is one Excel table with a fixed name; each
 figure of the Summary is a formula over those tables (``=SUM(Lots[Current Value])``), written with the value
 it computes to as its cached result, so Excel, LibreOffice and openpyxl show it before any recalculation and
 an accountant can click through to where it comes from.
@@ -24,12 +26,24 @@ from pathlib import Path
 from serialtrack.exporters import xlsx
 from serialtrack.exporters.csv_tables import CsvFolder
 from serialtrack.exporters.reconciliation_sheets import DataSheet
-from serialtrack.exporters.xlsx import Cell, ColumnSpec, Formula, SheetResult, WorkbookBuilder
+from serialtrack.exporters.xlsx import (
+    Cell,
+    ColumnSpec,
+    Formula,
+    Link,
+    SheetResult,
+    WorkbookBuilder,
+    internal_link,
+)
 from serialtrack.ledger.reconcile_checks import KINDS
 from serialtrack.ledger.reconcile_queries import Period
 
-SUMMARY_COLUMNS = [ColumnSpec("Figure", "text"), ColumnSpec("Quantity", "int"), ColumnSpec("Amount", "money"),
-                   ColumnSpec("Source", "text")]
+SUMMARY_COLUMNS = [ColumnSpec("Figure", "text", width=84), ColumnSpec("Quantity", "int", width=11),
+                   ColumnSpec("Amount", "money", width=14), ColumnSpec("Source", "text", width=52)]
+#: Check rows start with this word; conditional formatting turns their figures red when not 0.
+CHECK = "Check:"
+#: Excel's "Light Red Fill with Dark Red Text" preset.
+CHECK_RED = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
 
 
 @dataclass
@@ -111,10 +125,23 @@ def _count_if(sheet: WrittenSheet, column: str, key: str) -> Formula:
     return Formula(f"={expression}", sheet.tally.groups.get(key, 0))
 
 
+def _round(expression: str) -> str:
+    """A check's difference rounded to the cent, so binary fractions never show as a non-zero difference."""
+    return f"=ROUND({expression},2)"
+
+
+def _source(sheet: WrittenSheet, text: str) -> Link:
+    return Link(internal_link(sheet.result.names[0], "A1"), text)
+
+
 def summary_rows(period: Period, written: dict[str, WrittenSheet]) -> list[list[Cell]]:
     """The Summary's rows: (figure, quantity, amount, where it comes from); formulas over the tables."""
     po, so, lots, serials = written["OpenPOs"], written["OpenSOs"], written["Lots"], written["SerialsOnHand"]
     val, cogs, act, exc = written["Valuation"], written["COGS"], written["Activity"], written["Exceptions"]
+    rf = written["RollForward"]
+    rf_sums = rf.tally.sums
+    closing = (rf_sums["Opening Value"] + rf_sums["Receipts"] - rf_sums["COGS"] - rf_sums["Adjustments"]
+               - rf_sums["Vendor Returns"] + rf_sums["Reversals"])
     serial_gap_qty = lots.tally.sum_if("Remaining", "Y") - serials.tally.rows
     serial_gap_value = lots.tally.sum_if("Current Value", "Y") - serials.tally.sums["Unit Cost"]
     rows: list[list[Cell]] = [
@@ -138,23 +165,46 @@ def summary_rows(period: Period, written: dict[str, WrittenSheet]) -> list[list[
         ["Check: serialized lots' remaining less serial units on hand (0 when they agree)",
          Formula(f"={_sum_if(lots, 'Remaining', 'Serialized', 'Y')}-COUNTA({','.join(serials.refs('Serial'))})",
                  _number(serial_gap_qty)),
-         Formula(f"={_sum_if(lots, 'Current Value', 'Serialized', 'Y')}-SUM({','.join(serials.refs('Unit Cost'))})",
-                 _number(serial_gap_value)),
+         Formula(_round(f"{_sum_if(lots, 'Current Value', 'Serialized', 'Y')}"
+                        f"-SUM({','.join(serials.refs('Unit Cost'))})"), _number(serial_gap_value)),
          "Lots where Serialized = Y, against Serials on hand"],
         ["Check: lots' remaining less valuation (0 when they agree)",
          Formula(f"=SUM({','.join(lots.refs('Remaining'))})-SUM({','.join(val.refs('On Hand'))})",
                  _number(lots.tally.sums["Remaining"] - val.tally.sums["On Hand"])),
-         Formula(f"=SUM({','.join(lots.refs('Current Value'))})-SUM({','.join(val.refs('Value'))})",
+         Formula(_round(f"SUM({','.join(lots.refs('Current Value'))})-SUM({','.join(val.refs('Value'))})"),
                  _number(lots.tally.sums["Current Value"] - val.tally.sums["Value"])),
          "Lots against Valuation"],
+        [f"Inventory value at the start of the period (end of {period.start - dt.timedelta(days=1)})", None,
+         _total(rf, "Opening Value"), "Roll-forward: Opening Value"],
+        ["Receipts in the period, at lot cost", None, _total(rf, "Receipts"), "Roll-forward: Receipts"],
+        ["Reversed receipts in the period", None, _total(rf, "Reversals"), "Roll-forward: Reversals"],
+        ["Inventory value at the end of the period (roll-forward closing)", None,
+         Formula(f"=SUM({','.join(rf.refs('Closing Value'))})", _number(closing)),
+         "Roll-forward: Closing Value"],
+        ["Check: roll-forward closing less valuation (0 when they agree)", None,
+         Formula(_round(f"SUM({','.join(rf.refs('Closing Value'))})-SUM({','.join(val.refs('Value'))})"),
+                 _number(closing - val.tally.sums["Value"])),
+         "Roll-forward against Valuation"],
+        ["Check: roll-forward COGS less the COGS sheet (0 when they agree)", None,
+         Formula(_round(f"SUM({','.join(rf.refs('COGS'))})-SUM({','.join(cogs.refs('COGS'))})"),
+                 _number(rf_sums["COGS"] - cogs.tally.sums["COGS"])),
+         "Roll-forward against COGS"],
         [f"Cost of goods sold, {period.start.isoformat()} to {period.day.isoformat()}", _total(cogs, "Qty"),
          _total(cogs, "COGS"), "COGS: Qty, COGS"],
         [f"Transactions on {period.day.isoformat()}", _total(act, "Transaction", count=True), None,
          "Activity: one row per transaction"],
         ["Exceptions", _total(exc, "Kind", count=True), None, "Exceptions: one row per exception"],
     ]
+    rows.append(["Exceptions: value at risk", None, _total(exc, "Value At Risk"), "Exceptions: Value At Risk"])
     rows += [[f"Exceptions: {kind}", _count_if(exc, "Kind", kind), None, f"Exceptions where Kind = {kind}"]
              for kind in KINDS]
+    sheets = {w.result.names[0].lower(): w for w in written.values()}
+    for row in rows:
+        source = row[3]
+        if isinstance(source, str):
+            sheet = next((w for name, w in sheets.items() if source.lower().startswith(name)), None)
+            if sheet is not None:
+                row[3] = _source(sheet, source)
     return rows
 
 
@@ -162,8 +212,8 @@ def summary_titles(period: Period, generated: dt.datetime, sheets: Sequence[Shee
     titles = [
         f"Reconciliation for {period.day.isoformat()}",
         f"Generated {generated:%Y-%m-%d %H:%M}. Open orders, lots, serials on hand, valuation and exceptions are "
-        f"the ledger as it stood then; Activity is the day's, COGS the period's "
-        f"({period.start.isoformat()} to {period.day.isoformat()}).",
+        f"as of the end of {period.day.isoformat()}, from the transaction history; Activity is the day's, COGS "
+        f"and the roll-forward the period's ({period.start.isoformat()} to {period.day.isoformat()}).",
         "Each figure is a formula over the tables of the other sheets: select a cell to see where it comes from.",
     ]
     for result in sheets:
@@ -183,7 +233,7 @@ def write_reconciliation(path: Path, period: Period, sheets: Sequence[DataSheet]
                          csv_folder: Path | None = None) -> ReconciliationOutput:
     """Write the workbook (and the CSV folder when asked), streaming each sheet's rows once."""
     written: dict[str, WrittenSheet] = {}
-    with _csv_or_none(csv_folder) as csv, WorkbookBuilder(path) as book:
+    with _csv_or_none(csv_folder) as csv, WorkbookBuilder(path, report_date=period.day) as book:
         summary = book.reserve_sheet("Summary")
         for position, sheet in enumerate(sheets, start=2):
             tally = Tally(sheet)
@@ -191,15 +241,27 @@ def write_reconciliation(path: Path, period: Period, sheets: Sequence[DataSheet]
             if csv:
                 rows = csv.tap(_csv_name(position, sheet.title), [c.header for c in sheet.columns], rows)
             result = book.add_table(sheet.title, sheet.columns, rows, table_name=sheet.table,
-                                    title_rows=(sheet.note,))
+                                    title_rows=(sheet.note,), totals=sheet.totals)
             written[sheet.table] = WrittenSheet(sheet, result, tally)
         results = [w.result for w in written.values()]
         pairs = summary_rows(period, written)
         if csv:
             csv.write(_csv_name(1, "Summary"), [c.header for c in SUMMARY_COLUMNS], pairs)
-        head = book.add_table("Summary", SUMMARY_COLUMNS, pairs, table_name="Summary",
-                              title_rows=summary_titles(period, generated, results), into=summary)
+        titles = summary_titles(period, generated, results)
+        head = book.add_table("Summary", SUMMARY_COLUMNS, pairs, table_name="Summary", title_rows=titles,
+                              into=summary)
+        _red_when_not_zero(book, summary, len(titles) + 2, pairs)
     return ReconciliationOutput(path, (head, *results), csv_folder)
+
+
+def _red_when_not_zero(book: WorkbookBuilder, ws: object, first_row: int, rows: Sequence[Sequence[Cell]]) -> None:
+    """Conditional formatting: a check row's Quantity and Amount turn red when not 0 (``first_row`` 0-based)."""
+    red = book.cell_format(extra=CHECK_RED)
+    for index, row in enumerate(rows):
+        if isinstance(row[0], str) and row[0].startswith(CHECK):
+            excel_row = first_row + index
+            ws.conditional_format(excel_row, 1, excel_row, 2,  # type: ignore[attr-defined]
+                                  {"type": "cell", "criteria": "!=", "value": 0, "format": red})
 
 
 def _csv_or_none(folder: Path | None) -> AbstractContextManager[CsvFolder | None]:

@@ -17,10 +17,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from serialtrack.exporters.xlsx import Cell, ColumnSpec
+from serialtrack.exporters.xlsx import Cell, ColumnSpec, Formula
 from serialtrack.ledger import reconcile_checks as checks
+from serialtrack.ledger import reconcile_history as history
 from serialtrack.ledger import reconcile_queries as q
 from serialtrack.ledger.reconcile_queries import Period
+from serialtrack.ledger.reconcile_rollforward import roll_forward
 
 C = ColumnSpec
 
@@ -36,6 +38,7 @@ class DataSheet:
     rows: Iterable[Sequence[Cell]]
     sums: tuple[str, ...] = ()
     group_by: str | None = None
+    totals: tuple[str, ...] = ()  # columns with a SUBTOTAL in the totals row under the table
 
 
 def _yn(value: Any) -> str:
@@ -68,22 +71,32 @@ def _order_columns(number: str, party: str, done: str, price: str) -> list[Colum
             C("Remaining", "int"), C(price, "money"), C("Ordered Value", "money"), C("Remaining Value", "money")]
 
 
-def open_pos(conn: Connection) -> DataSheet:
+ORDER_TOTALS = ("Remaining", "Ordered Value", "Remaining Value")
+
+
+def lot_name(document: str, seq: int) -> str:
+    """``PO-60006-2``: the second lot received on PO-60006 (unique, unlike the document)."""
+    return f"{document}-{seq}"
+
+
+def open_pos(conn: Connection, as_of: dt.date | None = None) -> DataSheet:
     return DataSheet(
         "Open POs", "OpenPOs", _order_columns("PO", "Vendor", "Received", "Unit Cost"),
-        "Purchase order lines with less received than ordered; values at the line's unit cost.",
-        _order_rows(q.open_po_lines(conn)), sums=("Remaining", "Remaining Value"))
+        "Purchase order lines with less received than ordered at the end of the day; values at the line's "
+        "unit cost.",
+        _order_rows(q.open_po_lines(conn, as_of)), sums=("Remaining", "Remaining Value"), totals=ORDER_TOTALS)
 
 
-def open_sos(conn: Connection) -> DataSheet:
+def open_sos(conn: Connection, as_of: dt.date | None = None) -> DataSheet:
     return DataSheet(
         "Open SOs", "OpenSOs", _order_columns("SO", "Customer", "Shipped", "Unit Price"),
-        "Sales order lines with less shipped than ordered; values at the line's unit price.",
-        _order_rows(q.open_so_lines(conn)), sums=("Remaining", "Remaining Value"))
+        "Sales order lines with less shipped than ordered at the end of the day; values at the line's unit "
+        "price.",
+        _order_rows(q.open_so_lines(conn, as_of)), sums=("Remaining", "Remaining Value"), totals=ORDER_TOTALS)
 
 
 LOT_COLUMNS = [
-    C("Lot", "text"), C("Lot ID", "int"), C("Item", "text"), C("Description", "text"), C("Serialized", "text"),
+    C("Lot", "text"), C("Lot ID", "int"), C("PO", "text"), C("Vendor", "text"), C("Item", "text"), C("Description", "text"), C("Serialized", "text"),
     C("Office", "text"), C("Received Date", "date"), C("Mfr Lot", "text"), C("Packing List", "text"),
     C("Ordered", "int"), C("Received", "int"), C("Used", "int"), C("Remaining", "int"), C("Unit Cost", "money"),
     C("Accrued Value", "money"), C("Used Value", "money"), C("Current Value", "money"),
@@ -91,23 +104,24 @@ LOT_COLUMNS = [
 ]
 
 
-def lots(conn: Connection, period: Period) -> DataSheet:
+def lots(conn: Connection, period: Period, as_of: dt.date | None = None) -> DataSheet:
     def rows() -> Iterator[list[Cell]]:
-        for r in q.live_lots(conn):
+        for r in q.live_lots(conn, as_of):
             remaining = r.qty_received - r.qty_used
             cost = Decimal(r.unit_cost)
-            yield [r.document, r.id, r.item, r.description, _yn(r.serialized), r.office, r.received_date,
+            yield [lot_name(r.document, r.seq), r.id, r.po, r.vendor, r.item, r.description, _yn(r.serialized), r.office, r.received_date,
                    r.mfr_lot, r.packing_list, r.qty_ordered, r.qty_received, r.qty_used, remaining, cost,
                    cost * r.qty_received, cost * r.qty_used, cost * remaining,
                    (period.day - r.received_date).days, r.source_file]
 
     return DataSheet(
         "Lots", "Lots", LOT_COLUMNS,
-        "Every lot (one receipt of a PO line): used = shipped or scrapped, less restocked returns; accrued value "
-        "= received x unit cost, current value = remaining x unit cost. Lots voided by a reversed receipt are "
-        "left out.",
+        "Every lot (one receipt of a PO line, named <document>-<n>) at the end of the day: used = shipped or "
+        "scrapped, less restocked returns; accrued value = received x unit cost, current value = remaining x "
+        "unit cost. Lots voided by a reversed receipt are left out.",
         rows(), sums=("Received", "Used", "Remaining", "Accrued Value", "Used Value", "Current Value"),
-        group_by="Serialized")
+        group_by="Serialized",
+        totals=("Received", "Used", "Remaining", "Accrued Value", "Used Value", "Current Value"))
 
 
 SERIAL_COLUMNS = [C("Serial", "text"), C("Item", "text"), C("Office", "text"), C("Bin", "text"), C("Lot", "text"),
@@ -115,11 +129,11 @@ SERIAL_COLUMNS = [C("Serial", "text"), C("Item", "text"), C("Office", "text"), C
                   C("Days In Stock", "int")]
 
 
-def serials_on_hand(conn: Connection, period: Period) -> DataSheet:
+def serials_on_hand(conn: Connection, period: Period, as_of: dt.date | None = None) -> DataSheet:
     def rows() -> Iterator[list[Cell]]:
         day = period.day
-        for r in q.serials_on_hand(conn):
-            yield [r.serial, r.item, r.office, r.bin, r.lot, r.lot_id, r.received_date, r.unit_cost,
+        for r in q.serials_on_hand(conn, as_of):
+            yield [r.serial, r.item, r.office, r.bin, lot_name(r.lot, r.seq), r.lot_id, r.received_date, r.unit_cost,
                    (day - r.received_date).days]
 
     return DataSheet(
@@ -131,19 +145,31 @@ def serials_on_hand(conn: Connection, period: Period) -> DataSheet:
 
 EXCEPTION_COLUMNS = [C("Kind", "text"), C("Office", "text"), C("Bin", "text"), C("Item", "text"),
                      C("Serial", "text"), C("Document", "text"), C("Ledger Says", "text"), C("Found", "text"),
-                     C("Source", "text"), C("What To Do", "text")]
+                     C("Source", "text"), C("What To Do", "text"), C("Unit Cost", "money"),
+                     C("Value At Risk", "money")]
 
 
-def exceptions(conn: Connection) -> DataSheet:
+def counts_used(conn: Connection, day: dt.date) -> str:
+    """``Counts used: Boston 2026-11-20; Denver never counted.``"""
+    parts = [f"{office} {counted.isoformat()}" if counted else f"{office} never counted"
+             for office, counted in checks.count_dates(conn, day)]
+    return "Counts used: " + ("; ".join(parts) if parts else "no offices") + "."
+
+
+def exceptions(conn: Connection, day: dt.date | None = None, as_of: dt.date | None = None) -> DataSheet:
     def rows() -> Iterator[list[Cell]]:
-        for f in checks.findings(conn):
-            yield [f.kind, f.office, f.bin, f.item, f.serial, f.document, f.ledger, f.found, f.source, f.action]
+        for f in checks.findings(conn, day, as_of):
+            cost = Decimal(f.unit_cost) if f.unit_cost is not None else None
+            yield [f.kind, f.office, f.bin, f.item, f.serial, f.document, f.ledger, f.found, f.source, f.action,
+                   cost, cost if f.serial is not None else None]
 
+    counted = f" {counts_used(conn, day)}" if day is not None else ""
     return DataSheet(
         "Exceptions", "Exceptions", EXCEPTION_COLUMNS,
-        "Where the ledger disagrees with the latest count of each office, or with itself; each row says what to "
-        "do. Units that moved after a count's date are not compared with that count.",
-        rows(), group_by="Kind")
+        "Where the ledger disagrees with the latest count of each office (dated on or before the report's day), "
+        "or with itself; each row says what to do, and a unit's value at risk is its lot's unit cost. Units "
+        f"that moved after a count's date are not compared with that count.{counted}",
+        rows(), group_by="Kind", sums=("Value At Risk",), totals=("Value At Risk",))
 
 
 ACTIVITY_COLUMNS = [
@@ -175,17 +201,18 @@ VALUATION_COLUMNS = [C("Item", "text"), C("Description", "text"), C("Serialized"
                      C("Lots", "int"), C("On Hand", "int"), C("Value", "money"), C("Average Unit Cost", "money")]
 
 
-def valuation(conn: Connection) -> DataSheet:
+def valuation(conn: Connection, as_of: dt.date | None = None) -> DataSheet:
     def rows() -> Iterator[list[Cell]]:
-        for r in q.valuation(conn):
+        for r in q.valuation(conn, as_of):
             value, on_hand = Decimal(r.value), int(r.on_hand)
             yield [r.item, r.description, _yn(r.serialized), r.office, int(r.lots), on_hand, value,
                    (value / on_hand).quantize(Decimal("0.0001"))]
 
     return DataSheet(
         "Valuation", "Valuation", VALUATION_COLUMNS,
-        "Inventory on hand by item and office: the remaining quantity of the live lots at each lot's unit cost.",
-        rows(), sums=("On Hand", "Value"))
+        "Inventory on hand by item and office at the end of the day: the remaining quantity of the live lots "
+        "at each lot's unit cost.",
+        rows(), sums=("On Hand", "Value"), totals=("On Hand", "Value"))
 
 
 COGS_COLUMNS = [C("Date", "date"), C("Type", "text"), C("Document", "text"), C("Item", "text"),
@@ -205,10 +232,43 @@ def cogs(conn: Connection, period: Period) -> DataSheet:
         "COGS", "COGS", COGS_COLUMNS,
         f"Cost of goods sold from {period.start.isoformat()} to {period.day.isoformat()}: shipments at their "
         f"lot's unit cost, less restocked returns and reversed shipments (negative quantities).",
-        rows(), sums=("Qty", "COGS"))
+        rows(), sums=("Qty", "COGS"), totals=("Qty", "COGS"))
+
+
+ROLL_FORWARD_COLUMNS = [C("Item", "text"), C("Description", "text"), C("Opening Value", "money"),
+                        C("Receipts", "money"), C("COGS", "money"), C("Adjustments", "money"),
+                        C("Vendor Returns", "money"), C("Reversals", "money"), C("Closing Value", "money")]
+#: Header row of the roll-forward's table, 0-based (title at 0, blank at 1): its closing formulas count on it.
+ROLL_FORWARD_HEADER_ROW = 2
+
+
+def roll_forward_sheet(conn: Connection, period: Period) -> DataSheet:
+    def rows() -> Iterator[list[Cell]]:
+        for index, line in enumerate(roll_forward(conn, period)):
+            row = ROLL_FORWARD_HEADER_ROW + 2 + index  # 1-based Excel row of this line
+            closing = (line.opening + line.receipts - line.cogs - line.adjustments - line.vendor_returns
+                       + line.reversals)
+            yield [line.item, line.description, line.opening, line.receipts, line.cogs, line.adjustments,
+                   line.vendor_returns, line.reversals,
+                   Formula(f"=C{row}+D{row}-E{row}-F{row}-G{row}+H{row}", float(closing))]
+
+    return DataSheet(
+        "Roll-forward", "RollForward", ROLL_FORWARD_COLUMNS,
+        f"Inventory value by item from {period.start.isoformat()} to {period.day.isoformat()}: opening (the end "
+        f"of the day before) + receipts - COGS (as on the COGS sheet) - adjustments - vendor returns + "
+        f"reversals (reversed receipts) = closing, which the Summary ties to the Valuation's total. "
+        f"Adjustments and vendor returns stay 0 until those kinds of file exist.",
+        rows(), sums=("Opening Value", "Receipts", "COGS", "Adjustments", "Vendor Returns", "Reversals"),
+        totals=("Opening Value", "Receipts", "COGS", "Adjustments", "Vendor Returns", "Reversals",
+                "Closing Value"))
 
 
 def data_sheets(conn: Connection, period: Period) -> list[DataSheet]:
-    """The data sheets in workbook order (after the Summary). Their rows run the queries when read."""
-    return [open_pos(conn), open_sos(conn), lots(conn, period), serials_on_hand(conn, period), exceptions(conn),
-            activity(conn, period), valuation(conn), cogs(conn, period)]
+    """The data sheets in workbook order (after the Summary). Their rows run the queries when read.
+
+    Balances are as of the end of ``period.day``: replayed from the history when anything is dated later,
+    read from the balance columns otherwise (the same answer, faster)."""
+    as_of = period.day if history.later_activity(conn, period.day) else None
+    return [open_pos(conn, as_of), open_sos(conn, as_of), lots(conn, period, as_of),
+            serials_on_hand(conn, period, as_of), exceptions(conn, period.day, as_of), activity(conn, period),
+            valuation(conn, as_of), cogs(conn, period), roll_forward_sheet(conn, period)]

@@ -2,14 +2,15 @@
 
 Layout:
 
-* ``Errors`` (first sheet): the file name and error count, then an Excel table Sheet, Cell, Row, Code,
-  Message, Link listing every issue; Link jumps to the offending cell in the copy (or to the row's Errors
-  cell when the issue names a row but no column). File-level issues, and issues on sheets that were not
-  copied, appear only here and have no link.
+* ``Errors`` (first sheet): the file name and error count, a summary block (errors by code, most frequent
+  first, with the first cell of each: a 10,000-error rejection opens on its few causes), then an Excel table
+  Cell, Message (wrapped), Code, Row, Sheet listing every issue; Cell is a link to the offending cell in the
+  copy (or to the row's Errors cell when the issue names a row but no column). File-level issues, and issues
+  on sheets that were not copied, appear only here and have no link.
 * One copy per sheet read, values at the SAME addresses as in the clerk's file (``D17`` in a message is
   ``D17`` in the copy), types kept (numbers stay numbers, dates get a date format, text stays text and is
   neutralised), plus an ``Errors`` column right after the last used column (header on the header row) that
-  lists each row's messages. Offending cells get a light red fill and a comment with their messages; a row
+  lists each row's messages, one per line. Offending cells get a light red fill and a comment with their messages; a row
   issue without a column fills that row's Errors cell. Issues on the header row go to the comment of the
   Errors header cell, which keeps its title.
 * When the clerk's sheet already has an Errors column (a corrected rejected workbook dropped again),
@@ -23,13 +24,16 @@ a table does not allow, and a table would restyle their sheet.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from xlsxwriter.utility import xl_range
+
 from serialtrack.exporters.xlsx import (
+    LINE_HEIGHT,
     MAX_COLUMN_WIDTH,
     Cell,
     ColumnSpec,
@@ -38,6 +42,7 @@ from serialtrack.exporters.xlsx import (
     internal_link,
     sanitise_sheet_name,
 )
+from serialtrack.exporters.xlsx_layout import ignore_number_as_text
 from serialtrack.records import CellValue, Issue, column_letter
 
 ERRORS_SHEET = "Errors"
@@ -47,13 +52,14 @@ ERROR_FILL = "#FFC7CE"
 COMMENT_AUTHOR = "serialtrack"
 
 ERROR_COLUMNS = [
-    ColumnSpec("Sheet", "text"),
     ColumnSpec("Cell", "text"),
-    ColumnSpec("Row", "int"),
+    ColumnSpec("Message", "text", width=60),
     ColumnSpec("Code", "text"),
-    ColumnSpec("Message", "text"),
-    ColumnSpec("Link", "link"),
+    ColumnSpec("Row", "int"),
+    ColumnSpec("Sheet", "text"),
 ]
+#: Codes listed one by one in the summary block above the Errors table; the rest are counted together.
+SUMMARY_CODES = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +92,9 @@ def write_rejected(
     issues: Sequence[Issue],
     sheets: Sequence[GridSheet],
     notes: Sequence[str] = (),
-) -> None:
-    """Write the rejected workbook for ``file_name`` to ``path`` (atomically; see ``WorkbookBuilder``)."""
+) -> Path:
+    """Write the rejected workbook for ``file_name`` to ``path`` (atomically; see ``WorkbookBuilder``), or to
+    the next free numbered name when ``path`` is taken: never over another file. Returns the path written."""
     grids: dict[str, GridSheet] = {}
     for grid in sheets:
         grids.setdefault(grid.name, grid)  # a workbook cannot hold two sheets of one name; keep the first
@@ -101,16 +108,19 @@ def write_rejected(
     titles = [f"File: {file_name}", f"Errors: {errors}" + (f", warnings: {warnings}" if warnings else "")]
     titles.extend(notes)
     order = list(copy_names)
-    with WorkbookBuilder(path, constant_memory=False) as book:
+    ordered = _sorted(issues, order)
+    titles.extend(_summary_block(ordered, copy_names))
+    with WorkbookBuilder(path, constant_memory=False, replace=False) as book:
         book.add_table(
             ERRORS_SHEET,
             ERROR_COLUMNS,
-            (_error_row(issue, copy_names, error_columns) for issue in _sorted(issues, order)),
+            (_error_row(issue, copy_names, error_columns) for issue in ordered),
             table_name="Errors",
             title_rows=titles,
         )
         for name, grid in grids.items():
             _copy_sheet(book, grid, copy_names[name], by_sheet[name], error_columns[name])
+    return book.path
 
 
 def _index_issues(issues: Sequence[Issue], names: list[str]) -> dict[str, _SheetIssues]:
@@ -157,18 +167,45 @@ def _sorted(issues: Sequence[Issue], order: list[str]) -> list[Issue]:
     return sorted(issues, key=key)
 
 
+def _where(issue: Issue, copy_names: dict[str, str]) -> str:
+    source = issue.source
+    if source is None or source.sheet is None:
+        return "the file"
+    sheet = copy_names.get(source.sheet, source.sheet)
+    if source.row is None:
+        return sheet
+    return f"{sheet}!{source.cell}" if source.column is not None else f"{sheet} row {source.row}"
+
+
+def _summary_block(ordered: Sequence[Issue], copy_names: dict[str, str]) -> list[str]:
+    """``By code:`` then one line per code: how many, and where the first one is (most frequent first)."""
+    counts: Counter[str] = Counter(issue.code for issue in ordered)
+    first: dict[str, Issue] = {}
+    for issue in ordered:
+        first.setdefault(issue.code, issue)
+    if not counts:
+        return []
+    lines = ["By code (count, first at):"]
+    ranked = counts.most_common()
+    for code, count in ranked[:SUMMARY_CODES]:
+        lines.append(f"{code}: {count:,}, first at {_where(first[code], copy_names)}")
+    if len(ranked) > SUMMARY_CODES:
+        rest = sum(count for _, count in ranked[SUMMARY_CODES:])
+        lines.append(f"{len(ranked) - SUMMARY_CODES} other codes: {rest:,} (see the table)")
+    return lines
+
+
 def _error_row(issue: Issue, copy_names: dict[str, str], error_columns: dict[str, int]) -> list[Cell]:
     source = issue.source
     if source is None or source.sheet is None:
-        return [None, None, None, issue.code, issue.message, None]
+        return [None, issue.message, issue.code, None, None]
     copy = copy_names.get(source.sheet)
-    cell = source.cell if source.column is not None else None
-    link: Link | None = None
+    cell: Cell = source.cell if source.column is not None else None
     if copy is not None and source.row is not None:
         column = source.column if source.column is not None else error_columns[source.sheet]
         target = f"{column_letter(column)}{source.row}"
-        link = Link(internal_link(copy, target), f"{copy}!{target}")
-    return [copy or source.sheet, cell, source.row, issue.code, issue.message, link]
+        cell = Link(internal_link(copy, target), target)
+    return [cell, issue.message, issue.code, source.row, copy or source.sheet]
 
 
 def _copy_sheet(
@@ -202,7 +239,11 @@ def _copy_sheet(
             header_messages = messages
             continue
         fill = ERROR_FILL if r in found.row_level else None
-        width = book.write_value(ws, r - 1, errors_col - 1, "; ".join(messages), None, fill=fill)
+        text = "\n".join(messages)
+        width = book.write_value(ws, r - 1, errors_col - 1, text, None, fill=fill)
+        lines = sum(max(1, -(-len(m) // (MAX_COLUMN_WIDTH - 1))) for m in messages)
+        if lines > 1:
+            ws.set_row(r - 1, LINE_HEIGHT * lines)
         widths[errors_col] = max(widths[errors_col], width)
     if header_messages:
         fill_format = book.cell_format(fill=ERROR_FILL, bold=True)
@@ -214,6 +255,8 @@ def _copy_sheet(
     last_row = max([len(grid.rows), header_row, *found.rows])
     ws.autofilter(header_row - 1, 0, last_row - 1, errors_col - 1)
     ws.freeze_panes(header_row, 0)
+    book.print_setup(ws, header_row - 1)
+    ignore_number_as_text(ws, xl_range(0, 0, last_row - 1, errors_col - 1))
 
 
 def _comment(ws: Any, row: int, column: int, messages: list[str]) -> None:

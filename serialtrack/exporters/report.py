@@ -6,19 +6,21 @@ key/value ``Summary`` built with :func:`summary_sheet`; its values keep their ty
 :class:`~serialtrack.exporters.xlsx.Formula` there is the one place a formula is written on purpose.
 
 Rows are streamed (constant memory), so ``rows`` may be a generator over a large query. The file is written
-atomically. Output names come from :func:`unique_output_path` (``<name>.posted.xlsx``, then
-``<name>.posted-2.xlsx``...), which the caller uses so that an earlier answer is never overwritten.
+atomically. :func:`write_new_report` never replaces a file: it takes the first free name among
+``<name>.posted.xlsx``, ``<name>.posted-2.xlsx``... (claimed atomically, see ``xlsx.publish_new``) and returns
+it, so that an earlier answer, or one another process is writing at the same moment, is never overwritten.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from serialtrack.exporters.xlsx import Cell, ColumnSpec, SheetResult, WorkbookBuilder, unique_output_path
 
-__all__ = ["ReportSheet", "summary_sheet", "unique_output_path", "write_report"]
+__all__ = ["ReportSheet", "summary_sheet", "unique_output_path", "write_new_report", "write_report"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,7 @@ class ReportSheet:
     rows: Iterable[Sequence[Cell]]
     note: str | None = None
     table_name: str | None = None
+    totals: tuple[str, ...] = ()  # columns with a SUBTOTAL totals row under the table
 
 
 def summary_sheet(
@@ -44,22 +47,36 @@ def summary_sheet(
     The Value column is of kind ``general``: each value is written by its own type, so a count stays a
     number (General format), a date gets ``yyyy-mm-dd`` and text stays (neutralised) text.
     """
-    columns = [ColumnSpec("Field", "text"), ColumnSpec("Value", "general")]
+    columns = [ColumnSpec("Field", "text", width=34), ColumnSpec("Value", "general", width=40)]
     return ReportSheet(title, columns, [(field, value) for field, value in pairs], note)
 
 
-def write_report(path: Path, sheets: Sequence[ReportSheet]) -> list[SheetResult]:
+def write_report(path: Path, sheets: Sequence[ReportSheet], *, report_date: dt.date | None = None
+                 ) -> list[SheetResult]:
     """Write ``sheets`` in order to ``path``; returns where each went (a sheet longer than Excel allows is
     split into ``Title``, ``Title (2)``... and its result says so)."""
+    with WorkbookBuilder(path, report_date=report_date) as book:
+        return _add_sheets(book, sheets)
+
+
+def write_new_report(path: Path, sheets: Sequence[ReportSheet], *, report_date: dt.date | None = None) -> Path:
+    """Write ``sheets`` to ``path`` or, when that name is taken, the next free ``-2``, ``-3``... name; never
+    replaces a file. Returns the path written."""
+    with WorkbookBuilder(path, replace=False, report_date=report_date) as book:
+        _add_sheets(book, sheets)
+    return book.path
+
+
+def _add_sheets(book: WorkbookBuilder, sheets: Sequence[ReportSheet]) -> list[SheetResult]:
     if not sheets:
         raise ValueError("a report needs at least one sheet")
     results: list[SheetResult] = []
-    with WorkbookBuilder(path) as book:
-        for sheet in sheets:
-            title_rows = (sheet.note,) if sheet.note else ()
-            results.append(
-                book.add_table(
-                    sheet.title, sheet.columns, sheet.rows, table_name=sheet.table_name, title_rows=title_rows
-                )
+    for sheet in sheets:
+        title_rows = (sheet.note,) if sheet.note else ()
+        results.append(
+            book.add_table(
+                sheet.title, sheet.columns, sheet.rows, table_name=sheet.table_name, title_rows=title_rows,
+                totals=sheet.totals,
             )
+        )
     return results

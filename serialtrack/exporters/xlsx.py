@@ -2,25 +2,33 @@
 
 Contract (the SPEC's Excel habits): each table sheet is an Excel table (header, autofilter, banded rows) with
 a frozen header, widths fitted to the content (capped at ``MAX_COLUMN_WIDTH``) and real numbers and dates
-with formats. Text is always written with ``write_string`` in the ``@`` format, so a serial ``00042``,
-``134593568`` or ``1E5`` stays text, and is :func:`neutralise`-d so nothing from a file becomes a formula;
-formulas exist only where a caller asks with :class:`Formula`. ``constant_memory`` (default) streams rows
+with formats. Text is always written exactly as it came, with ``write_string`` in a format with Excel's quote
+prefix (``quotePrefix``) and, in text columns, the ``@`` number format: a serial ``00042``, ``134593568`` or
+``1E5`` stays text, ``=1+1`` or ``-0001`` is a text cell that no spreadsheet runs as a formula, and it stays
+text when edited later. Only CSV outputs change text (:func:`neutralise`, a leading ``'``); formulas exist only
+where a caller asks with :class:`Formula`. Headers, totals rows and print setup: see ``xlsx_layout``. ``constant_memory`` (default) streams rows
 to disk, memory flat whatever the row count (100k rows: ~20 MB, against ~155 MB, or ~1.3 GB for 1M rows,
 in xlsxwriter's normal mode); widths, freeze panes and the table are sheet metadata assembled at
 ``close()``, so they are set after the rows (found by experiment with xlsxwriter 3.3, pinned by tests).
 A table longer than ``MAX_SHEET_ROWS`` continues on ``Name (2)``..., and :class:`SheetResult` says so.
-The file appears atomically: written to a hidden temp file beside the target, ``os.replace``-d into place
-when complete; on error the temp file is removed and any existing target left untouched.
+The file appears atomically: written to a hidden temp file beside the target and, when complete, either
+``os.replace``-d onto the target (``replace=True``, for a report meant to be rewritten, such as the nightly
+reconciliation) or given the first free numbered name with :func:`publish_new` (``replace=False``, for the
+answers to dropped files: a name is claimed atomically, so two processes never write one answer over the
+other). On error the temp file is removed and any existing target left untouched.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import hashlib
 import os
 import re
 import secrets
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import socket
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
@@ -30,6 +38,7 @@ import xlsxwriter
 from xlsxwriter.sharedstrings import SharedStringTable
 from xlsxwriter.utility import xl_range
 
+from serialtrack.exporters import xlsx_layout as layout
 from serialtrack.exporters.fastrows import RowStream
 from serialtrack.records import CellValue
 
@@ -37,7 +46,7 @@ from serialtrack.records import CellValue
 MAX_SHEET_ROWS = 1_048_576
 #: Excel ignores hyperlinks past this count per sheet; further links are written as plain text.
 MAX_LINKS_PER_SHEET = 65_530
-MAX_COLUMN_WIDTH = 60
+MAX_COLUMN_WIDTH = 45
 TABLE_STYLE = "TableStyleMedium2"
 
 #: How a column's values are written. ``general`` (beyond the usual kinds) writes each value by its own type
@@ -82,6 +91,7 @@ class Formula:
 
     expression: str
     cached: CellValue = None
+    kind: ColumnKind | None = None  # its number format, where the column's kind does not say (``general``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +120,9 @@ class SheetResult:
 
 
 def neutralise(text: str) -> str:
-    """Guard text that a spreadsheet could run as a formula by prefixing a single quote ``'``.
+    """Guard text in a CSV output, which a spreadsheet could run as a formula, by prefixing a single quote ``'``.
 
-    Applies when the text starts (after leading spaces) with ``=``, ``+``, ``-``, ``@``, tab, CR or LF. The
+    Never used for xlsx cells (those keep the text exactly, in a quote-prefix format). Applies when the text starts (after leading spaces) with ``=``, ``+``, ``-``, ``@``, tab, CR or LF. The
     quote is part of the stored string (OWASP's CSV-injection advice), so it survives a save as CSV; the cell
     is a string cell anyway because we write with ``write_string``. Numbers written as numbers are never
     touched, only text; ``-123`` as text becomes ``'-123``.
@@ -150,6 +160,64 @@ def unique_output_path(outbox: Path, stem: str, suffix: str) -> Path:
         candidate = outbox / f"{stem}{tag}-{number}{dot}{ext}"
         number += 1
     return candidate
+
+
+#: This host, in temp names: a leftover of another host is not this host's to judge by its pid.
+HOST_TAG = hashlib.blake2b(socket.gethostname().encode(), digest_size=3).hexdigest()
+#: ``.<name>.<host>-<pid>-<random>.tmp`` (or ``.old``): a temp file or folder beside its target.
+TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.(?P<host>[0-9a-f]{6})-(?P<pid>\d+)-[0-9a-f]{8}\.(?:tmp|old)$")
+#: The form before pids were part of the name; such a leftover is judged by its age only.
+OLD_TEMP_NAME = re.compile(r"^\..+\.[0-9a-f]{8}\.(?:tmp|old)$")
+
+
+def temp_name(name: str, *, pid: int | None = None, suffix: str = ".tmp") -> str:
+    """The hidden name a file or folder is written under before it takes ``name``: it names this host and
+    process, so the next start can tell a dead run's leftover from a file still being written."""
+    return f".{name}.{HOST_TAG}-{pid or os.getpid()}-{secrets.token_hex(4)}{suffix}"
+
+
+def numbered_names(path: Path) -> Iterator[Path]:
+    """``path``, then ``-2``, ``-3``... before its last dot: ``PL.posted.xlsx``, ``PL.posted-2.xlsx``..."""
+    yield path
+    stem, dot, ext = path.name.rpartition(".")
+    if not dot:
+        stem, ext = path.name, ""
+    number = 2
+    while True:
+        yield path.with_name(f"{stem}-{number}{dot}{ext}")
+        number += 1
+
+
+#: ``link`` is refused by some file systems (FAT, some network shares): claim the name with ``O_EXCL`` then.
+_NO_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.ENOSYS}
+
+
+def publish_new(source: Path, candidates: Iterable[Path]) -> Path:
+    """Give the finished file ``source`` the first name among ``candidates`` that nobody holds, and return it.
+
+    The name is claimed atomically, never by looking first: ``os.link`` fails when the target exists (then the
+    next candidate is tried), so a file another process published a moment ago is never replaced, and two
+    processes publishing under one name at once both keep their file. ``source`` is gone afterwards (a move).
+    Where the file system has no hard links, the name is claimed by creating it with ``O_EXCL`` and the
+    source renamed over that empty claim, a file this call created itself.
+    """
+    for candidate in candidates:
+        try:
+            os.link(source, candidate)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            if exc.errno not in _NO_LINKS:
+                raise
+            try:
+                os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            except FileExistsError:
+                continue
+            os.replace(source, candidate)
+            return candidate
+        os.unlink(source)
+        return candidate
+    raise FileExistsError(f"no free name for {source}")
 
 
 def _utf16_len(text: str) -> int:
@@ -192,6 +260,26 @@ def table_name_for(name: str, taken: Iterable[str] = ()) -> str:
     return candidate
 
 
+#: Points per line of wrapped text (Calibri 11): a row holding long text is made this many times taller, since
+#: LibreOffice does not grow rows to fit wrapped text when it opens a file (Excel does).
+LINE_HEIGHT = 15.0
+
+
+def _row_height(row: Sequence[Cell], wrapping: Sequence[tuple[int, int]]) -> float | None:
+    """The height a row needs for its longest wrapped text (None: one line does), from characters per line."""
+    lines = 1
+    for col, room in wrapping:
+        value = row[col]
+        if isinstance(value, str) and (len(value) > room or "\n" in value):
+            needed = sum(max(1, -(-len(part) // room)) for part in value.split("\n"))
+            lines = max(lines, needed)
+    return LINE_HEIGHT * lines if lines > 1 else None
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
 def _text_width(text: str) -> int:
     if "\n" in text:
         return max(len(line) for line in text.splitlines())
@@ -223,16 +311,20 @@ def _number_width(value: float, kind: str | None) -> int:
 class WorkbookBuilder:
     """Write one workbook: ``with WorkbookBuilder(path) as wb: wb.add_table(...)``.
 
-    The file is published atomically when the ``with`` block ends without error (see the module docstring).
+    The file is published atomically when the ``with`` block ends without error (see the module docstring);
+    with ``replace=False`` it never replaces an existing file, and ``path`` is the name it got.
     ``constant_memory=False`` is for workbooks that need random access, e.g. comments on copied cells.
     """
 
-    def __init__(self, path: Path | str, *, constant_memory: bool = True) -> None:
+    def __init__(self, path: Path | str, *, constant_memory: bool = True, replace: bool = True,
+                 report_date: dt.date | None = None) -> None:
         self.path = Path(path)
         self.constant_memory = constant_memory
-        self._temp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.tmp")
+        self.replace = replace
+        self.report_date = report_date
+        self._temp = self.path.with_name(temp_name(self.path.name))
         self._book: Any = None
-        self._formats: dict[tuple[str | None, str | None, bool], Any] = {}
+        self._formats: dict[tuple[tuple[str, Any], ...], Any] = {}
         self._table_names: list[str] = []
         self._links: dict[str, int] = {}
 
@@ -255,8 +347,10 @@ class WorkbookBuilder:
     ) -> None:
         try:
             self._book.close()
-            if exc_type is None:
+            if exc_type is None and self.replace:
                 os.replace(self._temp, self.path)
+            elif exc_type is None:
+                self.path = publish_new(self._temp, numbered_names(self.path))
         except Exception:
             if exc_type is None:
                 raise
@@ -278,20 +372,33 @@ class WorkbookBuilder:
         return self.add_sheet(name)
 
     def cell_format(
-        self, num_format: str | None = None, *, fill: str | None = None, bold: bool = False
+        self, num_format: str | None = None, *, fill: str | None = None, bold: bool = False,
+        extra: dict[str, Any] | None = None,
     ) -> Any:
-        """A cached xlsxwriter Format (number format, background fill colour, bold)."""
-        key = (num_format, fill, bold)
+        """A cached xlsxwriter Format (number format, background fill colour, bold, and ``extra`` properties
+        such as ``layout.TEXT_PROPS``)."""
+        props: dict[str, Any] = {"valign": "top", **(extra or {})}  # numbers beside wrapped text align at top
+        if num_format:
+            props["num_format"] = num_format
+        if fill:
+            props.update(bg_color=fill, pattern=1)
+        if bold:
+            props["bold"] = True
+        key = tuple(sorted(props.items()))
         if key not in self._formats:
-            props: dict[str, Any] = {}
-            if num_format:
-                props["num_format"] = num_format
-            if fill:
-                props.update(bg_color=fill, pattern=1)
-            if bold:
-                props["bold"] = True
             self._formats[key] = self._book.add_format(props)
         return self._formats[key]
+
+    def text_format(self, *, in_text_column: bool = True, fill: str | None = None, bold: bool = False) -> Any:
+        """Text as it came: quote prefix, wrapped, and the ``@`` format in a text column."""
+        return self.cell_format("@" if in_text_column else None, fill=fill, bold=bold, extra=layout.TEXT_PROPS)
+
+    def header_format(self) -> Any:
+        return self.cell_format(extra=layout.HEADER_PROPS)
+
+    def print_setup(self, ws: Any, header_row: int | None) -> None:
+        """Print setup of ``ws`` (see ``xlsx_layout.setup_print``): its footer names this workbook."""
+        layout.setup_print(ws, header_row=header_row, workbook=self.path.name, report_date=self.report_date)
 
     def write_value(
         self, ws: Any, row: int, col: int, value: Cell, kind: str | None = None, *, fill: str | None = None
@@ -299,7 +406,8 @@ class WorkbookBuilder:
         """Write one value at 0-based ``row``/``col`` with its type kept; return its display width.
 
         ``kind`` is a :data:`ColumnKind`; None or ``general`` follow the value's own type (numbers in General
-        format, dates ``yyyy-mm-dd``, datetimes with a time ``yyyy-mm-dd hh:mm``). Text is neutralised; in a
+        format, a ``Decimal`` (money from the ledger) ``#,##0.00``, dates ``yyyy-mm-dd``, datetimes with a time
+        ``yyyy-mm-dd hh:mm``). Text is written as it came, quote-prefixed; in a
         ``text`` column every non-blank value is written as text. ``fill`` colours the cell, blank or not.
         """
         if value is None:
@@ -307,26 +415,28 @@ class WorkbookBuilder:
                 ws.write_blank(row, col, None, self.cell_format(fill=fill))
             return 0
         if isinstance(value, Formula):
-            ws.write_formula(row, col, value.expression, self._num_format(kind, fill), value.cached)
+            ws.write_formula(row, col, value.expression, self._num_format(value.kind or kind, fill), value.cached)
             return len(_as_text(value.cached)) if value.cached is not None else 8
         if isinstance(value, Link) or (kind == "link" and isinstance(value, str)):
             link = value if isinstance(value, Link) else Link(value)
-            text = neutralise(link.text if link.text is not None else link.target.removeprefix("internal:"))
+            text = link.text if link.text is not None else link.target.removeprefix("internal:")
             count = self._links.get(ws.name, 0)
             if count < MAX_LINKS_PER_SHEET and len(link.target) <= 2079:
                 self._links[ws.name] = count + 1
-                ws.write_url(row, col, link.target, self.cell_format(fill=fill) if fill else None, text)
+                ws.write_url(row, col, link.target, self.cell_format(fill=fill, extra=layout.LINK_PROPS), text)
             else:
-                ws.write_string(row, col, text, self.cell_format(fill=fill))
+                ws.write_string(row, col, text, self.text_format(in_text_column=False, fill=fill))
             return _text_width(text)
         if kind == "text" or isinstance(value, str):
-            text = neutralise(value if isinstance(value, str) else _as_text(value))
-            ws.write_string(row, col, text, self._num_format("text" if kind == "text" else None, fill))
+            text = value if isinstance(value, str) else _as_text(value)
+            ws.write_string(row, col, text, self.text_format(in_text_column=kind == "text", fill=fill))
             return _text_width(text)
         if isinstance(value, bool):
             ws.write_boolean(row, col, value, self.cell_format(fill=fill))
             return 5
         if isinstance(value, int | float | Decimal):
+            if isinstance(value, Decimal) and kind in (None, "general"):
+                kind = "money"
             number = float(value) if isinstance(value, Decimal) else value
             ws.write_number(row, col, number, self._num_format(kind, fill))
             return _number_width(number, kind)
@@ -340,8 +450,8 @@ class WorkbookBuilder:
             fmt = "time" if isinstance(value, dt.time) else "duration"
             ws.write_datetime(row, col, value, self.cell_format(NUMBER_FORMATS[fmt], fill=fill))
             return 9
-        text = neutralise(_as_text(value))
-        ws.write_string(row, col, text, self._num_format(None, fill))
+        text = _as_text(value)
+        ws.write_string(row, col, text, self.text_format(in_text_column=False, fill=fill))
         return _text_width(text)
 
     def _num_format(self, kind: str | None, fill: str | None) -> Any:
@@ -359,6 +469,7 @@ class WorkbookBuilder:
         table_name: str | None = None,
         title_rows: Sequence[str] = (),
         into: Any = None,
+        totals: Sequence[str] = (),
     ) -> SheetResult:
         """Stream ``rows`` into a new sheet (or the empty sheet ``into`` from :meth:`reserve_sheet`) as an Excel
         table under ``title_rows`` (and a blank row).
@@ -367,6 +478,10 @@ class WorkbookBuilder:
         ``Name (2)``... with the same titles plus a "continued" line. An empty ``rows`` still gives a valid
         table: Excel needs one data row, so the table spans the header and one blank row, as Excel's own
         empty tables do. Headers must be non-empty and unique (case-insensitive), as Excel requires.
+
+        ``totals`` names columns that get a totals row under the table: ``=SUBTOTAL(109,Table[Col])``, which
+        adds only the rows a filter leaves visible (written in that form, not Excel's ``[Col]`` shorthand,
+        which LibreOffice recalculates to ``#VALUE!``), with the sum as its cached value.
         """
         headers = [c.header for c in columns]
         if not headers or any(not h.strip() for h in headers):
@@ -376,28 +491,43 @@ class WorkbookBuilder:
         if table_name and table_name_for(table_name, self._table_names) != table_name:
             raise ValueError(f"table name {table_name!r} is not a valid, unused Excel table name")
         base = table_name or table_name_for(name)
+        unknown = [h for h in totals if h not in headers]
+        if unknown:
+            raise ValueError(f"table {name!r} has no column {unknown!r} to total")
+        totalled = [headers.index(h) for h in totals]
+        wrapping = [(col, (spec.width or MAX_COLUMN_WIDTH) - 1) for col, spec in enumerate(columns)
+                    if spec.kind in ("text", "general")]
         parts: list[_Part] = []
         total = 0
         for row in rows:
             if not parts or parts[-1].rows >= parts[-1].capacity:
                 if parts:
                     self._finish(parts[-1])
-                parts.append(self._start(name, base, columns, title_rows, parts, into))
+                parts.append(self._start(name, base, columns, title_rows, parts, into, totalled))
             if len(row) != len(columns):
                 raise ValueError(f"table {name!r}: row {total + 1} has {len(row)} values for {len(columns)}")
             part = parts[-1]
             part.rows += 1
             excel_row, widths = part.header_row + part.rows, part.widths
-            if part.fast is not None and part.fast.write(excel_row, row, widths):
+            for col in totalled:
+                value = row[col]
+                if isinstance(value, Formula):
+                    value = value.cached
+                if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+                    part.sums[col] += value if isinstance(value, Decimal) else Decimal(str(value))
+            height = _row_height(row, wrapping)
+            if part.fast is not None and part.fast.write(excel_row, row, widths, height):
                 total += 1
                 continue
+            if height:
+                part.ws.set_row(excel_row, height)
             for col, (spec, value) in enumerate(zip(columns, row, strict=True)):
                 width = self.write_value(part.ws, excel_row, col, value, spec.kind)
                 if width > widths[col]:
                     widths[col] = width
             total += 1
         if not parts:
-            parts.append(self._start(name, base, columns, title_rows, parts, into))
+            parts.append(self._start(name, base, columns, title_rows, parts, into, totalled))
         self._finish(parts[-1])
         return SheetResult(tuple(p.ws.name for p in parts), tuple(p.table for p in parts), total)
 
@@ -409,6 +539,7 @@ class WorkbookBuilder:
         title_rows: Sequence[str],
         parts: list[_Part],
         into: Any = None,
+        totalled: Sequence[int] = (),
     ) -> _Part:
         number, titles = len(parts) + 1, list(title_rows)
         if parts:
@@ -422,28 +553,31 @@ class WorkbookBuilder:
         table = table_name_for(base if number == 1 else f"{base}_{number}", self._table_names)
         self._table_names.append(table)
         for index, title in enumerate(titles):
-            ws.write_string(index, 0, neutralise(title), self.cell_format(bold=index == 0))
+            ws.write_string(index, 0, title, self.cell_format(bold=index == 0, extra={"quote_prefix": True}))
         header_row = len(titles) + 1 if titles else 0
         for col, spec in enumerate(columns):
-            ws.write_string(header_row, col, spec.header)
-        capacity = MAX_SHEET_ROWS - header_row - 1
+            ws.write_string(header_row, col, spec.header, self.header_format())
+        capacity = MAX_SHEET_ROWS - header_row - 1 - (1 if totalled else 0)
         if capacity < 1:
             raise ValueError(f"MAX_SHEET_ROWS={MAX_SHEET_ROWS} leaves no room for data under the titles")
         fast = None
         if self.constant_memory and all(c.kind in FAST_KINDS for c in columns):
             fast = RowStream(ws, [self._num_format(c.kind, None) for c in columns],
-                             [self._num_format("text" if c.kind == "text" else None, None) for c in columns],
+                             [self.text_format(in_text_column=c.kind == "text") for c in columns],
                              [c.kind for c in columns],
-                             as_text=_as_text, neutralise=neutralise, text_width=_text_width,
+                             as_text=_as_text, neutralise=_as_is, text_width=_text_width,
                              number_width=_number_width)
-        return _Part(ws, table, columns, header_row, capacity, [len(c.header) + 3 for c in columns], fast=fast)
+        return _Part(ws, table, columns, header_row, capacity, [len(c.header) + 3 for c in columns], fast=fast,
+                     sums={col: Decimal(0) for col in totalled})
 
     def _finish(self, part: _Part) -> None:
         last_row = part.header_row + max(part.rows, 1)
+        if part.sums:
+            self._totals_row(part, last_row + 1)
         options = {
             "name": part.table,
             "style": TABLE_STYLE,
-            "columns": [{"header": spec.header} for spec in part.columns],
+            "columns": [{"header": spec.header, "header_format": self.header_format()} for spec in part.columns],
         }
         result = self._attach_table(part.ws, part.header_row, last_row, len(part.columns) - 1, options)
         if result != 0:
@@ -452,6 +586,21 @@ class WorkbookBuilder:
             width = spec.width if spec.width is not None else min(part.widths[col] + 1, MAX_COLUMN_WIDTH)
             part.ws.set_column(col, col, width)
         part.ws.freeze_panes(part.header_row + 1, 0)
+        self.print_setup(part.ws, part.header_row)
+        layout.ignore_number_as_text(part.ws, layout.text_column_ranges(
+            [spec.kind in ("text", "link") for spec in part.columns], part.header_row + 1, last_row))
+
+    def _totals_row(self, part: _Part, row: int) -> None:
+        """``Total`` and a ``SUBTOTAL(109,Table[Col])`` per totalled column, in the row under the table."""
+        bold = self.cell_format(extra=layout.TOTAL_PROPS)
+        if 0 not in part.sums:
+            part.ws.write_string(row, 0, "Total", bold)
+        for col, total in part.sums.items():
+            spec = part.columns[col]
+            ref = f"{part.table}[{spec.header}]"
+            cached = int(total) if total == total.to_integral_value() else float(total)
+            fmt = self.cell_format(NUMBER_FORMATS.get(spec.kind) or None, extra=layout.TOTAL_PROPS)
+            part.ws.write_formula(row, col, f"=SUBTOTAL(109,{ref})", fmt, cached)
 
     def _attach_table(self, ws: Any, first_row: int, last_row: int, last_col: int, options: Any) -> int:
         """Add the table metadata after the rows were written (two xlsxwriter 3.3 limits worked around).
@@ -494,4 +643,5 @@ class _Part:
     capacity: int
     widths: list[int]
     rows: int = 0
-    fast: RowStream | None = None  # rows of plain text and numbers skip xlsxwriter's per-cell path
+    fast: RowStream | None = None
+    sums: dict[int, Decimal] = field(default_factory=dict)  # totalled columns' sums, for the totals row  # rows of plain text and numbers skip xlsxwriter's per-cell path

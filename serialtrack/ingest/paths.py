@@ -1,6 +1,7 @@
 """Path safety, checked before a byte of a dropped file is read: what it is (``lstat``: no symlink, folder,
 FIFO or device), whether it opens without following a link (``O_NOFOLLOW``, non-blocking), and whether its
-name can be shown and reused safely (no control or bidi trick characters, no backslash, not too long)."""
+name can be shown and reused safely (no control or bidi trick characters, no bytes that are not UTF-8, no
+backslash, not too long)."""
 
 from __future__ import annotations
 
@@ -18,14 +19,24 @@ _TRICK_CHARS = frozenset("\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067
 def shown_name(name: str) -> str:
     """``name`` as it may be printed and used for outputs: control and trick characters as ``<U+000A>``,
     ``\\`` as ``_``, and cut to fit ``MAX_NAME_BYTES``."""
-    shown = "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) == "Cc" or c in _TRICK_CHARS else c
+    shown = "".join(f"<0x{ord(c) - 0xDC00:02X}>" if undecoded(c) else
+                    f"<U+{ord(c):04X}>" if unicodedata.category(c) == "Cc" or c in _TRICK_CHARS else c
                     for c in name).replace("\\", "_")
     while len(shown.encode()) > MAX_NAME_BYTES:
         shown = shown[:-1]
     return shown
 
 
+def undecoded(char: str) -> bool:
+    """A byte of a file name that is not UTF-8, as Python hands it over (``surrogateescape``)."""
+    return "\udc80" <= char <= "\udcff"
+
+
 def name_problem(name: str) -> str | None:
+    raw = sorted({f"0x{ord(c) - 0xDC00:02X}" for c in name if undecoded(c)})
+    if raw:
+        return (f"the file name is not UTF-8 text (bytes {', '.join(raw)}, shown as <0x..>): it was saved on a "
+                "system with another character set; rename the file")
     odd = sorted({f"U+{ord(c):04X}" for c in name if unicodedata.category(c) == "Cc" or c in _TRICK_CHARS})
     if odd:
         return f"the file name holds invisible control characters ({', '.join(odd)}); rename the file"

@@ -89,8 +89,10 @@ def _score(tables: Sequence[SheetTable]) -> int:
 
 
 def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None,
-                kinds: Mapping[KindName, Kind]) -> tuple[KindName | None, list[Issue]]:
-    """The kind that fits best, or None with the reason as an Issue."""
+                kinds: Mapping[KindName, Kind], *,
+                guess_master_data: bool = True) -> tuple[KindName | None, list[Issue]]:
+    """The kind that fits best, or None with the reason as an Issue. With ``guess_master_data`` False (a file
+    dropped straight into inbox/) a best fit that is master data is refused, never guessed."""
     scores: dict[KindName, int] = {}
     for kind in kinds.values():
         tables = _tables_for(kind, grids, kind.alias_map(dict(vendor.columns) if vendor else None), file)
@@ -104,6 +106,12 @@ def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None,
                             "subfolder of its kind, e.g. inbox/receiving/, or add a vendor mapping", source)]
     best = max(scores.values())
     winners = sorted(k for k, s in scores.items() if s == best)
+    master = [k for k in winners if kinds[k].master_data]
+    if master and not guess_master_data:  # never guessed: a report with an Item column must not rewrite the items
+        return None, [Issue("kind-master-data",
+                            f"this file looks like {' or '.join(master)}, master data, which is never guessed from a "
+                            f"file dropped straight into inbox/; drop it into inbox/{master[0]}/ if that is what "
+                            "it is, or use --kind", source)]
     if len(winners) > 1:
         return None, [Issue("kind-ambiguous",
                             f"this file fits {' and '.join(winners)} equally; drop it into the subfolder of its "
@@ -125,8 +133,10 @@ def _rows(table: SheetTable) -> list[Row]:
 
 
 def read_file(path: Path, *, kinds: Mapping[KindName, Kind], file_name: str | None = None, kind: str | None = None,
-              vendors: Sequence[VendorMapping] = (), limits: ReadLimits = DEFAULT_LIMITS) -> Ingested:
-    """Read ``path`` (shown to users as ``file_name``) into rows of ``kind`` (detected when None)."""
+              vendors: Sequence[VendorMapping] = (), limits: ReadLimits = DEFAULT_LIMITS,
+              guess_master_data: bool = True) -> Ingested:
+    """Read ``path`` (shown to users as ``file_name``) into rows of ``kind`` (detected when None; master data
+    only where ``guess_master_data``)."""
     name = file_name or path.name
     result = Ingested(name, KindName(kind) if kind is not None else None)
     try:
@@ -138,7 +148,7 @@ def read_file(path: Path, *, kinds: Mapping[KindName, Kind], file_name: str | No
     vendor = next((v for v in vendors if v.matches(name, grids)), None)
     result.vendor = vendor.name if vendor else None
     if kind is None:
-        kind, issues = detect_kind(grids, name, vendor, kinds)
+        kind, issues = detect_kind(grids, name, vendor, kinds, guess_master_data=guess_master_data)
         result.issues.extend(issues)
         if kind is None:
             return result
@@ -174,6 +184,7 @@ def _read_sheet(result: Ingested, grid: Grid, spec: Kind, aliases: Mapping[str, 
     result.issues.extend(_merged_issues(result.file, grid, table))
     result.issues.extend(_duplicate_issues(result.file, grid, table))
     result.issues.extend(_control_issues(result.file, grid, table))
+    result.issues.extend(_error_issues(result.file, grid, table))
     result.rows.extend(_rows(table))
 
 
@@ -267,6 +278,40 @@ def _control_issues(file: str, grid: Grid, table: SheetTable) -> list[Issue]:
             issues.append(Issue("cell-control-character",
                                 f"this cell holds invisible control characters ({', '.join(codes)}) that Excel "
                                 "does not show; retype the value",
+                                Source(file, grid.name, row, column)))
+    return issues
+
+
+#: What each Excel error means, in the clerk's words.
+EXCEL_ERRORS = {
+    "#REF!": "a formula refers to cells that were deleted",
+    "#N/A": "a lookup found no value",
+    "#DIV/0!": "a formula divides by zero",
+    "#VALUE!": "a formula got the wrong kind of value",
+    "#NAME?": "a formula uses a name Excel does not know",
+    "#NUM!": "a formula gave an impossible number",
+    "#NULL!": "a formula refers to ranges that do not meet",
+    "#SPILL!": "a formula's results have no room to spill",
+    "#CALC!": "a formula could not be calculated",
+    "#GETTING_DATA": "a formula was still waiting for data",
+}
+
+
+def _error_issues(file: str, grid: Grid, table: SheetTable) -> list[Issue]:
+    """A cell that Excel shows as an error (#REF!, #N/A...) where a value is read: the value is unknown, so
+    the cell is refused, never read as blank."""
+    if not grid.error_cells:
+        return []
+    data = {number for number, _ in table.data_rows}
+    read = set(table.columns.values())
+    titles = {(tv.source.row, tv.source.column) for tv in table.title.values()}
+    issues = []
+    for row, column, error in grid.error_cells:
+        if (row in data and column in read) or (row, column) in titles:
+            meaning = EXCEL_ERRORS.get(error.upper(), "Excel could not work out this cell's value")
+            issues.append(Issue("cell-error",
+                                f"this cell shows the Excel error {error} ({meaning}) instead of a value; fix "
+                                "the formula or type the value, save and drop the file again",
                                 Source(file, grid.name, row, column)))
     return issues
 

@@ -272,6 +272,10 @@ def refuse_non_workbook(kind: str) -> UnsafeFile:
 # -- sheets, scanned as bytes before they are parsed --------------------------------------------------
 
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
+#: A cell typed as an Excel error (``<c r="B2" t="e">``): found here, read with its cell by the reader.
+_ERROR_TYPE = re.compile(rb"<(?:\w+:)?c\b[^>]*\bt\s*=\s*[\"']e[\"']")
+#: A shared-string cell whose ``<v>`` is anything but digits: calamine would read it as string 0.
+_BAD_SHARED = re.compile(rb"t\s*=\s*[\"']s[\"'][^>]*>\s*<(?:\w+:)?v\s*(?:/>|>(?!\s*[0-9]+\s*<))")
 #: Every ``r="AB12"`` (a duplicate attribute included: calamine takes the last), by how many letters or
 #: digits, longest first: within one length the greatest text is the greatest number. The first tier of each
 #: is beyond Excel's grid (XFD1048576).
@@ -324,6 +328,8 @@ class SheetScan:
     formulas: bool = False
     hidden: bool = False
     control: bool = False
+    errors: bool = False  # a cell typed ``t="e"`` (an Excel error such as #REF!) is somewhere in the part
+    bad_shared: bool = False  # a shared-string cell whose index is not a plain number (-1, abc)
 
 
 def _greatest(tiers: list[re.Pattern[bytes]], seg: bytes) -> bytes | None:
@@ -340,7 +346,13 @@ def scan_sheet(zf: zipfile.ZipFile, part: str) -> SheetScan:
     references) sends the extent to the exact, slower count."""
     scan = SheetScan()
     fast = True
+    tail = b""  # a shared-string cell cut between its tag and its value is checked across the cut
     for seg in part_segments(zf, part):
+        if not scan.errors and (b'"e"' in seg or b"'e'" in seg):
+            scan.errors = _ERROR_TYPE.search(seg) is not None
+        if not scan.bad_shared:
+            scan.bad_shared = _BAD_SHARED.search(tail + seg) is not None
+        tail = seg[-256:]
         spaced = seg.translate(_WHITESPACE_TO_SPACE)
         cells = spaced.count(b"<c ") + spaced.count(b"<c>") + spaced.count(b"<c/>")
         scan.cells += cells

@@ -22,7 +22,12 @@ from serialtrack.ingest.workbook import Grid
 from serialtrack.records import CellValue, Source
 
 HEADER_SEARCH_ROWS = 30
-_TOTALS = re.compile(r"^\s*(grand\s*)?(sub)?totals?\b", re.IGNORECASE)
+#: A totals label, the whole cell: ``Total``, ``Totals:``, ``Grand total``, ``Sub-total``. ``TOTAL-CLEAN`` or
+#: ``Total station`` is not one.
+_TOTALS = re.compile(r"^\s*(grand\s*)?(sub[\s-]?)?totals?\s*:?\s*$", re.IGNORECASE)
+#: Columns that hold sums on a totals row; every other required field (and the item) is a key.
+SUM_FIELDS = frozenset({"qty", "unit_cost", "unit_price", "est_unit_cost"})
+_NUMBER = re.compile(r"^\s*[-+]?[$€£]?\s*[\d,]*\.?\d+\s*$")
 
 
 @dataclass(frozen=True)
@@ -123,13 +128,30 @@ def _cell(values: list[CellValue], column: int | None) -> CellValue:
     return values[column - 1] if column is not None and column <= len(values) else None
 
 
-def _is_totals(values: list[CellValue], columns: Mapping[str, int]) -> bool:
-    """A row labelled ``Total`` that lists no item (its item cell is empty or is the label itself): a last
-    row describing a "Total station" is an item, not a totals row."""
-    item = _cell(values, columns.get("item_code"))
-    if item is not None and not (isinstance(item, str) and (_TOTALS.match(item) or not item.strip())):
-        return False
-    return any(isinstance(v, str) and _TOTALS.match(v) for v in values)
+def _is_totals(values: list[CellValue], columns: Mapping[str, int], keys: frozenset[str]) -> bool:
+    """A row labelled ``Total`` (a whole cell) whose key fields (the kind's required fields and the item) are
+    empty or that label, and whose other cells are sums (numbers). A last row for item ``TOTAL-CLEAN``, or
+    one describing a "Total station", is an item, not a totals row."""
+    labelled = False
+    for name, column in columns.items():
+        value = _cell(values, column)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if isinstance(value, str) and _TOTALS.match(value):
+            labelled = True
+        elif name == "item_code" or (name in keys and name not in SUM_FIELDS):
+            return False
+    for value in values:
+        if value is None or isinstance(value, bool):
+            continue
+        if isinstance(value, str):
+            if _TOTALS.match(value):
+                labelled = True
+            elif value.strip() and not _NUMBER.match(value):
+                return False
+        elif not isinstance(value, int | float):
+            return False
+    return labelled
 
 
 def find_table(grid: Grid, kind: Kind, aliases: Mapping[str, str], file: str) -> SheetTable | None:
@@ -150,7 +172,7 @@ def find_table(grid: Grid, kind: Kind, aliases: Mapping[str, str], file: str) ->
     ignored = [str(h) for i, h in enumerate(header) if h is not None and (i + 1) not in used]
     rows = [(i + 1, values) for i, values in enumerate(grid.rows) if i >= best_row and not _is_blank(values)]
     notes: list[str] = []
-    while rows and _is_totals(rows[-1][1], best_cols) and _cell(rows[-1][1], best_cols.get("serials")) is None:
+    while rows and _is_totals(rows[-1][1], best_cols, kind.required) and _cell(rows[-1][1], best_cols.get("serials")) is None:
         notes.append(f"row {rows[-1][0]} is a totals row and was not read as an item")
         rows.pop()
     return SheetTable(file, grid.name, best_row, best_cols, title, rows, ignored, notes, duplicates)

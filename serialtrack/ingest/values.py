@@ -64,7 +64,10 @@ def as_decimal(value: CellValue) -> Decimal | None:
     if isinstance(value, bool):
         raise Invalid("not-a-number", f"{value} is not a number")
     if isinstance(value, int | float):
-        return Decimal(str(value))
+        number = Decimal(str(value))
+        if not number.is_finite():  # 1e400 in a workbook is read as infinity
+            raise Invalid("not-a-number", f"{value} is not a number Excel can hold")
+        return number
     if not isinstance(value, str):
         raise Invalid("not-a-number", f"{value} is not a number")
     text = _CURRENCY.sub("", value.strip()).replace("\u00a0", "").replace(" ", "")
@@ -126,14 +129,26 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%m/%d/%y", "%d.%m.%Y", "%d
                  "%d-%b-%Y", "%d-%b-%y", "%b %d, %Y", "%d %B %Y", "%B %d, %Y", "%Y%m%d")
 
 
+#: Dates outside these years are typing slips (``0001-01-01``, ``2206`` for ``2026``), never real business dates.
+PLAUSIBLE_YEARS = (1900, 2200)
+
+
+def _plausible(day: dt.date) -> dt.date:
+    first, last = PLAUSIBLE_YEARS
+    if not first <= day.year <= last:
+        raise Invalid("date-implausible", f"{day.isoformat()} is not a plausible date (only years {first} to "
+                                          f"{last} are taken); check the year")
+    return day
+
+
 def as_date(value: CellValue) -> dt.date | None:
     """Real date cells, ISO text, US ``m/d/Y``, dotted ``d.m.Y`` and month names; ambiguous text is refused."""
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _plausible(value.date())
     if isinstance(value, dt.date):
-        return value
+        return _plausible(value)
     text = str(value).strip()
     if not text:
         return None
@@ -141,7 +156,7 @@ def as_date(value: CellValue) -> dt.date | None:
         text = text[:10]
     for fmt in _DATE_FORMATS:
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            return _plausible(dt.datetime.strptime(text, fmt).date())
         except ValueError:
             continue
     raise Invalid("not-a-date", f"{text!r} is not a date we can read unambiguously; write it as YYYY-MM-DD")

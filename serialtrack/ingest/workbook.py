@@ -79,6 +79,7 @@ class Grid:
     hidden_columns: list[int] = field(default_factory=list)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     control_cells: list[tuple[int, int]] = field(default_factory=list)
+    error_cells: list[tuple[int, int, str]] = field(default_factory=list)  # (row, column, "#REF!")
 
 
 @dataclass
@@ -181,6 +182,23 @@ def _uncached_formulas(zf: zipfile.ZipFile, part: str) -> list[tuple[int, int]]:
     return cells
 
 
+def _error_cells(zf: zipfile.ZipFile, part: str) -> list[tuple[int, int, str]]:
+    """Cells holding an Excel error (``t="e"``: #REF!, #N/A, #DIV/0!...), which calamine reads as blank
+    (only called when the scan saw one)."""
+    cells: list[tuple[int, int, str]] = []
+    with zf.open(part) as stream:
+        for _event, elem in SafeET.iterparse(stream, events=("end",)):
+            if elem.tag != f"{_NS_MAIN}c":
+                continue
+            match = _CELL_REF.fullmatch(elem.get("r", ""))
+            if elem.get("t") == "e" and match:
+                value = elem.find(f"{_NS_MAIN}v")
+                shown = (value.text or "").strip() if value is not None else ""
+                cells.append((int(match.group(2)), column_number(match.group(1)), shown or "#ERROR"))
+            elem.clear()
+    return cells
+
+
 def _clean_row(row: Sequence[CellValue]) -> list[CellValue]:
     return [None if value == "" else value for value in row]
 
@@ -222,6 +240,10 @@ def _read_zip(path: Path, fmt: str, limits: ReadLimits) -> ReadFile:
                                                          "missing; save it again from Excel")
                 scan = scan_sheet(zf, part)
                 check_extent(name, scan, limits)
+                if scan.bad_shared:
+                    raise UnsafeFile("workbook-corrupt",
+                                     f"sheet {name} has a text cell that points at no entry of the workbook's "
+                                     "shared text table; the file is damaged: save it again from Excel")
                 sheet = book.get_sheet_by_name(name)
                 if sheet.total_height > limits.max_rows:
                     raise UnsafeFile("too-many-rows",
@@ -230,6 +252,10 @@ def _read_zip(path: Path, fmt: str, limits: ReadLimits) -> ReadFile:
                 rows = [_clean_row(r) for r in sheet.to_python(skip_empty_area=False)]
                 grid = Grid(name, rows, hidden)
                 grid.uncached_formulas = _uncached_formulas(zf, part) if scan.formulas else []
+                grid.error_cells = _error_cells(zf, part) if scan.errors else []
+                for row, column, error in grid.error_cells:  # shown in the rejected copy as Excel shows it
+                    if row <= len(rows) and column <= len(rows[row - 1]):
+                        rows[row - 1][column - 1] = error
                 if scan.hidden:
                     grid.hidden_rows, grid.hidden_columns = _hidden_lines(zf, part)
                 grid.merged = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1)
@@ -289,21 +315,31 @@ def detect_delimiter(text: str) -> str:
     return best
 
 
+def _allow_long_cells(limits: ReadLimits) -> None:
+    """Python's csv stops at cells over 131,072 characters; a packing list's serials cell can be longer (15,000
+    serials). The file size limit already bounds a cell, so the csv module may take any cell within it."""
+    if csv.field_size_limit() < limits.max_bytes:
+        csv.field_size_limit(limits.max_bytes)
+
+
 def _read_csv(path: Path, limits: ReadLimits) -> ReadFile:
+    _allow_long_cells(limits)
     text, encoding = decode_text(path.read_bytes())
     if "\x00" in text:
         raise UnsafeFile("not-a-csv", "the file holds binary data (NUL bytes), not CSV text")
-    delimiter = detect_delimiter(text)
     rows: list[list[CellValue]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = None
     try:
+        delimiter = detect_delimiter(text)  # csv.Error here too: an overlong field in the opening lines
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         for row in reader:
             if len(rows) >= limits.max_rows:
                 raise UnsafeFile("too-many-rows",
                                  f"the file has more than {limits.max_rows:,} rows (limits.max_rows); split it")
             rows.append([None if not cell.strip() else cell for cell in row])
     except csv.Error as exc:
-        raise UnsafeFile("csv-malformed", f"the CSV cannot be read at line {reader.line_num}: {exc}") from exc
+        where = f"at line {reader.line_num}" if reader is not None else "in its opening lines"
+        raise UnsafeFile("csv-malformed", f"the CSV cannot be read {where}: {exc}") from exc
     grid = Grid(path.stem[:31] or "csv", rows)
     grid.control_cells = control_cells(rows) if CONTROL_CHARS.search(text) else []
     return ReadFile("csv", [grid], encoding=encoding, delimiter=delimiter)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from serialtrack.exporters.report import ReportSheet
-from serialtrack.exporters.xlsx import ColumnSpec
+from serialtrack.exporters.xlsx import ColumnSpec, Formula
 from serialtrack.ingest.fields import Kind
 from serialtrack.ingest.reader import Ingested
 from serialtrack.ingest.serials import SerialPolicy
@@ -25,7 +25,7 @@ from serialtrack.records import Issue, KindName, Source
 
 C = ColumnSpec
 #: One line of a posted workbook's summary sheet: (label, value).
-SummaryPair = tuple[str, str | int | Decimal | dt.datetime | dt.date | None]
+SummaryPair = tuple[str, str | int | Decimal | dt.datetime | dt.date | Formula | None]
 
 
 @dataclass(frozen=True)
@@ -95,3 +95,8 @@ def has_errors(issues: Sequence[Issue]) -> bool:
 
 def row_of(source: Source | None) -> tuple[str | None, int | None]:
     return (source.sheet, source.row) if source is not None else (None, None)
+
+
+def cached(value: Decimal) -> float | int:
+    """What a money formula shows until the spreadsheet recalculates it."""
+    return int(value) if value == value.to_integral_value() else float(value)

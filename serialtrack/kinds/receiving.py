@@ -10,13 +10,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from serialtrack.exporters.report import ReportSheet
-from serialtrack.exporters.xlsx import Cell
+from serialtrack.exporters.xlsx import Cell, Formula
 from serialtrack.ingest.fields import Kind
 from serialtrack.ingest.order_lines import OrderLine, order_lines, serials_by_item
 from serialtrack.ingest.reader import Ingested
 from serialtrack.ingest.serial_gen import check_serial_rules, generate_serials, serial_width
 from serialtrack.ingest.serials import SerialUnit
-from serialtrack.kinds.base import C, Checked, CheckEnv, FileKind, SummaryPair, codes, has_errors, no_rows
+from serialtrack.kinds.base import (
+    C,
+    Checked,
+    CheckEnv,
+    FileKind,
+    SummaryPair,
+    cached,
+    codes,
+    has_errors,
+    no_rows,
+)
 from serialtrack.ledger.plan import LotPlan, PostingPlan, UnitPlan
 from serialtrack.ledger.posting import PostResult
 from serialtrack.ledger.reverse_store import Undo, undo_receiving
@@ -265,7 +275,7 @@ class Receiving(FileKind):
                 ("Units received", plan.units),
                 ("Lots created", result.lots if result else 0),
                 ("Transactions created", result.transactions if result else 0),
-                ("Value received", plan.value)]
+                ("Value received", Formula("=SUM(Lines[Value])", cached(Decimal(plan.value)), "money"))]
 
     def sheets(self, plan: PostingPlan, result: PostResult | None) -> list[ReportSheet]:
         if not plan.lots:
@@ -275,7 +285,7 @@ class Receiving(FileKind):
                 C("PO", "text"), C("Item", "text"), C("Lot", "text"), C("Office", "text"), C("Ordered", "int"),
                 C("Previously Received", "int"), C("This Receipt", "int"), C("Remaining", "int"),
                 C("Unit Cost", "money"), C("Value", "money"), C("Received Date", "date"), C("Mfr Lot", "text"),
-                C("Packing List", "text")], _lot_rows(plan)),
+                C("Packing List", "text")], _lot_rows(plan), totals=("This Receipt", "Value")),
             ReportSheet("Serials", [
                 C("Serial", "text"), C("Item", "text"), C("Lot", "text"), C("Bin", "text"), C("Entry", "text"),
                 C("Sheet", "text"), C("Row", "int")], _serial_rows(plan)),

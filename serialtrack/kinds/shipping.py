@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
 from serialtrack.exporters.report import ReportSheet
-from serialtrack.exporters.xlsx import Cell
+from serialtrack.exporters.xlsx import Cell, Formula
 from serialtrack.ingest.fields import Kind
 from serialtrack.ingest.order_lines import OrderLine, order_lines, serials_by_item
 from serialtrack.ingest.reader import Ingested, Row
@@ -19,6 +19,7 @@ from serialtrack.kinds.base import (
     CheckEnv,
     FileKind,
     SummaryPair,
+    cached,
     codes,
     has_errors,
     no_rows,
@@ -183,11 +184,23 @@ def plan_shipment(lines: Sequence[OrderLine], view: LedgerView, *, today: dt.dat
     return PostingPlan(KindName.SHIPPING, shipments=tuple(plans), rows=rows)
 
 
-def _line_rows(plan: PostingPlan) -> Iterator[list[Cell]]:
+#: Cost of goods shipped per (SO number, item) of a posted batch.
+LineCosts = Mapping[tuple[str, str], Decimal]
+
+
+def _line_cost(line: ShipLinePlan, costs: LineCosts | None) -> Decimal | None:
+    if costs is not None:
+        return costs.get((line.so_number, line.item_code), Decimal(0))
+    return line.cost if line.units else None  # dry run: a non-serialized line's lots are picked when it posts
+
+
+def _line_rows(plan: PostingPlan, costs: LineCosts | None) -> Iterator[list[Cell]]:
     for s in plan.shipments:
         shipped = s.qty_previously_shipped + s.qty
+        cost = _line_cost(s, costs)
+        unit = (cost / s.qty).quantize(Decimal("0.0001")) if cost is not None and s.qty else None
         yield [s.so_number, s.item_code, s.office, s.qty_ordered, s.qty_previously_shipped, s.qty,
-               max(s.qty_ordered - shipped, 0), s.ship_date, s.carrier, s.tracking]
+               max(s.qty_ordered - shipped, 0), unit, cost, s.ship_date, s.carrier, s.tracking]
 
 
 #: Another name for the SO number on shipping and returns sheets.
@@ -219,10 +232,14 @@ class Shipping(FileKind):
     def summary(self, plan: PostingPlan, result: PostResult | None) -> list[SummaryPair]:
         if not plan.shipments:
             return []
+        costs = result.line_costs if result is not None else None
         return [("Sales orders", ", ".join(dict.fromkeys(s.so_number for s in plan.shipments))),
                 ("SO lines shipped", len(plan.shipments)),
                 ("Units shipped", sum(s.qty for s in plan.shipments)),
-                ("Cost of goods shipped (serialized)", sum((s.cost for s in plan.shipments), Decimal(0))),
+                ("Cost of goods shipped" if costs is not None else
+                 "Cost of goods shipped (serialized lines; others are costed when posted)",
+                 Formula("=SUM(Lines[Cost])", cached(sum((_line_cost(s, costs) or Decimal(0)
+                                                          for s in plan.shipments), Decimal(0))), "money")),
                 ("Transactions created", result.transactions if result else 0)]
 
     def sheets(self, plan: PostingPlan, result: PostResult | None) -> list[ReportSheet]:
@@ -232,7 +249,9 @@ class Shipping(FileKind):
             ReportSheet("Lines", [
                 C("SO", "text"), C("Item", "text"), C("Office", "text"), C("Ordered", "int"),
                 C("Previously Shipped", "int"), C("This Shipment", "int"), C("Open", "int"),
-                C("Ship Date", "date"), C("Carrier", "text"), C("Tracking", "text")], _line_rows(plan)),
+                C("Unit Cost", "decimal"), C("Cost", "money"), C("Ship Date", "date"), C("Carrier", "text"),
+                C("Tracking", "text")], _line_rows(plan, result.line_costs if result is not None else None),
+                totals=("This Shipment", "Cost")),
             ReportSheet("Serials", [
                 C("Serial", "text"), C("Item", "text"), C("SO", "text"), C("Lot", "text"), C("Unit Cost", "money"),
                 C("From Bin", "text"), C("Entry", "text"), C("Sheet", "text"), C("Row", "int")],

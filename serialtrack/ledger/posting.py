@@ -4,13 +4,14 @@ posting creates on first use. Imported by ``store`` and by every ``*_store`` mod
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, insert, select
 
 from serialtrack.ledger import schema as t
-from serialtrack.ledger.sql import new_id
+from serialtrack.ledger.sql import new_id, office_ids_named
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,9 @@ class PostResult:
     units: int
     transactions: int
     lot_ids: tuple[int, ...] = ()
+    #: Cost of goods shipped per (SO number, item), read back from the ledger once posted (every line,
+    #: serialized or not); None where nobody asked (``ledger.receipts.shipment_costs``).
+    line_costs: Mapping[tuple[str, str], Decimal] | None = None
 
 
 @dataclass(frozen=True)
@@ -50,9 +54,9 @@ class Posting:
 
 
 def ensure_office(conn: Connection, places: Places, name: str, now: dt.datetime) -> int:
-    row = conn.execute(select(t.offices.c.id).where(func.lower(t.offices.c.name) == name.casefold())).first()
-    if row:
-        return int(row[0])
+    found = office_ids_named(conn, name)
+    if found:
+        return found[0]
     office_id = new_id(conn.execute(insert(t.offices).values(
         name=name, receiving_bin=places.receiving_bin, return_bin=places.return_bin, created_at=now)
     ))

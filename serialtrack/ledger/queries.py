@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, func, select
 
 from serialtrack.ledger import schema as t
+from serialtrack.ledger.sql import office_ids_named
 from serialtrack.records import SerialStatus
 
 
@@ -96,11 +97,12 @@ def stock_report(engine: Engine, *, item_code: str | None = None, office: str | 
     if item_code:
         serial_q = serial_q.where(items.c.code == item_code)
         plain_q = plain_q.where(items.c.code == item_code)
-    if office:
-        serial_q = serial_q.where(func.lower(offices.c.name) == office.casefold())
-        plain_q = plain_q.where(func.lower(offices.c.name) == office.casefold())
     rows: list[dict[str, Any]] = []
     with engine.connect() as conn:
+        if office:
+            named = office_ids_named(conn, office)
+            serial_q = serial_q.where(offices.c.id.in_(named))
+            plain_q = plain_q.where(offices.c.id.in_(named))
         for r in conn.execute(serial_q):
             row = dict(r._mapping)
             if with_serials:

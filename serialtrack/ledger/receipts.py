@@ -25,6 +25,18 @@ from serialtrack.ledger.posting import BatchMeta, PostResult
 from serialtrack.records import KindName
 
 
+def shipment_costs(engine: Engine, batch_id: int) -> dict[tuple[str, str], Decimal]:
+    """Cost of goods shipped by a posted batch per (SO number, item): every shipment transaction's qty x unit
+    cost, serialized or not (a non-serialized line's cost is fixed when it posts, first in, first out)."""
+    tx, items = t.transactions, t.items
+    query = (select(tx.c.document, items.c.code, func.sum(tx.c.qty * tx.c.unit_cost))
+             .join(items, items.c.id == tx.c.item_id)
+             .where(tx.c.batch_id == batch_id, tx.c.type == "shipment").group_by(tx.c.document, items.c.code))
+    with engine.connect() as conn:
+        return {(str(document).removeprefix("SO-"), code): Decimal(cost or 0)
+                for document, code, cost in conn.execute(query)}
+
+
 def _lots(conn: Any, batch_id: int) -> tuple[LotPlan, ...]:
     lots, items, offices, po, pol = t.lots, t.items, t.offices, t.purchase_orders, t.po_lines
     rows = conn.execute(select(lots, items.c.code, offices.c.name.label("office"), po.c.number)

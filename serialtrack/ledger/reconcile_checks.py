@@ -9,16 +9,23 @@ compared with the serial units the ledger has in stock there. A unit's *last mov
 its last transaction that stands (neither a reversal nor in a reversed batch); units whose last move is after
 the count date are left out of the comparison (the count could not see that move), so a count can be
 compared with the ledger days later. Moves dated on the count day are taken to have happened before the count.
+A report for a day uses only counts dated that day or earlier; since units moved after a count are left out,
+the comparison is the same as of the report's day as it is now. :func:`count_dates` says which count each
+office's comparison used, or that an office was never counted. Findings about a unit carry its lot's unit cost
+(the value at risk if it cannot be found or is not where the ledger says).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, literal, or_, select
 
+from serialtrack.ledger import reconcile_history as history
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.reconcile_queries import disposition_is, lot_is_live, stream
 from serialtrack.records import BatchStatus, SerialStatus
@@ -50,6 +57,7 @@ class Finding:
     found: str
     source: str | None
     action: str
+    unit_cost: Decimal | None = None
 
 
 def _where(office: str | None, bin_name: str | None) -> str:
@@ -70,60 +78,100 @@ def _stands(tx: Any, batch: Any) -> Any:
     return and_(tx.c.type != "reversal", batch.c.status != BatchStatus.REVERSED)
 
 
+def _stands_at(tx: Any, batch: Any, as_of: dt.date | None) -> Any:
+    """Stands now (``as_of`` None), or at the end of ``as_of`` (reversals dated later did not happen yet)."""
+    return _stands(tx, batch) if as_of is None else history.stands(tx, as_of)
+
+
+def _unit_state(as_of: dt.date) -> Any:
+    """Subquery ``id, status, office_id, bin_id``: each unit as its last standing transaction at the end of
+    ``as_of`` left it (units with no standing transaction then did not exist yet)."""
+    last, tx = history.last_standing(as_of), t.transactions.alias("state_tx")
+    in_stock = history.leaves_in_stock(tx)
+    status = case((in_stock, literal("in_stock")), (tx.c.type == "shipment", literal("shipped")),
+                  *((and_(tx.c.type == "return", disposition_is(tx.c.note, note)), literal(state))
+                    for note, state in _RETURN_STATUS.items()), else_=literal("unknown"))
+    return (select(last.c.serial_unit_id.label("id"), status.label("status"),
+                   case((in_stock, tx.c.office_id)).label("office_id"), case((in_stock, tx.c.bin_id)).label("bin_id"))
+            .select_from(last).join(tx, tx.c.id == last.c.last_id).subquery("unit_state"))
+
+
 def _unit_transactions(name: str) -> tuple[Any, Any, Any]:
     """(transactions alias, its batches alias, FROM clause joining them)."""
     tx, batch = t.transactions.alias(name), t.batches.alias(f"{name}_batch")
     return tx, batch, tx.join(batch, batch.c.id == tx.c.batch_id)
 
 
-def _last_move() -> Any:
-    """The business date of a unit's last transaction that stands."""
+def _last_move(as_of: dt.date | None) -> Any:
+    """The business date of a unit's last transaction that stands (now, or at the end of ``as_of``)."""
     tx, batch, joined = _unit_transactions("moves")
     return (select(func.max(tx.c.occurred_on)).select_from(joined)
-            .where(tx.c.serial_unit_id == t.serial_units.c.id, _stands(tx, batch))
+            .where(tx.c.serial_unit_id == t.serial_units.c.id, _stands_at(tx, batch, as_of))
             .scalar_subquery())
 
 
-def _posted_counts() -> Any:
-    """Count rows of count files that stand (a reversed count file no longer counts)."""
+def _posted_counts(day: dt.date | None) -> Any:
+    """Count rows of count files that stand (a reversed count file no longer counts). ``day`` is applied by
+    :func:`_latest_counts` (every use joins it): a date filter here makes SQLite plan the anti-join as a scan
+    per unit."""
     c, batches = t.counts, t.batches
     return (select(c).join(batches, batches.c.id == c.c.batch_id).where(batches.c.status == BatchStatus.POSTED)
             .subquery("posted_counts"))
 
 
-def _latest_counts() -> Any:
-    c = _posted_counts()
-    return (select(c.c.office_id, func.max(c.c.count_date).label("count_date"))
-            .group_by(c.c.office_id).subquery("latest"))
+def _latest_counts(day: dt.date | None) -> Any:
+    """Each office's latest count date, on or before ``day``."""
+    c = _posted_counts(day)
+    query = select(c.c.office_id, func.max(c.c.count_date).label("count_date"))
+    if day is not None:
+        query = query.where(c.c.count_date <= day)
+    return query.group_by(c.c.office_id).subquery("latest")
 
 
-def _counted_here(latest: Any) -> Any:
+def count_dates(conn: Connection, day: dt.date | None = None) -> list[tuple[str, dt.date | None]]:
+    """(office, date of the count its comparison used, None when never counted by ``day``), by office."""
+    latest, offices = _latest_counts(day), t.offices
+    query = (select(offices.c.name, latest.c.count_date).select_from(offices)
+             .outerjoin(latest, latest.c.office_id == offices.c.id).order_by(offices.c.name))
+    return [(r.name, r.count_date) for r in conn.execute(query)]
+
+
+def _counted_here(latest: Any, day: dt.date | None, as_of: dt.date | None) -> Any:
     """Ids of the units found by their office's latest count while the ledger has them at that office.
 
     Built from the count rows through the unique (item, serial) index of the units, so the comparison is a
     join on unit ids (an anti-join below), never a search of the count rows per unit.
     """
-    c, su = _posted_counts(), t.serial_units.alias("counted_unit")
-    return (select(su.c.id.label("unit_id"))
-            .select_from(c).join(latest, and_(latest.c.office_id == c.c.office_id,
-                                              latest.c.count_date == c.c.count_date))
-            .join(su, and_(su.c.item_id == c.c.item_id, su.c.serial == c.c.serial))
-            .where(su.c.office_id == c.c.office_id).distinct().subquery("counted_here"))
+    c, su = _posted_counts(day), t.serial_units.alias("counted_unit")
+    query = (select(su.c.id.label("unit_id"))
+             .select_from(c).join(latest, and_(latest.c.office_id == c.c.office_id,
+                                               latest.c.count_date == c.c.count_date))
+             .join(su, and_(su.c.item_id == c.c.item_id, su.c.serial == c.c.serial)))
+    if as_of is None:
+        return query.where(su.c.office_id == c.c.office_id).distinct().subquery("counted_here")
+    state = _unit_state(as_of)
+    return (query.join(state, state.c.id == su.c.id).where(state.c.office_id == c.c.office_id)
+            .distinct().subquery("counted_here"))
 
 
-def not_counted(conn: Connection) -> Iterator[Finding]:
+def not_counted(conn: Connection, day: dt.date | None = None, as_of: dt.date | None = None) -> Iterator[Finding]:
     """Units in stock at an office, missing from that office's latest count."""
     su, items, offices, bins, lots = t.serial_units, t.items, t.offices, t.bins, t.lots
-    latest = _latest_counts()
-    counted = _counted_here(latest)
-    last_move = _last_move()
+    latest = _latest_counts(day)
+    counted = _counted_here(latest, day, as_of)
+    last_move = _last_move(as_of)
+    units: Any = su
+    state: Any = su.c
+    if as_of is not None:
+        unit_state = _unit_state(as_of)
+        units, state = su.join(unit_state, unit_state.c.id == su.c.id), unit_state.c
     query = (select(su.c.serial, items.c.code.label("item"), offices.c.name.label("office"),
-                    bins.c.name.label("bin"), lots.c.document, latest.c.count_date)
-             .select_from(su).join(latest, latest.c.office_id == su.c.office_id)
+                    bins.c.name.label("bin"), lots.c.document, latest.c.count_date, lots.c.unit_cost)
+             .select_from(units).join(latest, latest.c.office_id == state.office_id)
              .outerjoin(counted, counted.c.unit_id == su.c.id)
-             .join(items, items.c.id == su.c.item_id).join(offices, offices.c.id == su.c.office_id)
-             .outerjoin(bins, bins.c.id == su.c.bin_id).join(lots, lots.c.id == su.c.lot_id)
-             .where(su.c.status == SerialStatus.IN_STOCK, counted.c.unit_id.is_(None),
+             .join(items, items.c.id == su.c.item_id).join(offices, offices.c.id == state.office_id)
+             .outerjoin(bins, bins.c.id == state.bin_id).join(lots, lots.c.id == su.c.lot_id)
+             .where(state.status == "in_stock", counted.c.unit_id.is_(None),
                     func.coalesce(last_move, latest.c.count_date) <= latest.c.count_date)
              .order_by(offices.c.name, bins.c.name.nulls_first(), items.c.code, su.c.serial))
     for r in stream(conn, query):
@@ -131,40 +179,50 @@ def not_counted(conn: Connection) -> Iterator[Finding]:
             "not-counted", r.office, r.bin, r.item, r.serial, r.document,
             f"in stock at {_where(r.office, r.bin)}", f"not in the count of {r.count_date.isoformat()}", None,
             f"Find {r.item} {r.serial} in {_where(r.office, r.bin)} and scan it; if it cannot be found, report "
-            f"it missing so it can be written off.")
+            f"it missing so it can be written off.", r.unit_cost)
 
 
-def counted_disagreements(conn: Connection) -> Iterator[Finding]:
+def counted_disagreements(conn: Connection, day: dt.date | None = None,
+                          as_of: dt.date | None = None) -> Iterator[Finding]:
     """Rows of each office's latest count that the ledger does not have in stock there (or in that bin)."""
-    c, su, items, offices, bins, batches = _posted_counts(), t.serial_units, t.items, t.offices, t.bins, t.batches
-    latest = _latest_counts()
+    c, su, items, offices, bins, batches = (_posted_counts(day), t.serial_units, t.items, t.offices, t.bins,
+                                            t.batches)
+    unit_lot = t.lots.alias("unit_lot")
+    latest = _latest_counts(day)
     unit_office, unit_bin = offices.alias("unit_office"), bins.alias("unit_bin")
     last_tx, last_batch, joined = _unit_transactions("last_tx")
     # max(id), not ORDER BY id DESC LIMIT 1: PostgreSQL may walk the primary key backwards for the latter,
     # a scan of the whole history per count row when it misjudges how many rows match.
     last_id = (select(func.max(last_tx.c.id)).select_from(joined)
-               .where(last_tx.c.serial_unit_id == su.c.id, _stands(last_tx, last_batch))
+               .where(last_tx.c.serial_unit_id == su.c.id, _stands_at(last_tx, last_batch, as_of))
                .correlate(su).scalar_subquery())
     document_of = t.transactions.alias("document_of")
     last_document = select(document_of.c.document).where(document_of.c.id == last_id).scalar_subquery()
-    last_move = _last_move()
+    last_move = _last_move(as_of)
+    units: Any = su
+    state: Any = su.c
+    if as_of is not None:
+        unit_state = _unit_state(as_of)
+        units = su.join(unit_state, unit_state.c.id == su.c.id)  # units that did not exist then drop out
+        state = unit_state.c
     query = (select(c.c.serial, c.c.bin.label("count_bin"), c.c.count_date, c.c.source_sheet, c.c.source_row,
                     batches.c.file_name, items.c.code.label("item"), offices.c.name.label("office"),
-                    su.c.id.label("unit_id"), su.c.status, unit_office.c.name.label("unit_office"),
+                    state.id.label("unit_id"), state.status, unit_office.c.name.label("unit_office"),
                     unit_bin.c.name.label("unit_bin"), last_document.label("document"),
-                    last_move.label("last_move"))
+                    last_move.label("last_move"), unit_lot.c.unit_cost)
              .select_from(c).join(latest, and_(latest.c.office_id == c.c.office_id,
                                                latest.c.count_date == c.c.count_date))
              .join(items, items.c.id == c.c.item_id).join(offices, offices.c.id == c.c.office_id)
              .join(batches, batches.c.id == c.c.batch_id)
-             .outerjoin(su, and_(su.c.item_id == c.c.item_id, su.c.serial == c.c.serial))
-             .outerjoin(unit_office, unit_office.c.id == su.c.office_id)
-             .outerjoin(unit_bin, unit_bin.c.id == su.c.bin_id)
+             .outerjoin(units, and_(su.c.item_id == c.c.item_id, su.c.serial == c.c.serial))
+             .outerjoin(unit_office, unit_office.c.id == state.office_id)
+             .outerjoin(unit_bin, unit_bin.c.id == state.bin_id)
+             .outerjoin(unit_lot, unit_lot.c.id == su.c.lot_id)
              .order_by(offices.c.name, c.c.bin.nulls_first(), items.c.code, c.c.serial, c.c.id))
     for r in stream(conn, query):
         finding = _classify_count_row(r)
         if finding is not None:
-            yield finding
+            yield replace(finding, unit_cost=r.unit_cost)
 
 
 def _classify_count_row(r: Any) -> Finding | None:
@@ -334,11 +392,12 @@ def over_shipped_so_lines(conn: Connection) -> Iterator[Finding]:
             f"return the {over} extra unit{'s' if over != 1 else ''}.")
 
 
-def findings(conn: Connection) -> Iterator[Finding]:
+def findings(conn: Connection, day: dt.date | None = None, as_of: dt.date | None = None) -> Iterator[Finding]:
     """Every exception, check by check, each query run when the previous one is done (the count rows' kinds
-    come mixed, in office, bin, item and serial order)."""
-    yield from not_counted(conn)
-    yield from counted_disagreements(conn)
+    come mixed, in office, bin, item and serial order). ``day``: only counts dated then or earlier;
+    ``as_of``: units compared as the history leaves them at the end of that day (see reconcile_history)."""
+    yield from not_counted(conn, day, as_of)
+    yield from counted_disagreements(conn, day, as_of)
     yield from status_disagreements(conn)
     yield from place_disagreements(conn)
     yield from lot_disagreements(conn)

@@ -14,6 +14,10 @@ Rules used throughout (the ledger's data contract):
 * open order lines are those with less received (shipped) than ordered;
 * COGS of a period = shipments' ``qty x unit_cost`` less restocked returns and reversed shipments (and plus
   reversed restocks), by ``occurred_on`` within the period.
+
+Balances take ``as_of``: None reads the balance columns (the ledger as it stands now); a date replays the
+history to the end of that day (``reconcile_history``). The caller passes a date only when something is
+dated after the report's day, since otherwise both give the same rows.
 """
 
 from __future__ import annotations
@@ -26,8 +30,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, and_, case, func, literal, or_, select
 
+from serialtrack.ledger import reconcile_history as history
 from serialtrack.ledger import schema as t
-from serialtrack.records import SerialStatus
+from serialtrack.ledger.reconcile_history import disposition_is
+
+__all__ = ["Period", "activity", "cogs_lines", "cogs_query", "disposition_is", "live_lots", "lot_is_live",
+           "lot_numbers", "open_po_lines", "open_so_lines", "serials_on_hand", "snapshot", "stream", "valuation"]
 
 #: Rows fetched per round trip when streaming a large sheet.
 YIELD_PER = 5_000
@@ -60,77 +68,116 @@ def lot_is_live() -> Any:
     return t.lots.c.reversed_batch_id.is_(None)
 
 
-def disposition_is(note: Any, disposition: str) -> Any:
-    """A return's note is its disposition, optionally followed by ``: reason`` (``restock: DOA``)."""
-    return or_(note == disposition, note.like(f"{disposition}:%"))
-
-
-def open_po_lines(conn: Connection) -> Iterator[Row]:
+def open_po_lines(conn: Connection, as_of: dt.date | None = None) -> Iterator[Row]:
     po, pl, items, offices = t.purchase_orders, t.po_lines, t.items, t.offices
+    done: Any = pl.c.qty_received
     query = (select(po.c.number, po.c.vendor.label("party"), offices.c.name.label("office"),
                     items.c.code.label("item"), items.c.description, po.c.order_date,
-                    pl.c.qty_ordered.label("ordered"), pl.c.qty_received.label("done"),
-                    pl.c.unit_cost.label("price"))
+                    pl.c.qty_ordered.label("ordered"), pl.c.unit_cost.label("price"))
              .join(pl, pl.c.po_id == po.c.id).join(items, items.c.id == pl.c.item_id)
-             .join(offices, offices.c.id == po.c.office_id)
-             .where(pl.c.qty_received < pl.c.qty_ordered)
-             .order_by(po.c.number, items.c.code))
-    return stream(conn, query)
+             .join(offices, offices.c.id == po.c.office_id))
+    if as_of is not None:
+        received = history.po_received(as_of)
+        done = func.coalesce(received.c.received, 0)
+        query = (query.outerjoin(received, received.c.po_line_id == pl.c.id)
+                 .where(or_(po.c.order_date.is_(None), po.c.order_date <= as_of)))
+    query = query.add_columns(done.label("done")).where(done < pl.c.qty_ordered)
+    return stream(conn, query.order_by(po.c.number, items.c.code))
 
 
-def open_so_lines(conn: Connection) -> Iterator[Row]:
+def open_so_lines(conn: Connection, as_of: dt.date | None = None) -> Iterator[Row]:
     so, sl, items, offices = t.sales_orders, t.so_lines, t.items, t.offices
+    done: Any = sl.c.qty_shipped
     query = (select(so.c.number, so.c.customer.label("party"), offices.c.name.label("office"),
                     items.c.code.label("item"), items.c.description, so.c.order_date,
-                    sl.c.qty_ordered.label("ordered"), sl.c.qty_shipped.label("done"),
-                    sl.c.unit_price.label("price"))
+                    sl.c.qty_ordered.label("ordered"), sl.c.unit_price.label("price"))
              .join(sl, sl.c.so_id == so.c.id).join(items, items.c.id == sl.c.item_id)
-             .join(offices, offices.c.id == so.c.office_id)
-             .where(sl.c.qty_shipped < sl.c.qty_ordered)
-             .order_by(so.c.number, items.c.code))
-    return stream(conn, query)
+             .join(offices, offices.c.id == so.c.office_id))
+    if as_of is not None:
+        shipped = history.so_shipped(as_of)
+        done = func.coalesce(shipped.c.shipped, 0)
+        query = (query.outerjoin(shipped, and_(shipped.c.document == literal("SO-") + so.c.number,
+                                               shipped.c.item_id == sl.c.item_id))
+                 .where(or_(so.c.order_date.is_(None), so.c.order_date <= as_of)))
+    query = query.add_columns(done.label("done")).where(done < sl.c.qty_ordered)
+    return stream(conn, query.order_by(so.c.number, items.c.code))
 
 
-def live_lots(conn: Connection) -> Iterator[Row]:
-    """Every lot that is not void, with its item, office and the file it was received from."""
-    lots, items, offices, batches = t.lots, t.items, t.offices, t.batches
+def _lot_quantities(as_of: dt.date | None) -> tuple[Any, Any, Any, Any]:
+    """(FROM lots [joined to their flows], received, used, lot exists and is live) now or as of a day."""
+    lots = t.lots
+    if as_of is None:
+        return lots, lots.c.qty_received, lots.c.qty_used, lot_is_live()
+    flows = history.lot_flows(as_of)
+    return lots.join(flows, flows.c.lot_id == lots.c.id), flows.c.received, flows.c.used, flows.c.received > 0
+
+
+def lot_numbers() -> Any:
+    """Subquery ``lot_id, seq``: each lot's place (1, 2, ...) among the lots of its document, in id order, so
+    ``PO-60006-1``, ``PO-60006-2`` name three receipts of one PO apart (void lots keep their numbers)."""
+    lots = t.lots
+    seq = func.row_number().over(partition_by=lots.c.document, order_by=lots.c.id)
+    return select(lots.c.id.label("lot_id"), seq.label("seq")).subquery("lot_numbers")
+
+
+def live_lots(conn: Connection, as_of: dt.date | None = None) -> Iterator[Row]:
+    """Every lot that is not void, with its item, office, PO and vendor and the file it was received from."""
+    lots, items, offices, batches, pl, po = t.lots, t.items, t.offices, t.batches, t.po_lines, t.purchase_orders
+    source, received, used, live = _lot_quantities(as_of)
+    numbers = lot_numbers()
     query = (select(lots.c.id, lots.c.document, items.c.code.label("item"), items.c.description,
                     items.c.serialized, offices.c.name.label("office"), lots.c.received_date,
-                    lots.c.mfr_lot, lots.c.packing_list, lots.c.qty_ordered, lots.c.qty_received,
-                    lots.c.qty_used, lots.c.unit_cost, batches.c.file_name.label("source_file"))
+                    lots.c.mfr_lot, lots.c.packing_list, lots.c.qty_ordered, received.label("qty_received"),
+                    used.label("qty_used"), lots.c.unit_cost, batches.c.file_name.label("source_file"),
+                    lots.c.batch_id, po.c.number.label("po"), po.c.vendor, numbers.c.seq)
+             .select_from(source).join(numbers, numbers.c.lot_id == lots.c.id)
              .join(items, items.c.id == lots.c.item_id).join(offices, offices.c.id == lots.c.office_id)
              .join(batches, batches.c.id == lots.c.batch_id)
-             .where(lot_is_live())
+             .outerjoin(pl, pl.c.id == lots.c.po_line_id).outerjoin(po, po.c.id == pl.c.po_id)
+             .where(live)
              .order_by(items.c.code, offices.c.name, lots.c.received_date, lots.c.id))
     return stream(conn, query)
 
 
-def serials_on_hand(conn: Connection) -> Iterator[Row]:
+def serials_on_hand(conn: Connection, as_of: dt.date | None = None) -> Iterator[Row]:
     """Serial units in stock, by office, bin, item and serial, with their lot and its cost and date."""
     su, items, offices, bins, lots = t.serial_units, t.items, t.offices, t.bins, t.lots
-    query = (select(su.c.serial, items.c.code.label("item"), offices.c.name.label("office"),
-                    bins.c.name.label("bin"), lots.c.document.label("lot"), lots.c.id.label("lot_id"),
-                    lots.c.received_date, lots.c.unit_cost)
-             .select_from(su).join(items, items.c.id == su.c.item_id)
-             .join(lots, lots.c.id == su.c.lot_id)
-             .outerjoin(offices, offices.c.id == su.c.office_id).outerjoin(bins, bins.c.id == su.c.bin_id)
-             .where(su.c.status == SerialStatus.IN_STOCK)
-             .order_by(offices.c.name.nulls_first(), bins.c.name.nulls_first(), items.c.code, su.c.serial))
-    return stream(conn, query)
+    numbers = lot_numbers()
+    columns = (su.c.serial, items.c.code.label("item"), offices.c.name.label("office"),
+               bins.c.name.label("bin"), lots.c.document.label("lot"), lots.c.id.label("lot_id"),
+               lots.c.received_date, lots.c.unit_cost, numbers.c.seq)
+    if as_of is None:
+        query = (select(*columns).select_from(su).join(items, items.c.id == su.c.item_id)
+                 .join(lots, lots.c.id == su.c.lot_id)
+                 .outerjoin(offices, offices.c.id == su.c.office_id).outerjoin(bins, bins.c.id == su.c.bin_id)
+                 .join(numbers, numbers.c.lot_id == su.c.lot_id)
+                 .where(su.c.status == "in_stock"))
+    else:
+        last, last_tx = history.last_standing(as_of), t.transactions.alias("last_tx")
+        query = (select(*columns).select_from(su).join(last, last.c.serial_unit_id == su.c.id)
+                 .join(last_tx, last_tx.c.id == last.c.last_id)
+                 .join(items, items.c.id == su.c.item_id).join(lots, lots.c.id == su.c.lot_id)
+                 .join(numbers, numbers.c.lot_id == su.c.lot_id)
+                 .outerjoin(offices, offices.c.id == last_tx.c.office_id)
+                 .outerjoin(bins, bins.c.id == last_tx.c.bin_id)
+                 .where(history.leaves_in_stock(last_tx)))
+    return stream(conn, query.order_by(offices.c.name.nulls_first(), bins.c.name.nulls_first(), items.c.code,
+                                       su.c.serial))
 
 
-def valuation(conn: Connection) -> Iterator[Row]:
+def valuation(conn: Connection, as_of: dt.date | None = None) -> Iterator[Row]:
     """On hand and value per item and office, from the live lots (serialized or not)."""
     lots, items, offices = t.lots, t.items, t.offices
-    remaining = lots.c.qty_received - lots.c.qty_used
+    source, received, used, live = _lot_quantities(as_of)
+    remaining = received - used
     query = (select(items.c.code.label("item"), items.c.description, items.c.serialized,
                     offices.c.name.label("office"),
                     func.count(lots.c.id).label("lots"),
                     func.sum(remaining).label("on_hand"),
                     func.sum(remaining * lots.c.unit_cost).label("value"))
-             .select_from(lots).join(items, items.c.id == lots.c.item_id)
+             .select_from(source).join(items, items.c.id == lots.c.item_id)
              .join(offices, offices.c.id == lots.c.office_id)
-             .where(lot_is_live(), remaining > 0)
+             .where(live, remaining > 0)
              .group_by(items.c.code, items.c.description, items.c.serialized, offices.c.name)
              .order_by(items.c.code, offices.c.name))
     return stream(conn, query)
@@ -164,6 +211,11 @@ def cogs_lines(conn: Connection, period: Period) -> Iterator[Row]:
 
     Shipments add; restocked returns take back; a reversal takes the opposite sign of what it reverses.
     """
+    return stream(conn, cogs_query(period))
+
+
+def cogs_query(period: Period) -> Select[Any]:
+    """The query of :func:`cogs_lines` (the roll-forward totals it by item)."""
     tx = t.transactions
     original = tx.alias("original")
     restock = and_(tx.c.type == "return", disposition_is(tx.c.note, "restock"))
@@ -184,7 +236,7 @@ def cogs_lines(conn: Connection, period: Period) -> Iterator[Row]:
                                  and_(original.c.type == "return",
                                       disposition_is(original.c.note, "restock"))))))
              .order_by(tx.c.occurred_on, tx.c.id))
-    return stream(conn, query)
+    return query
 
 
 @contextmanager

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import Connection, select
+
+from serialtrack.ledger import schema as t
+
 #: Rows per IN (...) list or executemany batch: well under every driver's parameter limit.
 CHUNK = 5000
 
@@ -84,3 +88,12 @@ def _bind(table: Any, name: str, dialect: Any) -> Any:
 def bind_marks(conn: Any, sql: str) -> str:
     """``?`` placeholders in ``sql`` as the driver wants them (``%s`` for psycopg)."""
     return sql if conn.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
+
+
+def office_ids_named(conn: Connection, name: str) -> list[int]:
+    """The offices called ``name`` whatever its case, compared with Python's ``casefold`` on both sides (SQL's
+    ``lower()`` folds only ASCII on SQLite and leaves ``ß`` alone on PostgreSQL, so ``Straße`` and ``STRASSE``,
+    or ``ÖSTERREICH`` and ``Österreich``, would never meet). Offices are few: they are all read."""
+    wanted = name.casefold()
+    return [int(office_id) for office_id, office in conn.execute(select(t.offices.c.id, t.offices.c.name))
+            if office.casefold() == wanted]

@@ -66,6 +66,8 @@ class WatcherSettings(_Section):
     poll_seconds: float = Field(2.0, gt=0)
     min_age_seconds: float = Field(2.0, ge=0)
     lock_max_age_seconds: float = Field(600.0, gt=0)
+    #: A CSV whose last line has no newline yet (a copy that stalled mid-row) must stay unchanged this long.
+    unfinished_line_seconds: float = Field(30.0, ge=0)
 
 
 class ReconciliationSettings(_Section):

@@ -4,6 +4,7 @@ and the clock (the one thing tests replace)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -14,7 +15,9 @@ from serialtrack.kinds.base import CheckEnv
 from serialtrack.ledger.db import open_engine
 from serialtrack.ledger.store import Store, utcnow
 from serialtrack.service.config import Settings, database_url, load_settings
-from serialtrack.service.home import Home
+from serialtrack.service.home import Home, remove_leftovers
+
+log = logging.getLogger("serialtrack.context")
 
 
 @dataclass
@@ -58,10 +61,13 @@ class Context:
 
 
 def open_context(home: Home, *, clock: Callable[[], dt.datetime] = utcnow) -> Context:
-    """Load the settings, open and migrate the ledger. Raises ConfigError or DatabaseError."""
+    """Load the settings, open and migrate the ledger, and remove what a killed run left half-written (hidden
+    temp files and folders, see ``home.remove_leftovers``). Raises ConfigError or DatabaseError."""
     settings = load_settings(home.root)
     engine = open_engine(database_url(home.root, settings),
                          busy_timeout_ms=int(settings.database.busy_timeout_seconds * 1000))
     store = Store(engine, receiving_bin=settings.offices.receiving_bin, return_bin=settings.offices.return_bin,
                   clock=clock)
+    for path in remove_leftovers(home):
+        log.info("removed %s, left half-written by a run that was stopped", path)
     return Context(home, settings, store, clock)

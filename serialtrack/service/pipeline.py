@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +22,16 @@ from serialtrack.exporters.posted import write_posted
 from serialtrack.exporters.rejected import GridSheet, write_rejected
 from serialtrack.exporters.xlsx import unique_output_path
 from serialtrack.faults import fault_point
-from serialtrack.ingest.paths import name_problem, path_problem, shown_name
+from serialtrack.ingest.paths import name_problem, path_problem, shown_name, undecoded
 from serialtrack.ingest.reader import Ingested, read_file
 from serialtrack.kinds.base import Checked
 from serialtrack.kinds.registry import FIELD_SPECS, kind_named
 from serialtrack.ledger.plan import PostingPlan
 from serialtrack.ledger.posting import BatchMeta, PostResult
-from serialtrack.ledger.receipts import plan_from_batch
+from serialtrack.ledger.receipts import plan_from_batch, shipment_costs
 from serialtrack.ledger.store import AlreadyPosted, BatchInfo, Conflict
 from serialtrack.records import BatchStatus, FileStatus, Issue, Source
+from serialtrack.rules.cell_limits import check_cell_limits
 from serialtrack.service.context import Context
 from serialtrack.service.home import archive_original
 
@@ -51,6 +54,7 @@ class Outcome:
     dry_run: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    retry: bool = False  # the file changed while it was read: not ready, nothing done; try it again later
 
     @property
     def ok(self) -> bool:
@@ -69,6 +73,22 @@ def _issue_json(issue: Issue) -> dict[str, Any]:
     src = issue.source or Source("")
     return {"sheet": src.sheet, "cell": src.cell if src.column is not None else None, "row": src.row,
             "code": issue.code, "message": issue.message}
+
+
+def _signature(path: Path) -> tuple[int, int, int]:
+    """Size, modification time and inode: what changes when a writer is still at the file."""
+    status = os.stat(path)
+    return status.st_size, status.st_mtime_ns, status.st_ino
+
+
+def _changed(name: str, kind: str | None, dry_run: bool) -> Outcome:
+    """The file changed between hashing and posting (a copy still under way): nothing is posted, recorded,
+    answered or moved; the watcher tries it again once it is still, ``ingest`` when run again."""
+    log.warning("%s: changed while it was read (still being copied or saved); left for a later try", name)
+    return Outcome(name, kind, FileStatus.REJECTED, errors=[Issue(
+        "file-changing", "the file changed while it was being read (it is still being copied or saved); "
+        "nothing was posted and it was left where it is, to be read again once it is complete", Source(name))],
+        dry_run=dry_run, retry=True)
 
 
 def file_sha256(path: Path) -> str:
@@ -123,7 +143,8 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
         while True:
             try:
                 sha = file_sha256(path)
-                outcome = _process_once(ctx, path, name, kind, sha, dry_run=dry_run, move=move, recovered=recovered)
+                outcome = _process_once(ctx, path, name, kind, sha, dry_run=dry_run, move=move, recovered=recovered,
+                                        in_inbox=in_inbox)
                 break
             except TRANSIENT as exc:
                 if not waits.wait(name, exc):
@@ -145,8 +166,9 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
 
 
 def _process_once(ctx: Context, path: Path, name: str, kind: str | None, sha: str, *, dry_run: bool, move: bool,
-                  recovered: bool) -> Outcome:
+                  recovered: bool, in_inbox: bool) -> Outcome:
     """One try at the file: the duplicate check, then read, check and post (or archive a recovered posting)."""
+    snapshot = _signature(path)
     meta = BatchMeta(name, sha, kind, started_at=ctx.clock())
     previous = ctx.store.posted_batch(sha)
     if previous is not None and recovered and previous.file_name == name and not dry_run:
@@ -154,8 +176,12 @@ def _process_once(ctx: Context, path: Path, name: str, kind: str | None, sha: st
     if previous is not None:
         return _duplicate(ctx, path, name, kind or previous.kind, previous.id, previous.output, meta, dry_run, move)
     fault_point("reading")
-    ingested = read_file(path, kinds=FIELD_SPECS, file_name=name, kind=kind, vendors=ctx.vendors, limits=ctx.limits)
-    return _check_and_post(ctx, path, ingested, meta, dry_run, move)
+    # a file dropped straight into inbox/ is never guessed to be master data (SPEC, Files)
+    ingested = read_file(path, kinds=FIELD_SPECS, file_name=name, kind=kind, vendors=ctx.vendors, limits=ctx.limits,
+                         guess_master_data=not in_inbox)
+    if _signature(path) != snapshot:
+        return _changed(name, kind, dry_run)
+    return _check_and_post(ctx, path, ingested, meta, dry_run, move, lambda: _signature(path) != snapshot)
 
 
 class Backoff:
@@ -206,10 +232,12 @@ def refuse_unsafe_path(ctx: Context, path: Path, name: str, kind: str | None, *,
     stem = Path(shown).stem.strip(". ") or "file"
     try:
         out = unique_output_path(ctx.home.outbox, stem, ".rejected.xlsx")
-        write_rejected(out, file_name=shown, issues=outcome.errors, sheets=[])
+        out = write_rejected(out, file_name=shown, issues=outcome.errors, sheets=[])
         outcome.output = str(out)
         if move and not dry_run and problem[0] != "file-is-folder":
-            outcome.archived = str(archive_original(ctx.home, path, FileStatus.REJECTED, today=ctx.today, move=True))
+            keep = shown if any(map(undecoded, name)) else None  # a name that is not text is kept as shown
+            outcome.archived = str(archive_original(ctx.home, path, FileStatus.REJECTED, today=ctx.today, move=True,
+                                                    name=keep))
     except Exception as exc:  # noqa: BLE001  (the refusal stands; the log says what else failed)
         log.error("%s: the refusal could not be reported or the file moved aside: %s", shown, exc)
     return outcome
@@ -223,8 +251,9 @@ def ensure_receipt(ctx: Context, batch_id: int, output: str | None) -> str | Non
     meta, plan, result = plan_from_batch(ctx.store.engine, batch_id)
     out = unique_output_path(ctx.home.outbox, Path(meta.file_name).stem, ".posted.xlsx")
     try:
-        _write_posted(out, meta, plan, result, None, ["receipt written again from the ledger after the run "
-                                                      "that posted this file stopped before writing it"])
+        out = _write_posted(out, meta, plan, _with_costs(ctx, result), None,
+                            ["receipt written again from the ledger after the run that posted this file "
+                             "stopped before writing it"])
     except OSError as exc:
         log.error("batch %s: the receipt could not be written again: %s", batch_id, exc)
         return None
@@ -254,11 +283,20 @@ def _left_in_place(ctx: Context, name: str, kind: str | None, sha: str | None, e
         "nothing was posted and the file was left where it is; the log has the details", Source(name))])
 
 
+def _with_costs(ctx: Context, result: PostResult | None) -> PostResult | None:
+    """``result`` with each line's cost of goods shipped read back from the ledger (empty for kinds that ship
+    nothing), so a receipt ties to the reconciliation's COGS."""
+    if result is None:
+        return None
+    return replace(result, line_costs=shipment_costs(ctx.store.engine, result.batch_id))
+
+
 def _write_posted(out: Path, meta: BatchMeta, plan: PostingPlan, result: PostResult | None, vendor: str | None,
-                  notes: list[str]) -> None:
+                  notes: list[str]) -> Path:
+    """The receipt at ``out`` or the next free numbered name (never over another file); returns where."""
     kind = kind_named(plan.kind)
-    write_posted(out, meta, plan, result, kind_pairs=kind.summary(plan, result),
-                 kind_sheets=kind.sheets(plan, result), vendor=vendor, notes=notes)
+    return write_posted(out, meta, plan, result, kind_pairs=kind.summary(plan, result),
+                        kind_sheets=kind.sheets(plan, result), vendor=vendor, notes=notes)
 
 
 def fail_file(ctx: Context, path: Path, name: str, kind: str | None, exc: BaseException, *, dry_run: bool = False,
@@ -288,7 +326,7 @@ def fail_file(ctx: Context, path: Path, name: str, kind: str | None, exc: BaseEx
         "details)."), Source(name))])
     try:
         out = unique_output_path(ctx.home.outbox, Path(name).stem, ".rejected.xlsx")
-        write_rejected(out, file_name=name, issues=outcome.errors, sheets=[])
+        out = write_rejected(out, file_name=name, issues=outcome.errors, sheets=[])
         outcome.output = str(out)
     except Exception:  # noqa: BLE001
         log.exception("%s: the answer to the internal error could not be written either", name)
@@ -331,11 +369,11 @@ def _duplicate(ctx: Context, path: Path, name: str, kind: str | None, batch_id: 
 
 
 def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, dry_run: bool,
-                    move: bool) -> Outcome:
+                    move: bool, changed: Callable[[], bool] = lambda: False) -> Outcome:
     meta = BatchMeta(meta.file_name, meta.sha256, ingested.kind, len(ingested.rows), meta.started_at)
     for tries in range(1, CONFLICT_TRIES + 1):
         try:
-            return _check_and_post_once(ctx, path, ingested, meta, dry_run, move)
+            return _check_and_post_once(ctx, path, ingested, meta, dry_run, move, changed)
         except Conflict as exc:
             if tries == CONFLICT_TRIES:
                 raise
@@ -344,17 +382,20 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
 
 
 def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, dry_run: bool,
-                         move: bool) -> Outcome:
+                         move: bool, changed: Callable[[], bool]) -> Outcome:
     """Check the file against the ledger as it stands now and post it; ``Conflict`` when the ledger changed
     before the commit in a way the plan depends on (nothing posted, nothing answered: check it again)."""
-    checked = Checked(None, list(ingested.issues))
-    if not any(i.is_error for i in ingested.issues) and ingested.kind:
+    issues = ingested.issues + check_cell_limits(ingested.rows)  # what the ledger's columns cannot hold
+    checked = Checked(None, list(issues))
+    if not any(i.is_error for i in issues) and ingested.kind:
         checked = kind_named(ingested.kind).check(ingested, ctx.check_env)
-        checked.issues = ingested.issues + checked.issues
+        checked.issues = issues + checked.issues
     errors = [i for i in checked.issues if i.is_error]
     warnings = [i for i in checked.issues if not i.is_error]
     outcome = Outcome(meta.file_name, ingested.kind, FileStatus.REJECTED, errors=errors, warnings=warnings,
                       notes=list(ingested.notes), dry_run=dry_run)
+    if changed():  # hash, read and archive must be the same bytes
+        return _changed(meta.file_name, ingested.kind, dry_run)
     if errors or checked.plan is None:
         return _reject(ctx, path, ingested, meta, outcome, dry_run, move)
     plan = checked.plan
@@ -362,7 +403,7 @@ def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: Bat
     stem = Path(meta.file_name).stem
     if dry_run:
         out = unique_output_path(ctx.home.outbox, stem, ".dry-run.xlsx")
-        _write_posted(out, meta, plan, None, ingested.vendor, ingested.notes)
+        out = _write_posted(out, meta, plan, None, ingested.vendor, ingested.notes)
         outcome.status, outcome.output = FileStatus.POSTED, str(out)
         outcome.counts = {"rows": plan.rows, "units": plan.units, "lots": len(plan.lots)}
         return outcome
@@ -377,7 +418,7 @@ def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: Bat
     out = unique_output_path(ctx.home.outbox, stem, ".posted.xlsx")
     try:
         fault_point("writing-report")
-        _write_posted(out, meta, plan, result, ingested.vendor, ingested.notes)
+        out = _write_posted(out, meta, plan, _with_costs(ctx, result), ingested.vendor, ingested.notes)
     except OSError as exc:  # disk full, permission denied: the posting stands, the receipt is missing
         log.error("%s: posted as batch %s but the receipt could not be written: %s", meta.file_name,
                   result.batch_id, exc)
@@ -412,9 +453,11 @@ def _reject(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, outco
             return _duplicate(ctx, path, meta.file_name, ingested.kind, previous.id if previous else 0,
                               previous.output if previous else None, meta, dry_run, move)
     fault_point("writing-report")
-    write_rejected(out, file_name=meta.file_name, issues=outcome.errors + outcome.warnings,
-                   sheets=_grid_sheets(ingested), notes=outcome.notes)
-    outcome.output = str(out)
+    written = write_rejected(out, file_name=meta.file_name, issues=outcome.errors + outcome.warnings,
+                             sheets=_grid_sheets(ingested), notes=outcome.notes)
+    if written != out and outcome.batch is not None:  # the name was taken meanwhile: record where it went
+        ctx.store.set_output(outcome.batch, str(written))
+    outcome.output = str(written)
     if not dry_run:
         outcome.archived = str(archive_original(ctx.home, path, FileStatus.REJECTED, today=ctx.today, move=move,
                                                     name=meta.file_name))

@@ -3,6 +3,8 @@
 A candidate is a file straight in ``inbox/`` or in ``inbox/<kind>/``. Lock and temp files are never
 candidates. A candidate is ready when two scans saw the same size and mtime, it was first seen so at least
 ``min_age`` seconds ago, and no fresh owner lock (``~$name.xlsx``, ``.~lock.name.xlsx#``) sits beside it.
+A CSV whose last line has no newline yet is a copy that may have stalled mid-row: it must stay unchanged for
+``unfinished_line`` seconds instead (a finished CSV ends in a newline, as Excel and LibreOffice write it).
 Ages are measured on this host's monotonic clock, never against the file's mtime: a file server's clock may be
 off, and a network share's mtime may be coarse.
 """
@@ -17,6 +19,21 @@ from pathlib import Path
 from serialtrack.kinds.registry import NAMES
 
 TEMP_SUFFIXES = frozenset({".tmp", ".temp", ".part", ".partial", ".crdownload"})
+TEXT_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
+
+
+def ends_unfinished(path: Path) -> bool:
+    """A text file whose last byte is not a newline: its last row may be half-written."""
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        return False
+    try:
+        with open(path, "rb") as handle:
+            if handle.seek(0, os.SEEK_END) == 0:
+                return False
+            handle.seek(-1, os.SEEK_END)
+            return handle.read(1) not in (b"\n", b"\r")
+    except OSError:
+        return False
 
 
 def is_ignored(name: str) -> bool:
@@ -89,14 +106,16 @@ class _Track:
     scans: int
     locked: bool = False
     blocked: bool = False  # its claim failed: wait until the file changes
+    unfinished: bool = False  # a CSV seen without a final newline: due after ``unfinished_line``
 
 
 class Readiness:
     """Which candidates are ready. Ages are measured on this host's monotonic clock, not against the file's
     mtime: a file server's clock may be off."""
 
-    def __init__(self, min_age: float) -> None:
+    def __init__(self, min_age: float, unfinished_line: float = 0.0) -> None:
         self.min_age = min_age
+        self.unfinished_line = max(min_age, unfinished_line)
         self._tracks: dict[Path, _Track] = {}
 
     def update(self, seen: list[Seen], now: float) -> list[Seen]:
@@ -111,6 +130,9 @@ class Readiness:
             track.locked = item.lock is not None
             tracks[item.path] = track
             if self._waiting(track) and track.scans >= 2 and now - track.since >= self.min_age:
+                if now - track.since < self.unfinished_line and ends_unfinished(item.path):
+                    track.unfinished = True  # wait longer: the copy may have stalled mid-row
+                    continue
                 ready.append(item)
         self._tracks = tracks
         return sorted(ready, key=lambda s: (tracks[s.path].since, s.path.name))
@@ -128,7 +150,8 @@ class Readiness:
 
     def next_due(self, now: float) -> float | None:
         """Seconds until the earliest waiting candidate may be ready; None when none waits."""
-        dues = [track.since + self.min_age - now for track in self._tracks.values() if self._waiting(track)]
+        dues = [track.since + (self.unfinished_line if track.unfinished else self.min_age) - now
+                for track in self._tracks.values() if self._waiting(track)]
         return max(0.0, min(dues)) if dues else None
 
     def forget(self, path: Path) -> None:

@@ -74,7 +74,7 @@ class Watcher:
         self.poll = poll or settings.poll_seconds
         self.gap = min(self.poll, 0.1)  # the least time between two scans
         self.lock_max_age = settings.lock_max_age_seconds
-        self.readiness = Readiness(settings.min_age_seconds)
+        self.readiness = Readiness(settings.min_age_seconds, settings.unfinished_line_seconds)
         self.locks = locks or open_locks(ctx.store.engine, ctx.home.work)
         self.claims = ClaimArea(ctx.home, self.locks)
         self.pending: list[Claimed] = []  # claimed files to (re)try: leftovers, database outages
@@ -244,6 +244,9 @@ class Watcher:
                                        move=True, recovered=claimed.recovered, reraise_transient=True)
             finally:
                 self.locks.release_content(sha)
+            if outcome.retry:  # it changed while it was read: a copy still under way into the claimed file
+                self._defer(claimed, max(self.poll, self.readiness.unfinished_line))
+                return
         except TRANSIENT as exc:
             self.backoff = min(MAX_BACKOFF_SECONDS, max(self.poll, self.backoff * 2))
             log.error("%s: the database is not available (%s); %s", claimed.name, _reason(exc),

@@ -90,11 +90,22 @@ def test_rejected__errors_sheet_header_counts_and_table(rejected: Path) -> None:
     assert ws["A1"].value == f"File: {FILE}"
     assert ws["A2"].value == "Errors: 6, warnings: 1"
     assert ws["A3"].value == "Fix and drop again."
+    assert ws["A4"].value == "By code (count, first at):"
+    assert [ws.cell(r, 1).value for r in range(5, 11)] == [  # ties in the order the table lists them
+        "no-kind-matched: 1, first at the file",
+        "serial-in-stock: 1, first at Packing List!D4",
+        "serial-duplicate: 1, first at Packing List!D4",
+        "serial-count-mismatch: 1, first at Packing List row 5",
+        "qty-not-number: 1, first at Packing List!C6",
+        "serial-missing: 1, first at Packing List!D9",
+    ]
+    assert ws["A11"].value == "sheet-ignored: 1, first at Ghost!B3"
     table = ws.tables["Errors"]
-    assert table.ref == f"A5:F{5 + len(ISSUES)}"
-    assert [c.value for c in ws[5]] == ["Sheet", "Cell", "Row", "Code", "Message", "Link"]
-    assert [c.name for c in table.tableColumns] == ["Sheet", "Cell", "Row", "Code", "Message", "Link"]
-    assert ws.freeze_panes == "A6"
+    assert table.ref == f"A13:E{13 + len(ISSUES)}"
+    assert [c.value for c in ws[13]] == ["Cell", "Message", "Code", "Row", "Sheet"]
+    assert [c.name for c in table.tableColumns] == ["Cell", "Message", "Code", "Row", "Sheet"]
+    assert ws.freeze_panes == "A14"
+    assert ws["A13"].font.b and ws["A13"].fill.fgColor.rgb == "FFD9E1F2" and ws["A13"].border.bottom.style
 
 
 def test_rejected__errors_listed_file_level_first_then_by_cell(rejected: Path) -> None:
@@ -104,17 +115,18 @@ def test_rejected__errors_listed_file_level_first_then_by_cell(rejected: Path) -
         (None, None, None, "no-kind-matched"),
         (SHEET, "D4", 4, "serial-in-stock"),
         (SHEET, "D4", 4, "serial-duplicate"),
-        (SHEET, None, 5, "serial-count-mismatch"),
+        (SHEET, "E5", 5, "serial-count-mismatch"),  # the row's Errors cell,
         (SHEET, "C6", 6, "qty-not-number"),
         (SHEET, "D9", 9, "serial-missing"),
         ("Ghost", "B3", 3, "sheet-ignored"),
     ]
+    assert rows[1]["Message"].alignment.wrap_text
     assert rows[1]["Row"].data_type == "n"
 
 
 def test_rejected__links_point_at_the_copied_cell(rejected: Path) -> None:
     rows = _error_rows(openpyxl.load_workbook(rejected)["Errors"])
-    links = [r["Link"].hyperlink.location if r["Link"].hyperlink else None for r in rows]
+    links = [r["Cell"].hyperlink.location if r["Cell"].hyperlink else None for r in rows]
     assert links == [
         None,  # file-level: nothing to point at
         "'Packing List'!D4",
@@ -124,7 +136,7 @@ def test_rejected__links_point_at_the_copied_cell(rejected: Path) -> None:
         "'Packing List'!D9",
         None,  # sheet not copied
     ]
-    assert rows[1]["Link"].value == "Packing List!D4"
+    assert rows[1]["Cell"].value == "D4"
 
 
 def test_rejected__copy_keeps_values_types_and_addresses(rejected: Path) -> None:
@@ -140,12 +152,13 @@ def test_rejected__copy_keeps_values_types_and_addresses(rejected: Path) -> None
     assert ws.auto_filter.ref == "A3:E9"
 
 
-def test_rejected__formula_like_text_is_neutralised(rejected: Path) -> None:
+def test_rejected__formula_like_text_kept_exactly_as_quote_prefixed_text(rejected: Path) -> None:
     assert_no_unexpected_formulas(rejected)
     book = openpyxl.load_workbook(rejected)
-    assert book[SHEET]["D5"].value == "'" + EVIL and book[SHEET]["D5"].data_type == "s"
-    assert book[SHEET]["B7"].value == "'+1"
-    assert book["It's notes"]["A2"].value == "'" + EVIL
+    assert book[SHEET]["D5"].value == EVIL and book[SHEET]["D5"].data_type == "s"
+    assert book[SHEET]["D5"].quotePrefix
+    assert book[SHEET]["B7"].value == "+1" and book[SHEET]["B7"].quotePrefix
+    assert book["It's notes"]["A2"].value == EVIL and book["It's notes"]["A2"].quotePrefix
 
 
 def test_rejected__offending_cells_filled_and_commented(rejected: Path) -> None:
@@ -165,7 +178,7 @@ def test_rejected__offending_cells_filled_and_commented(rejected: Path) -> None:
 def test_rejected__errors_column_lists_each_rows_messages(rejected: Path) -> None:
     ws = openpyxl.load_workbook(rejected)[SHEET]
     assert ws["E4"].value == (
-        "D4: serial 00042 is already in stock (lot PO-60006); D4: serial 00042 appears twice in this file"
+        "D4: serial 00042 is already in stock (lot PO-60006)\nD4: serial 00042 appears twice in this file"
     )
     assert ws["E5"].value == "2 serials for qty 1"
     assert ws["E6"].value == "C6: quantity must be a number"
@@ -223,7 +236,7 @@ def test_rejected__awkward_sheet_names_quoted_and_sanitised(tmp_path: Path) -> N
     assert book.sheetnames == ["Errors", "It's", "Errors (2)", "PL_0425 _v2_"]
     rows = _error_rows(book["Errors"])
     assert [r["Sheet"].value for r in rows] == ["It's", "Errors (2)", "PL_0425 _v2_"]
-    assert [r["Link"].hyperlink.location for r in rows] == [
+    assert [r["Cell"].hyperlink.location for r in rows] == [
         "'It''s'!B1",
         "'Errors (2)'!A1",
         "'PL_0425 _v2_'!A1",
@@ -240,14 +253,15 @@ def test_rejected__no_issues_on_sheets_and_no_sheets(tmp_path: Path) -> None:
     assert dump_cells(path)["Errors"] == {
         "A1": "File: x.csv",
         "A2": "Errors: 1",
-        "A4": "Sheet",
-        "B4": "Cell",
-        "C4": "Row",
-        "D4": "Code",
-        "E4": "Message",
-        "F4": "Link",
-        "D5": "unreadable",
-        "E5": "not a spreadsheet",
+        "A3": "By code (count, first at):",
+        "A4": "unreadable: 1, first at the file",
+        "A6": "Cell",
+        "B6": "Message",
+        "C6": "Code",
+        "D6": "Row",
+        "E6": "Sheet",
+        "B7": "not a spreadsheet",
+        "C7": "unreadable",
     }
 
 

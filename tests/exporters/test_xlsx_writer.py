@@ -157,7 +157,7 @@ def test_add_table__title_rows_sit_above_the_table(tmp_path: Path) -> None:
     _write(path, "Serials", SERIALS, [("S1", 1, 1.0)], title_rows=["Posted PL-0425.xlsx", "=not a formula"])
     ws = openpyxl.load_workbook(path)["Serials"]
     assert ws["A1"].value == "Posted PL-0425.xlsx"
-    assert ws["A2"].value == "'=not a formula"
+    assert ws["A2"].value == "=not a formula" and ws["A2"].quotePrefix
     assert ws["A3"].value is None
     assert ws.tables["Serials"].ref == "A4:C5"
     assert ws.freeze_panes == "A5"
@@ -176,7 +176,8 @@ def test_add_table__widths_fit_content_capped_and_explicit(tmp_path: Path) -> No
     _write(path, "Widths", columns, [("SN-0000000000000001", "x" * 200, 5, "y")])
     ws = openpyxl.load_workbook(path)["Widths"]
     assert 20 <= _width(ws, "A") <= 22
-    assert 60 <= _width(ws, "B") <= 61
+    assert 45 <= _width(ws, "B") <= 46  # capped: long text wraps
+    assert ws["B2"].alignment.wrap_text
     assert _width(ws, "C") >= len("Qty") + 2
     assert 33 <= _width(ws, "D") < 34
 
@@ -292,7 +293,7 @@ def test_formula_like_text__stored_as_strings_not_formulas(tmp_path: Path) -> No
     for row, text in enumerate(evil, start=2):
         for column in (1, 2):
             cell = ws.cell(row, column)
-            assert cell.data_type == "s" and cell.value == "'" + text
+            assert cell.data_type == "s" and cell.value == text and cell.quotePrefix
 
 
 def test_links__internal_with_quoted_sheet_and_url(tmp_path: Path) -> None:
@@ -388,7 +389,7 @@ def test_write_report__summary_keeps_types_and_notes(tmp_path: Path) -> None:
     ws = book["Summary"]
     assert [ws.cell(r, 2).value for r in range(2, 6)] == ["PL-0425.xlsx", 3, 12.5, dt.datetime(2024, 5, 1)]
     assert ws["B5"].number_format == "yyyy-mm-dd"
-    assert ws["B6"].data_type == "f" and ws["B7"].value == "'=cmd"
+    assert ws["B6"].data_type == "f" and ws["B7"].value == "=cmd" and ws["B7"].quotePrefix
     assert book["Serials"]["A1"].value == "Serials posted"
     assert book["Serials"].tables["Serials"].ref == "A3:C5"
     assert_no_unexpected_formulas(path, allowed_sheets=("Summary",))
@@ -460,3 +461,45 @@ def test_write_report__needs_a_sheet(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least one sheet"):
         write_report(tmp_path / "r.xlsx", [])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_add_table__totals_row_subtotals_each_column_in_the_table_name_form(tmp_path: Path) -> None:
+    path = tmp_path / "out.xlsx"
+    columns = [ColumnSpec("Lot"), ColumnSpec("Qty", "int"), ColumnSpec("Value", "money")]
+    with WorkbookBuilder(path) as book:
+        book.add_table("Lots", columns, [("L1", 2, 10.25), ("L2", 3, Decimal("2.50"))], totals=("Qty", "Value"))
+    ws = openpyxl.load_workbook(path)["Lots"]
+    assert ws.tables["Lots"].ref == "A1:C3"  # the totals row sits under the table, not in it
+    assert [c.value for c in ws[4]] == ["Total", "=SUBTOTAL(109,Lots[Qty])", "=SUBTOTAL(109,Lots[Value])"]
+    assert ws["C4"].number_format == "#,##0.00" and ws["A4"].font.b
+    cached = openpyxl.load_workbook(path, data_only=True)["Lots"]
+    assert (cached["B4"].value, cached["C4"].value) == (5, 12.75)
+    with pytest.raises(ValueError, match="no column"), WorkbookBuilder(tmp_path / "x.xlsx") as book:
+        book.add_table("Lots", columns, [], totals=("Nope",))
+
+
+def test_add_table__long_text_wraps_in_a_row_tall_enough_on_both_write_paths(tmp_path: Path) -> None:
+    path = tmp_path / "out.xlsx"
+    long = "word " * 30  # 150 characters: four lines at the 45-character cap
+    with WorkbookBuilder(path) as book:
+        book.add_table("Fast", [ColumnSpec("Note"), ColumnSpec("Qty", "int")], [(long, 1), ("short", 2)])
+        book.add_table("Slow", [ColumnSpec("Note"), ColumnSpec("When", "date")], [(long, dt.date(2026, 1, 1))])
+    wb = openpyxl.load_workbook(path)
+    for name in ("Fast", "Slow"):
+        ws = wb[name]
+        assert ws.row_dimensions[2].height == 60, name
+        assert ws["A2"].alignment.wrap_text and ws["A2"].alignment.vertical == "top", name
+    assert wb["Fast"].row_dimensions[3].height is None
+
+
+def test_print_setup__landscape_one_page_wide_header_repeated_footer(tmp_path: Path) -> None:
+    path = tmp_path / "R&D.xlsx"
+    with WorkbookBuilder(path, report_date=dt.date(2026, 11, 5)) as book:
+        book.add_table("Serials", SERIALS, [("00042", 1, 1.0)], title_rows=["A title"])
+    ws = openpyxl.load_workbook(path)["Serials"]
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows == "$3:$3"
+    assert ws.oddFooter.left.text == "R&&D.xlsx"  # & doubled: it is a control character in a footer
+    assert ws.oddFooter.center.text == "&A, report date 2026-11-05"
+    assert ws.oddFooter.right.text == "Page &P of &N"

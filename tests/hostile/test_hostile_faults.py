@@ -79,7 +79,8 @@ def test_sigkill_at_each_point_then_restart__posted_once_never_partial_never_los
 def test_sigkill_while_the_report_is_half_published__restart_answers_once(stocked, home: Path, db_url: str,
                                                                           tmp_path: Path) -> None:
     """Killed inside the report writer: the workbook complete in its temp file, not yet renamed into place
-    (a ``sitecustomize`` in the child kills it at the writer's ``os.replace``)."""
+    (a ``sitecustomize`` in the child kills it where the writer publishes it: ``os.link`` onto a free name,
+    or ``os.replace``)."""
     path = _packing_list(home)
     digest = sha256_of(path)
     hooks = tmp_path / "hooks"
@@ -91,7 +92,8 @@ def test_sigkill_while_the_report_is_half_published__restart_answers_once(stocke
         "    if str(src).endswith('.tmp'):\n"
         "        os.kill(os.getpid(), signal.SIGKILL)\n"
         "    return real(src, dst, *a, **k)\n"
-        "os.replace = replace\n", encoding="utf-8")
+        "os.replace = replace\n"
+        "os.link = replace\n", encoding="utf-8")
     _crash(home, path, "none", ("PYTHONPATH", str(hooks)))
     assert posted_count(db_url, digest) == 1 and copies_of(home, digest) == [path]
     assert [p.name for p in (home / "outbox").iterdir() if p.name.endswith(".tmp")], "killed mid-publish"
@@ -99,6 +101,7 @@ def test_sigkill_while_the_report_is_half_published__restart_answers_once(stocke
     [again] = stocked.ingest(path, expect=0)
     assert again["status"] == "duplicate" and Path(again["output"]).is_file()
     _assert_once(home, db_url, digest)
+    assert not [p.name for p in (home / "outbox").iterdir() if p.name.startswith(".")], "the temp file is gone"
 
 
 def test_sigkill_while_writing_a_rejection__restart_rejects_once(stocked, home: Path, db_url: str) -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import pytest
+from support.backends import real_sheets_dir
 
 from serialtrack.ingest.serial_gen import (
     check_serial_rules,
@@ -27,8 +27,7 @@ def case(id_: str, *values: object) -> object:
 
 def real_sheets() -> Path:
     """``shared/real-sheets`` beside the repository root, or ``$SERIALTRACK_REAL_SHEETS``."""
-    configured = os.environ.get("SERIALTRACK_REAL_SHEETS")
-    return Path(configured) if configured else Path(__file__).resolve().parents[2] / ".." / "shared" / "real-sheets"
+    return real_sheets_dir()
 
 
 # --- generation -----------------------------------------------------------------------------------------------

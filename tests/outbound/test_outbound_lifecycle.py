@@ -113,6 +113,7 @@ def test_counts__stored_with_duplicate_scans_warned(stocked, tmp_path: Path, db_
     [out] = cli.ingest(book)
     assert out["kind"] == "counts" and out["status"] == "posted"
     assert [(w["code"], w["cell"]) for w in out["warnings"]] == [("count-duplicate-scan", "D3")]
+    assert out["warnings"][0]["message"] == "serial C1 of item CAM was scanned again (first at D2); it is counted once"
     assert out["counts"]["units"] == 2
     [bad] = cli.ingest(workbook(tmp_path / "c2.xlsx", ["Office", "Item", "Serial"], [["Mars", "CAM", "C1"]]),
                        kind="counts", expect=1)

@@ -151,7 +151,8 @@ class Service:
 
 
 def table(ws: Any, first_header: str) -> list[dict[str, Any]]:
-    """The rows of the table on ``ws`` whose header row starts with ``first_header``, as dicts."""
+    """The rows of the table on ``ws`` whose header row starts with ``first_header``, as dicts (not its
+    totals row)."""
     rows = list(ws.iter_rows(values_only=True))
     start = next(i for i, row in enumerate(rows) if row and row[0] == first_header)
     header = [h for h in rows[start] if h is not None]
@@ -159,6 +160,8 @@ def table(ws: Any, first_header: str) -> list[dict[str, Any]]:
     for row in rows[start + 1:]:
         if all(v is None for v in row[:len(header)]):
             continue
+        if row[0] == "Total":
+            break  # the totals row under the table
         found.append(dict(zip(header, row, strict=False)))
     return found
 
@@ -168,7 +171,7 @@ def errors_table(path: Path | str) -> list[dict[str, Any]]:
     book = openpyxl.load_workbook(path, read_only=True)
     try:
         assert book.sheetnames[0] == "Errors", book.sheetnames
-        return table(book["Errors"], "Sheet")
+        return table(book["Errors"], "Cell")
     finally:
         book.close()
 

@@ -30,11 +30,11 @@ Decisions about the file's traps, asserted below:
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from receiving_helpers import Service, errors_table
+from support.backends import real_sheets_dir
 
 from serialtrack.ingest.reader import Ingested, VendorMapping, read_file
 from serialtrack.ingest.serials import parse_cells
@@ -55,8 +55,7 @@ PART_NUMBER_ROW = 2280
 
 
 def _real_sheets() -> Path:
-    env = os.environ.get("SERIALTRACK_REAL_SHEETS")
-    return Path(env) if env else Path(__file__).resolve().parents[2].parent / "shared" / "real-sheets"
+    return real_sheets_dir()
 
 
 @pytest.fixture(scope="module")

@@ -80,6 +80,17 @@ def test_receiving__over_receipt_rejected(st: Service, tmp_path: Path) -> None:
     assert "3 in this file is more than the 2 ordered" in error_at(outcome, "over-receipt")["message"]
 
 
+def test_receiving__zero_quantity_row_of_a_plain_item_rejected(st: Service, tmp_path: Path) -> None:
+    """A packing-list row saying 0 of a plain item receives nothing: the file is refused at that quantity
+    (not posted as an empty receipt that would still count as activity on the PO)."""
+    path = packing_list(tmp_path / "qty-zero.xlsx", VALID, [70001, "BOLT-M6", 0, None])
+
+    outcome = assert_whole_file_rejected(st, path, "qty-zero", "C3")
+
+    assert "receives nothing" in error_at(outcome, "qty-zero")["message"]
+    assert st.lots("--po", "70001") == []
+
+
 def test_receiving__over_receipt_counts_what_was_received_before(st: Service, tmp_path: Path) -> None:
     assert st.ingest_one(packing_list(tmp_path / "first.xlsx", [60006, "DC-IP3VO-4", 1, "S-1"]))[
         "status"] == "posted"

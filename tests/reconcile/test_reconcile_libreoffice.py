@@ -94,6 +94,12 @@ def test_reconcile_libreoffice__recalculated_totals_equal_the_ledger(dropped: Co
     for figure in ("Check: serialized lots' remaining less serial units on hand (0 when they agree)",
                    "Check: lots' remaining less valuation (0 when they agree)"):
         assert computed[figure] == (0, 0), figure
+    # the roll-forward ties to the valuation and to the COGS sheet once LibreOffice has recalculated it
+    for figure in ("Check: roll-forward closing less valuation (0 when they agree)",
+                   "Check: roll-forward COGS less the COGS sheet (0 when they agree)"):
+        assert computed[figure] == (None, 0), figure
+    closing = computed["Inventory value at the end of the period (roll-forward closing)"][1]
+    assert _close(closing, expected["Inventory on hand by item and office"][1]), closing
     kinds = {k.removeprefix("Exceptions: "): v[0] for k, v in computed.items() if k.startswith("Exceptions: ")}
     assert {k: v for k, v in kinds.items() if v} == {"not-counted": 1, "counted-not-in-ledger": 1,
                                                       "po-over-received": 1}

@@ -29,4 +29,6 @@ def test_limits__small_max_cells_refuses_a_wide_sheet(cli, home: Path, tmp_path:
                     [[f"I{n}", "x", "N"] for n in range(10)])
     [out] = cli.ingest(book, kind="items", expect=1)
     assert out["status"] == "rejected" and out["errors"], out
-    assert "max_cells" in out["errors"][0]["message"] or "cells" in out["errors"][0]["message"]
+    [error] = out["errors"]
+    assert (error["code"], error["cell"]) == ("too-many-cells", None)
+    assert "sheet Sheet1 reaches cell C11" in error["message"] and "limit of 20 cells" in error["message"]

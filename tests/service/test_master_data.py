@@ -42,13 +42,19 @@ def test_items__title_block_and_aliases_post(cli, tmp_path: Path, db_url: str) -
     assert summary["Items created"] == 2 and summary["Kind"] == "items"
 
 
-def test_items__kind_detected_in_plain_inbox(cli, home: Path) -> None:
+def test_items__never_guessed_in_plain_inbox_posted_from_its_subfolder(cli, home: Path) -> None:
+    """SPEC: master data is never guessed; an item list dropped straight into inbox/ is rejected, naming
+    inbox/items/, and posts when dropped there. (``ingest`` of a file outside the inbox still detects it.)"""
     cli("init")
     book = items_book(home / "inbox" / "items-list.xlsx", [["CAM-1", "Camera", "Y", 10, None]])
-    [out] = cli.ingest(book)
-    assert out["kind"] == "items" and out["status"] == "posted"
+    [out] = cli.ingest(book, expect=1)
+    assert (out["kind"], out["status"]) == (None, "rejected")
+    assert [e["code"] for e in out["errors"]] == ["kind-master-data"] and "inbox/items/" in out["errors"][0]["message"]
     assert not book.exists(), "a file in the inbox is moved on"
     assert Path(out["archived"]).read_bytes()[:2] == b"PK"
+    again = items_book(home / "inbox" / "items" / "items-list.xlsx", [["CAM-1", "Camera", "Y", 10, None]])
+    [posted] = cli.ingest(again)
+    assert (posted["kind"], posted["status"]) == ("items", "posted")
 
 
 def test_items__bad_row_rejects_whole_file_and_changes_nothing(cli, tmp_path: Path, db_url: str) -> None:

@@ -53,3 +53,26 @@ def test_nightly__bad_cron_is_a_config_error(cli, home: Path) -> None:
     (home / "serialtrack.toml").write_text('[reconciliation]\nschedule = "every night"\n')
     result = cli("watch", "--once", expect=2)
     assert result.stderr.startswith("Error: ") and "not a cron expression" in result.stderr
+
+
+def test_nightly__a_hand_run_reconcile_does_not_suppress_the_scheduled_run(home: Path) -> None:
+    """Issue 13, defect 9: ``reconcile`` run by hand in the afternoon writes the day's workbook; the scheduled
+    run that night writes it again (the rest of the day's activity belongs in it). A second watcher's
+    Nightly for the same occurrence then skips it."""
+    from serialtrack.service.reconcile import run_reconciliation
+
+    ctx = _ctx(home, "30 23 * * *")
+    evening = dt.datetime(2026, 11, 25, 23, 29).astimezone()
+    clock = Clock(evening)
+    nightly = Nightly(ctx, clock=clock)
+    other = Nightly(ctx, clock=clock)
+    path = run_reconciliation(ctx, dt.date(2026, 11, 25))  # the hand run
+    by_hand = path.stat()
+    clock.now = evening + dt.timedelta(minutes=2)
+    assert nightly.tick(), "the scheduled run writes the day's workbook over the hand-run one"
+    scheduled = path.stat()
+    assert (scheduled.st_ino, scheduled.st_mtime_ns) != (by_hand.st_ino, by_hand.st_mtime_ns)
+    assert not other.tick(), "another watcher's run of the same occurrence is not repeated"
+    assert path.stat().st_ino == scheduled.st_ino
+    assert [p.name for p in (home / "outbox").iterdir()] == ["reconciliation-2026-11-25.xlsx"]
+    ctx.close()
