@@ -189,7 +189,7 @@ def _generate(lines: list[OrderLine], view: LedgerView, env: CheckEnv) -> tuple[
 
 
 def plan_receipt(lines: Sequence[OrderLine], view: LedgerView, *, today: dt.date, receiving_bin: str,
-                 next_serials: Mapping[str, str], rows: int) -> PostingPlan:
+                 next_serials: Mapping[str, str], rows: int, policy: ReceivingPolicy = ReceivingPolicy()) -> PostingPlan:
     """One lot per received PO line, unit cost from the PO line, else the item's estimate, else 0."""
     lots = []
     for line in lines:
@@ -215,7 +215,8 @@ def plan_receipt(lines: Sequence[OrderLine], view: LedgerView, *, today: dt.date
             qty_previously_received=po_line.qty_done, unit_cost=Decimal(unit_cost), bin=lot_bin, mfr_lot=mfr_lot,
             packing_list=line.packing_list, units=tuple(units) if item.serialized else (),
             rows=tuple((r.source.sheet, r.source.row, r.qty if r.qty is not None else len(r.units))
-                       for r in line.rows)))
+                       for r in line.rows),
+            qty_allowed=po_line.qty_ordered + int(po_line.qty_ordered * policy.over_receipt_tolerance_percent / 100)))
     return PostingPlan(KindName.RECEIVING, lots=tuple(lots), next_serials=dict(next_serials), rows=rows)
 
 
@@ -259,11 +260,12 @@ class Receiving(FileKind):
         known = env.store.view(serials=serials_by_item(lines))
         view = LedgerView(items=first.items, purchase_orders=first.purchase_orders,
                           known_serials=known.known_serials, serial_units=known.serial_units)
-        issues += check_receiving(lines, view, ReceivingPolicy(env.over_receipt_tolerance_percent))
+        policy = ReceivingPolicy(env.over_receipt_tolerance_percent)
+        issues += check_receiving(lines, view, policy)
         if has_errors(issues):
             return Checked(None, issues, view)
         plan = plan_receipt(lines, view, today=env.today, receiving_bin=env.receiving_bin,
-                            next_serials=next_values, rows=len(rows))
+                            next_serials=next_values, rows=len(rows), policy=policy)
         return Checked(plan, issues, view)
 
     def summary(self, plan: PostingPlan, result: PostResult | None) -> list[SummaryPair]:

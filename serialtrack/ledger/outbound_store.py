@@ -1,6 +1,8 @@
-"""Applying shipments, returns and counts inside the store's transaction, in bulk: unit status changes as one
-executemany, lot usage as one UPDATE per lot, one transaction row per unit (or per lot consumed for a
-non-serialized line) with its cost from the lot, and order lines advanced."""
+"""Applying shipments, returns and counts inside the store's transaction, in bulk: unit status changes as
+guarded UPDATEs by office and lot, lot usage as one UPDATE per lot, one transaction row per unit (or per lot
+consumed for a non-serialized line) with its cost from the lot, and order lines advanced. Every change that
+depends on what the check saw goes through ``guard`` (a unit still in stock, an SO line with room left for
+the quantity shipped, a shipped unit still out), so a concurrent posting makes this one a ``Conflict``."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, select, update
 
 from serialtrack.ledger import schema as t
+from serialtrack.ledger.guard import Conflict, expect_rows, guarded_update, guarded_update_one, lock_rows
 from serialtrack.ledger.plan import PostingPlan, ShipLinePlan
 from serialtrack.ledger.posting import Places, Posting, ensure_bins, ensure_office
 from serialtrack.ledger.sql import bind_marks, bulk_insert
@@ -35,6 +38,8 @@ def _fifo(conn: Connection, item_id: int, office_id: int, qty: int) -> list[tupl
     """(lot id, qty taken, unit cost) from the oldest live lots with stock left."""
     lots = t.lots
     taken: list[tuple[int, int, Decimal]] = []
+    live = (lots.c.item_id == item_id, lots.c.office_id == office_id, lots.c.reversed_batch_id.is_(None))
+    lock_rows(conn, lots, conn.execute(select(lots.c.id).where(*live)).scalars())  # PostgreSQL: one picker at a time
     for lot_id, left, cost in conn.execute(
             select(lots.c.id, lots.c.qty_received - lots.c.qty_used, lots.c.unit_cost)
             .where(lots.c.item_id == item_id, lots.c.office_id == office_id, lots.c.reversed_batch_id.is_(None),
@@ -46,7 +51,7 @@ def _fifo(conn: Connection, item_id: int, office_id: int, qty: int) -> list[tupl
         if qty == 0:
             break
     if qty:
-        raise RuntimeError("not enough stock to ship: the rules should have said so")
+        raise Conflict("not enough stock left to ship: another posting took it since the check")
     return taken
 
 
@@ -57,9 +62,7 @@ def _ship_line(conn: Connection, places: Places, line: ShipLinePlan, item_id: in
     common = dict(base, type="shipment", item_id=item_id, document=document, occurred_on=line.ship_date,
                   note=" ".join(x for x in (line.carrier, line.tracking) if x) or None)
     if line.units:
-        conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'shipped', office_id = NULL, "
-                                              "bin_id = NULL WHERE id = ? AND status = 'in_stock'"),
-                             [(u.unit_id,) for u in line.units])
+        _ship_units(conn, line)
         _use_lots(conn, Counter(u.lot_id for u in line.units))
         rows = [dict(common, serial_unit_id=u.unit_id, lot_id=u.lot_id, office_id=u.office_id, bin_id=u.bin_id,
                      qty=1, unit_cost=u.unit_cost, source_sheet=u.sheet, source_row=u.row) for u in line.units]
@@ -72,11 +75,26 @@ def _ship_line(conn: Connection, places: Places, line: ShipLinePlan, item_id: in
     varying = ("serial_unit_id", "lot_id", "office_id", "bin_id", "qty", "unit_cost", "source_sheet", "source_row")
     bulk_insert(conn, t.transactions, varying, ([r[c] for c in varying] for r in rows),
                 constant={c: common[c] for c in TX_COLUMNS if c not in varying})
-    so_line = (select(t.so_lines.c.id).join(t.sales_orders, t.sales_orders.c.id == t.so_lines.c.so_id)
-               .where(t.sales_orders.c.number == line.so_number, t.so_lines.c.item_id == item_id))
-    conn.execute(update(t.so_lines).where(t.so_lines.c.id == so_line.scalar_subquery())
-                 .values(qty_shipped=t.so_lines.c.qty_shipped + line.qty))
+    so_line = conn.execute(select(t.so_lines.c.id).join(t.sales_orders, t.sales_orders.c.id == t.so_lines.c.so_id)
+                           .where(t.sales_orders.c.number == line.so_number, t.so_lines.c.item_id == item_id)
+                           ).scalar_one()
+    guarded_update_one(conn, t.so_lines, so_line, {"qty_shipped": t.so_lines.c.qty_shipped + line.qty},
+                       [t.so_lines.c.qty_shipped + line.qty <= line.qty_ordered,
+                        t.so_lines.c.qty_ordered == line.qty_ordered],
+                       f"SO {line.so_number} line {line.item_code} has no room left for this shipment")
     return len(rows)
+
+
+def _ship_units(conn: Connection, line: ShipLinePlan) -> None:
+    """The units leave stock only if each is still in stock where the check saw it (office and lot)."""
+    by_place: dict[tuple[int | None, int], list[int]] = {}
+    for u in line.units:
+        by_place.setdefault((u.office_id, u.lot_id), []).append(u.unit_id)
+    su = t.serial_units.c
+    for (office_id, lot_id), ids in by_place.items():
+        guarded_update(conn, t.serial_units, ids, {"status": SerialStatus.SHIPPED, "office_id": None, "bin_id": None},
+                       [su.status == SerialStatus.IN_STOCK, su.office_id == office_id, su.lot_id == lot_id],
+                       f"serials of {line.item_code} for SO {line.so_number} are no longer in stock")
 
 
 STATUS_AFTER_RETURN = {"restock": SerialStatus.IN_STOCK, "scrap": SerialStatus.SCRAPPED,
@@ -91,13 +109,19 @@ def _returns(conn: Connection, places: Places, plan: PostingPlan, items: dict[st
         office_id = ensure_office(conn, places, r.office, now)
         office_bin = conn.execute(select(t.offices.c.return_bin).where(t.offices.c.id == office_id)).scalar_one()
         bin_id = ensure_bins(conn, office_id, [office_bin])[office_bin]
-        if r.disposition == "restock":
-            conn.execute(update(t.serial_units).where(t.serial_units.c.id == r.unit_id)
-                         .values(status=SerialStatus.IN_STOCK, office_id=office_id, bin_id=bin_id))
+        restock = r.disposition == "restock"
+        back: dict[str, object] = {"status": STATUS_AFTER_RETURN[r.disposition],
+                                   "office_id": office_id if restock else None, "bin_id": bin_id if restock else None}
+        if restock:
             restocked[r.lot_id] += 1
-        else:
-            conn.execute(update(t.serial_units).where(t.serial_units.c.id == r.unit_id)
-                         .values(status=STATUS_AFTER_RETURN[r.disposition], office_id=None, bin_id=None))
+        what = f"serial {r.serial} of {r.item_code} is no longer out on SO {r.so_number}"
+        guarded_update_one(conn, t.serial_units, r.unit_id, back, [t.serial_units.c.status == SerialStatus.SHIPPED],
+                           what)
+        tx = t.transactions.c
+        closed = conn.execute(update(t.transactions).where(
+            tx.serial_unit_id == r.unit_id, tx.type == "shipment", tx.closed_by_batch_id.is_(None),
+            tx.document == f"SO-{r.so_number}").values(closed_by_batch_id=base["batch_id"]))
+        expect_rows(closed.rowcount, 1, what)
         note = r.disposition + (f": {r.reason}" if r.reason else "")
         rows.append(dict(base, type="return", item_id=items[r.item_code], serial_unit_id=r.unit_id, lot_id=r.lot_id,
                          office_id=office_id, bin_id=bin_id if r.disposition == "restock" else None, qty=1,

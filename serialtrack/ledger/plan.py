@@ -69,6 +69,9 @@ class LotPlan:
     packing_list: str | None
     units: tuple[UnitPlan, ...]  # empty for a non-serialized item
     rows: tuple[tuple[str | None, int | None, int], ...] = ()  # (sheet, row, qty) for non-serialized lines
+    #: the most the PO line may hold once this lot is in (ordered + tolerance), guarded at commit; None: exactly
+    #: the quantity the check read must still be there
+    qty_allowed: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

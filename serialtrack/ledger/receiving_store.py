@@ -1,12 +1,15 @@
 """Applying a receiving plan's lots inside the store's transaction, in bulk: one lot row per PO line, the
 serial units in one executemany, their ids read back by lot in one query, and one receipt transaction per
-unit (or per row for a non-serialized line) in another executemany."""
+unit (or per row for a non-serialized line) in another executemany. The PO line is advanced through a guard
+(still ordered as the check read, with room for this lot within its tolerance), and a serial received by another file meanwhile violates the
+unique (item, serial) index: either way a concurrent receipt makes this one a ``guard.Conflict``."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select
 
 from serialtrack.ledger import schema as t
+from serialtrack.ledger.guard import expect_rows, guarded_update_one
 from serialtrack.ledger.plan import LotPlan, PostingPlan
 from serialtrack.ledger.posting import Posting, ensure_bins, ensure_office
 from serialtrack.ledger.sql import bind_marks, bulk_insert, new_id
@@ -42,8 +45,12 @@ def _apply_lot(conn: Connection, posting: Posting, lot: LotPlan) -> tuple[int, i
         document=lot.document, item_id=item_id, office_id=office_id, po_line_id=po_line_id, batch_id=batch_id,
         received_date=lot.received_date, qty_ordered=lot.qty_ordered, qty_received=lot.qty, qty_used=0,
         unit_cost=lot.unit_cost, mfr_lot=lot.mfr_lot, packing_list=lot.packing_list)))
-    conn.execute(update(t.po_lines).where(t.po_lines.c.id == po_line_id)
-                 .values(qty_received=t.po_lines.c.qty_received + lot.qty))
+    po = t.po_lines.c
+    room = (po.qty_received + lot.qty <= lot.qty_allowed if lot.qty_allowed is not None
+            else po.qty_received == lot.qty_previously_received)
+    guarded_update_one(conn, t.po_lines, po_line_id, {"qty_received": po.qty_received + lot.qty},
+                       [room, po.qty_ordered == lot.qty_ordered],
+                       f"PO {lot.po_number} line {lot.item_code} has no room left for this receipt")
     base: dict[str, object] = {
         "batch_id": batch_id, "type": "receipt", "item_id": item_id, "lot_id": lot_id, "office_id": office_id,
         "unit_cost": lot.unit_cost, "document": lot.document, "occurred_on": lot.received_date, "created_at": now,
@@ -59,9 +66,11 @@ def _apply_lot(conn: Connection, posting: Posting, lot: LotPlan) -> tuple[int, i
                 ((u.serial, bin_ids[u.bin]) for u in lot.units if u.existing_id is None),
                 constant={"item_id": item_id, "status": SerialStatus.IN_STOCK, "office_id": office_id, "lot_id": lot_id})
     again = [(office_id, bin_ids[u.bin], lot_id, u.existing_id) for u in lot.units if u.existing_id is not None]
-    if again:  # units of a reversed receipt, received again: the same row, a new lot
-        conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'in_stock', office_id = ?, "
-                                              "bin_id = ?, lot_id = ? WHERE id = ?"), again)
+    if again:  # units of a reversed receipt, received again: the same row, a new lot (if still reversed)
+        changed = conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'in_stock', "
+                                                        "office_id = ?, bin_id = ?, lot_id = ? WHERE id = ? "
+                                                        "AND status = 'reversed'"), again).rowcount
+        expect_rows(changed, len(again), f"serials of {lot.item_code} received again by another file")
     unit_ids = dict(conn.execute(select(t.serial_units.c.serial, t.serial_units.c.id)
                                  .where(t.serial_units.c.lot_id == lot_id)).all())
     bulk_insert(conn, t.transactions, ("serial_unit_id", "bin_id", "qty", "source_sheet", "source_row"),

@@ -134,11 +134,17 @@ def undo_shipping(conn: Connection, txs: list[PostedTx], batch_id: int, reversal
     for line_id, qty in _so_line_ids(conn, txs).items():
         conn.execute(update(t.so_lines).where(t.so_lines.c.id == line_id)
                      .values(qty_shipped=t.so_lines.c.qty_shipped - qty))
+    conn.execute(update(t.transactions).where(t.transactions.c.batch_id == batch_id,
+                                              t.transactions.c.type == "shipment")
+                 .values(closed_by_batch_id=reversal_id))
 
 
 def undo_returns(conn: Connection, txs: list[PostedTx], batch_id: int, reversal_id: int) -> None:
     conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'shipped', office_id = NULL, "
                                           "bin_id = NULL WHERE id = ?"), [(tx.serial_unit_id,) for tx in txs])
+    conn.execute(update(t.transactions).where(t.transactions.c.closed_by_batch_id == batch_id,
+                                              t.transactions.c.type == "shipment")
+                 .values(closed_by_batch_id=None))  # the shipments these returns closed are open again
     restocked = Counter(tx.lot_id for tx in txs if (tx.note or "").startswith("restock"))
     if restocked:
         conn.exec_driver_sql(bind_marks(conn, "UPDATE lots SET qty_used = qty_used + ? WHERE id = ?"),

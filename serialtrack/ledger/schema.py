@@ -46,6 +46,8 @@ SERIAL_STATUSES = tuple(s.value for s in SerialStatus)
 BATCH_STATUSES = tuple(s.value for s in BatchStatus)
 #: Transaction types: the append-only history.
 TRANSACTION_TYPES = ("receipt", "shipment", "return", "adjustment", "reversal")
+#: The rows of ``uq_transactions_open_shipment``: shipments of a unit not yet closed by a return or a reversal.
+OPEN_SHIPMENT = "type = 'shipment' AND serial_unit_id IS NOT NULL AND closed_by_batch_id IS NULL"
 
 items = Table(
     "items",
@@ -237,10 +239,15 @@ transactions = Table(
     Column("source_row", Integer),
     Column("reverses_id", Integer, ForeignKey("transactions.id")),
     Column("note", Text),
+    #: a shipment is open until a return takes the unit back or a reversal undoes it: the batch that closed it
+    Column("closed_by_batch_id", Integer, ForeignKey("batches.id")),
     CheckConstraint(f"type IN {TRANSACTION_TYPES!r}", name="type_known"),
     Index("ix_transactions_serial_unit_id", "serial_unit_id"),
     Index("ix_transactions_batch_id", "batch_id"),
     Index("ix_transactions_lot_id", "lot_id"),
+    # A unit is shipped once until it comes back: at most one open shipment per unit, whoever writes it.
+    Index("uq_transactions_open_shipment", "serial_unit_id", unique=True,
+          sqlite_where=text(OPEN_SHIPMENT), postgresql_where=text(OPEN_SHIPMENT)),
 )
 
 #: Physical counts (scans per office and bin): stored as counts, never postings; the reconciliation compares

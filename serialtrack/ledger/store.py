@@ -2,7 +2,9 @@
 
 ``view`` fetches, in a few set-based queries, the slice of the ledger one file's rules need; ``apply`` posts a
 plan and its batch in one transaction, so any failure leaves the ledger as it was. The unique index on posted
-content hashes makes a second post of the same bytes fail inside that transaction (``AlreadyPosted``).
+content hashes makes a second post of the same bytes fail inside that transaction (``AlreadyPosted``). The
+apply steps write through ``guard``: when the ledger changed since the check in a way the plan depends on,
+``apply`` raises ``guard.Conflict`` with nothing written, and the caller checks the file again.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from serialtrack.faults import fault_point
 from serialtrack.ledger import schema as t
+from serialtrack.ledger.guard import Conflict
 from serialtrack.ledger.outbound_store import apply_outbound
 from serialtrack.ledger.outbound_view import offices_by_name, plain_on_hand, shipped_on
 from serialtrack.ledger.plan import ItemChange, OrderChange, PostingPlan
@@ -87,6 +90,18 @@ class Store:
         with self.writing() as conn:
             return _insert_batch(conn, meta, status, self.clock(), self.host, errors=errors, output=output)
 
+    def record_rejection(self, meta: BatchMeta, *, errors: int, output: str | None) -> int:
+        """A rejected batch, unless the same bytes were posted meanwhile (``AlreadyPosted``): the look-up and the
+        insert share the writer transaction, so a file whose twin committed while it was being checked is
+        reported as a duplicate, never rejected for its own serials."""
+        with self.writing() as conn:
+            posted = conn.execute(select(t.batches.c.id).where(t.batches.c.sha256 == meta.sha256,
+                                                              t.batches.c.status == BatchStatus.POSTED)).first()
+            if posted is not None:
+                raise AlreadyPosted(meta.sha256)
+            return _insert_batch(conn, meta, BatchStatus.REJECTED, self.clock(), self.host, errors=errors,
+                                 output=output)
+
     def set_output(self, batch_id: int, output: str) -> None:
         with self.writing() as conn:
             conn.execute(update(t.batches).where(t.batches.c.id == batch_id).values(output=output))
@@ -145,7 +160,9 @@ class Store:
         except IntegrityError as exc:
             if "sha256" in str(exc.orig):
                 raise AlreadyPosted(meta.sha256) from exc
-            raise
+            # a constraint the check could not see coming: another posting got there first (a serial received
+            # twice, a lot or a unit used twice, a new office or item created by both)
+            raise Conflict(f"a ledger constraint refused the posting: {str(exc.orig).splitlines()[0]}") from exc
         return PostResult(batch_id, len(lot_ids), units, txns, tuple(lot_ids))
 
     def _upsert_order(self, conn: Connection, order: OrderChange, batch_id: int, now: dt.datetime) -> None:
@@ -266,5 +283,4 @@ def _serial_units(conn: Connection, items: Mapping[str, ItemInfo],
     return units
 
 
-__all__ = ["AlreadyPosted", "BatchInfo", "BatchMeta", "PostResult", "Store"]
-
+__all__ = ["AlreadyPosted", "BatchInfo", "BatchMeta", "Conflict", "PostResult", "Store"]

@@ -65,11 +65,14 @@ class Locks(Protocol):
 
 class FileLocks:
     """``flock`` on ``work/<owner>.lock``: one host, the kernel frees the lock when the process dies.
-    The rename is the file's claim, so content locks always succeed."""
+    Content locks are ``flock`` too, on ``work/.content-<first two hex digits of the sha256>.lock`` (256 files
+    at most): two watchers never work on the same bytes at once, so the second of two names for the same
+    bytes waits until the first is posted and answered, then is reported as a duplicate."""
 
     def __init__(self, work: Path) -> None:
         self.work = work
         self._held: dict[str, IO[str]] = {}
+        self._content: dict[str, IO[str]] = {}
 
     def hold(self, owner: str) -> bool:
         handle = open(self.work / f"{owner}.lock", "a+")  # noqa: SIM115 (kept open while held)
@@ -91,10 +94,20 @@ class FileLocks:
         handle.close()
 
     def hold_content(self, sha256: str) -> bool:
+        handle = open(self.work / f".content-{sha256[:2]}.lock", "a+")  # noqa: SIM115 (kept open while held)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._content[sha256] = handle
         return True
 
     def release_content(self, sha256: str) -> None:
-        return None
+        handle = self._content.pop(sha256, None)
+        if handle is not None:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
 
     def check(self) -> None:
         return None

@@ -35,6 +35,8 @@ class _Section(BaseModel):
 class DatabaseSettings(_Section):
     url: str | None = None
     busy_timeout_seconds: float = Field(30.0, gt=0)
+    #: How long a file is retried, with a growing pause, when the database is busy or away (0 = no retry).
+    retry_seconds: float = Field(60.0, ge=0)
 
 
 class ReceivingSettings(_Section):

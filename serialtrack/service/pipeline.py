@@ -29,7 +29,7 @@ from serialtrack.kinds.registry import FIELD_SPECS, kind_named
 from serialtrack.ledger.plan import PostingPlan
 from serialtrack.ledger.posting import BatchMeta, PostResult
 from serialtrack.ledger.receipts import plan_from_batch, shipment_costs
-from serialtrack.ledger.store import AlreadyPosted, BatchInfo
+from serialtrack.ledger.store import AlreadyPosted, BatchInfo, Conflict
 from serialtrack.records import BatchStatus, DroppedBy, FileStatus, Issue, Source
 from serialtrack.rules.cell_limits import check_cell_limits
 from serialtrack.service.access import FileOwner, file_identity, link_owner, not_allowed
@@ -145,31 +145,19 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
         return refused
     sha: str | None = None
     dropped_by = DroppedBy(run_by=run_by)
+    waits = Backoff(ctx.settings.database.retry_seconds)
     try:
-        snapshot = _signature(path)
-        sha, owner = file_identity(path)
-        dropped_by = owner.dropped_by(run_by)
-        meta = BatchMeta(name, sha, kind, started_at=ctx.clock(), dropped_by=dropped_by)
-        previous = ctx.store.posted_batch(sha)
-        known = kind or (previous.kind if previous is not None else None)
-        if previous is not None and recovered and previous.file_name == name and not dry_run:
-            outcome = archive_posted(ctx, path, name, kind, previous)
-        elif refusal := not_allowed(ctx.settings.access, known, owner, name):
-            # refused before it is read: the ledger's rules are not run for someone who may not post the kind
-            outcome = _reject(ctx, path, None, replace(meta, kind=known),
-                              Outcome(name, known, FileStatus.REJECTED, errors=[refusal], dry_run=dry_run),
-                              dry_run, move)
-        elif previous is not None:
-            outcome = _duplicate(ctx, path, name, kind or previous.kind, previous.id, previous.output, meta,
-                                 dry_run, move)
-        else:
-            fault_point("reading")
-            # a file dropped straight into inbox/ is never guessed to be master data (SPEC, Files)
-            ingested = read_file(path, kinds=FIELD_SPECS, file_name=name, kind=kind, vendors=ctx.vendors,
-                                 limits=ctx.limits, guess_master_data=not in_inbox)
-            outcome = (_changed(name, kind, dry_run) if _signature(path) != snapshot else
-                       _check_and_post(ctx, path, ingested, meta, dry_run, move, owner,
-                                       lambda: _signature(path) != snapshot))
+        while True:
+            try:
+                sha, owner = file_identity(path)
+                dropped_by = owner.dropped_by(run_by)
+                outcome = _process_once(ctx, path, name, kind, sha, owner, dropped_by, dry_run=dry_run, move=move,
+                                        recovered=recovered, in_inbox=in_inbox)
+                break
+            except TRANSIENT as exc:
+                if not waits.wait(name, exc):
+                    raise
+                recovered = True  # a try that failed after its commit left the file posted: archive it as such
     except Exception as exc:  # noqa: BLE001  (trapped per file: the surroundings, or a defect)
         if reraise_transient and isinstance(exc, TRANSIENT):
             raise
@@ -184,6 +172,59 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
              outcome.batch, len(outcome.errors), outcome.counts.get("units", 0), outcome.seconds,
              extra={"outcome": outcome.as_json(), "seconds": outcome.seconds})
     return outcome
+
+
+def _process_once(ctx: Context, path: Path, name: str, kind: str | None, sha: str, owner: FileOwner,
+                  dropped_by: DroppedBy, *, dry_run: bool, move: bool, recovered: bool, in_inbox: bool) -> Outcome:
+    """One try at the file: who may post it, the duplicate check, then read, check and post (or archive a
+    recovered posting)."""
+    snapshot = _signature(path)
+    meta = BatchMeta(name, sha, kind, started_at=ctx.clock(), dropped_by=dropped_by)
+    previous = ctx.store.posted_batch(sha)
+    known = kind or (previous.kind if previous is not None else None)
+    if previous is not None and recovered and previous.file_name == name and not dry_run:
+        return archive_posted(ctx, path, name, kind, previous)
+    if refusal := not_allowed(ctx.settings.access, known, owner, name):
+        # refused before it is read: the ledger's rules are not run for someone who may not post the kind
+        return _reject(ctx, path, None, replace(meta, kind=known),
+                       Outcome(name, known, FileStatus.REJECTED, errors=[refusal], dry_run=dry_run), dry_run, move)
+    if previous is not None:
+        return _duplicate(ctx, path, name, kind or previous.kind, previous.id, previous.output, meta, dry_run, move)
+    fault_point("reading")
+    # a file dropped straight into inbox/ is never guessed to be master data (SPEC, Files)
+    ingested = read_file(path, kinds=FIELD_SPECS, file_name=name, kind=kind, vendors=ctx.vendors, limits=ctx.limits,
+                         guess_master_data=not in_inbox)
+    if _signature(path) != snapshot:
+        return _changed(name, kind, dry_run)
+    return _check_and_post(ctx, path, ingested, meta, dry_run, move, owner, lambda: _signature(path) != snapshot)
+
+
+class Backoff:
+    """The growing pause between tries when the database is busy or away (a SQLite lock held past the busy
+    timeout, a PostgreSQL serialization failure or deadlock, a lost connection): 0.2 s, doubling up to 10 s,
+    for at most ``seconds`` in all. Each try starts again from the duplicate check; a posting is one
+    transaction, so a failed try has posted nothing."""
+
+    def __init__(self, seconds: float, first: float = 0.2, most: float = 10.0) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.pause, self.most = first, most
+
+    def wait(self, name: str, exc: BaseException) -> bool:
+        """Sleep before the next try and return True, or return False when the time is up."""
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            return False
+        pause = min(self.pause, left)
+        reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
+        log.warning("%s: the database is busy or away (%s); trying again in %.1fs", name, reason, pause)
+        time.sleep(pause)
+        self.pause = min(self.pause * 2, self.most)
+        return True
+
+
+#: How often a file whose plan meets a changed ledger (``Conflict``) is checked again before giving up: each
+#: conflict means another file committed, so the ledger moves on and the next check sees it.
+CONFLICT_TRIES = 10
 
 
 def refuse_unsafe_path(ctx: Context, path: Path, name: str, kind: str | None, *, dry_run: bool,
@@ -351,6 +392,20 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
     if refusal is not None:
         return _reject(ctx, path, ingested, meta, Outcome(meta.file_name, ingested.kind, FileStatus.REJECTED,
                                                           errors=[refusal], dry_run=dry_run), dry_run, move)
+    for tries in range(1, CONFLICT_TRIES + 1):
+        try:
+            return _check_and_post_once(ctx, path, ingested, meta, dry_run, move, changed)
+        except Conflict as exc:
+            if tries == CONFLICT_TRIES:
+                raise
+            log.info("%s: the ledger changed while it was checked (%s); checking it again", meta.file_name, exc)
+    raise AssertionError("unreachable")
+
+
+def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, dry_run: bool,
+                         move: bool, changed: Callable[[], bool]) -> Outcome:
+    """Check the file against the ledger as it stands now and post it; ``Conflict`` when the ledger changed
+    before the commit in a way the plan depends on (nothing posted, nothing answered: check it again)."""
     issues = ingested.issues + check_cell_limits(ingested.rows)  # what the ledger's columns cannot hold
     checked = Checked(None, list(issues))
     if not any(i.is_error for i in issues) and ingested.kind:
@@ -411,12 +466,20 @@ def _reject(ctx: Context, path: Path, ingested: Ingested | None, meta: BatchMeta
         outcome.errors.append(Issue("nothing-to-post", "nothing in this file could be posted",
                                     Source(meta.file_name)))
     out = unique_output_path(ctx.home.outbox, Path(meta.file_name).stem, ".rejected.xlsx")
+    if not dry_run:  # recorded first: the same bytes posted meanwhile make this file a duplicate, not a rejection
+        try:
+            outcome.batch = ctx.store.record_rejection(meta, errors=len(outcome.errors), output=str(out))
+        except AlreadyPosted:
+            previous = ctx.store.posted_batch(meta.sha256)
+            return _duplicate(ctx, path, meta.file_name, meta.kind, previous.id if previous else 0,
+                              previous.output if previous else None, meta, dry_run, move)
     fault_point("writing-report")
-    out = write_rejected(out, file_name=meta.file_name, issues=outcome.errors + outcome.warnings,
-                         sheets=_grid_sheets(ingested) if ingested else [], notes=outcome.notes)
-    outcome.output = str(out)
+    written = write_rejected(out, file_name=meta.file_name, issues=outcome.errors + outcome.warnings,
+                             sheets=_grid_sheets(ingested) if ingested else [], notes=outcome.notes)
+    if written != out and outcome.batch is not None:  # the name was taken meanwhile: record where it went
+        ctx.store.set_output(outcome.batch, str(written))
+    outcome.output = str(written)
     if not dry_run:
-        outcome.batch = ctx.store.record_batch(meta, BatchStatus.REJECTED, errors=len(outcome.errors), output=str(out))
         outcome.archived = str(archive_original(ctx.home, path, FileStatus.REJECTED, today=ctx.today, move=move,
                                                     name=meta.file_name))
     return outcome

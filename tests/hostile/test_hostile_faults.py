@@ -220,7 +220,9 @@ def test_sqlite_busy__waited_out_then_posted_once(stocked, home: Path, db_url: s
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_sqlite_busy_past_the_timeout__nothing_posted_then_retried_whole(stocked, home: Path, db_url: str) -> None:
-    (home / "serialtrack.toml").write_text("[database]\nbusy_timeout_seconds = 0.3\n", encoding="utf-8")
+    # retries turned off: the give-up path (tests/concurrency/test_busy_database.py covers the retries)
+    (home / "serialtrack.toml").write_text("[database]\nbusy_timeout_seconds = 0.3\nretry_seconds = 0\n",
+                                           encoding="utf-8")
     path = _packing_list(home)
     digest = sha256_of(path)
     before = ledger_state(db_url)

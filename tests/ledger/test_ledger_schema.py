@@ -85,6 +85,24 @@ def test_constraints__lot_quantities_checked(engine, values) -> None:  # type: i
         conn.execute(insert(t.lots).values(**row))
 
 
+def _shipment(ids: dict[str, int], unit: int, **values: object) -> dict[str, object]:
+    return {"batch_id": ids["batch"], "type": "shipment", "item_id": ids["item"], "serial_unit_id": unit,
+            "lot_id": ids["lot"], "qty": 1, "occurred_on": NOW.date(), "created_at": NOW, **values}
+
+
+def test_constraints__one_open_shipment_per_unit(engine) -> None:  # type: ignore[no-untyped-def]
+    """Even a caller that skips the guards cannot ship a unit twice: a second open shipment is refused; a
+    shipment closed by a return or reversal leaves room for the next one."""
+    with engine.begin() as conn:
+        ids = _seed(conn)
+        unit = conn.execute(insert(t.serial_units).values(item_id=ids["item"], serial="7", status="shipped",
+                                                          lot_id=ids["lot"])).inserted_primary_key[0]
+        conn.execute(insert(t.transactions).values(**_shipment(ids, unit, closed_by_batch_id=ids["batch"])))
+        conn.execute(insert(t.transactions).values(**_shipment(ids, unit)))
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert(t.transactions).values(**_shipment(ids, unit, document="SO-2")))
+
+
 def test_constraints__serial_status_known(engine) -> None:  # type: ignore[no-untyped-def]
     with engine.begin() as conn:
         ids = _seed(conn)

@@ -5,7 +5,11 @@ reversal itself, no longer count."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, select
 
@@ -21,7 +25,9 @@ def _effective(conn) -> list:  # type: ignore[no-untyped-def]
     return [tx for tx in txs if tx.type != "reversal" and tx.id not in undone]
 
 
-def check_invariants(db_url: str) -> None:
+def check_invariants(db_url: str, *, po_tolerance_percent: float | None = None) -> None:
+    """Every ledger invariant; ``po_tolerance_percent`` also checks that no PO line is received beyond its
+    ordered quantity plus that tolerance (None: the test's tolerance is not known, not checked)."""
     engine = create_engine(db_url)
     try:
         with engine.connect() as conn:
@@ -29,8 +35,12 @@ def check_invariants(db_url: str) -> None:
             units = {u.id: u for u in conn.execute(select(t.serial_units))}
             lots = {lot.id: lot for lot in conn.execute(select(t.lots))}
             serialized = {i.id: bool(i.serialized) for i in conn.execute(select(t.items))}
+            po_lines = list(conn.execute(select(t.po_lines)))
+            so_lines = list(conn.execute(select(t.so_lines)))
     finally:
         engine.dispose()
+    _check_unit_histories(txs)
+    _check_order_lines(lots, po_lines, so_lines, txs, po_tolerance_percent)
 
     expected: dict[int, str] = {}
     moves: dict[int, Counter[str]] = defaultdict(Counter)
@@ -57,3 +67,67 @@ def check_invariants(db_url: str) -> None:
         on_hand[lot.item_id] += remaining
     for item_id, move in moves.items():
         assert on_hand[item_id] == move["receipt"] - move["shipment"] + move["restock"], (item_id, on_hand, move)
+
+
+def _check_unit_histories(txs: list) -> None:  # type: ignore[type-arg]
+    """No unit shipped twice without coming back in between (no two open shipments), none returned that was
+    not out, none received twice while in stock: each unit's effective history is a valid walk."""
+    state: dict[int, str] = {}
+    for tx in txs:
+        unit = tx.serial_unit_id
+        if unit is None:
+            continue
+        before = state.get(unit)
+        if tx.type == "receipt":
+            assert before in (None, "reversed"), f"unit {unit} received again while {before} (tx {tx.id})"
+            state[unit] = "in_stock"
+        elif tx.type == "shipment":
+            assert before == "in_stock", f"unit {unit} shipped while {before}: two open shipments (tx {tx.id})"
+            state[unit] = "shipped"
+        elif tx.type == "return":
+            assert before == "shipped", f"unit {unit} returned while {before} (tx {tx.id})"
+            state[unit] = RETURN_EFFECT[(tx.note or "").split(":")[0]]
+
+
+def _check_order_lines(lots: dict, po_lines: list, so_lines: list, txs: list,  # type: ignore[type-arg]
+                       po_tolerance_percent: float | None) -> None:
+    """No lot used beyond what it received; each PO line's received quantity is its live lots' sum (and within
+    its tolerance when known); no SO line shipped beyond what was ordered."""
+    for lot in lots.values():
+        assert 0 <= lot.qty_used <= lot.qty_received, (lot.document, lot.qty_used, lot.qty_received)
+    received: Counter[int] = Counter()
+    for lot in lots.values():
+        if lot.po_line_id is not None and not lot.reversed_batch_id:
+            received[lot.po_line_id] += lot.qty_received
+    for line in po_lines:
+        assert line.qty_received == received[line.id], ("PO line", line.id, line.qty_received, received[line.id])
+        if po_tolerance_percent is not None:
+            allowed = line.qty_ordered + int(line.qty_ordered * po_tolerance_percent / 100)
+            assert line.qty_received <= allowed, ("PO line over its tolerance", line.id, line.qty_received, allowed)
+    for line in so_lines:
+        assert line.qty_shipped <= line.qty_ordered, ("SO line over-shipped", line.id, line.qty_shipped)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def files_in(folder: Path) -> set[Path]:
+    return {p for p in folder.rglob("*") if p.is_file()} if folder.exists() else set()
+
+
+def check_files(home: Path, dropped: Sequence[str], outcomes: Sequence[Mapping[str, Any]], *,
+                archive_before: set[Path], outbox_before: set[Path]) -> None:
+    """The file invariants of one run: every dropped file (by content hash, ``dropped``) has exactly one new
+    archive entry with its bytes (nothing lost, nothing overwritten), nothing is left in ``inbox/`` or ``work/``,
+    and every outcome that is not a duplicate has its own new answer in ``outbox/`` (a duplicate points at the
+    answer of the batch it repeats)."""
+    archived = sorted(_sha(p) for p in files_in(home / "archive") - archive_before)
+    assert archived == sorted(dropped), "archive entries differ from the dropped files"
+    assert not files_in(home / "inbox"), files_in(home / "inbox")
+    assert not [p for p in files_in(home / "work") if p.parent != home / "work"], "files left in work/"
+    assert len(outcomes) == len(dropped), (len(outcomes), len(dropped))
+    new_answers = files_in(home / "outbox") - outbox_before
+    own = [Path(o["output"]) for o in outcomes if o["status"] != "duplicate"]
+    assert all(o["output"] and Path(o["output"]).exists() for o in outcomes), [o for o in outcomes if not o["output"]]
+    assert len(set(own)) == len(own) and set(own) == new_answers, (sorted(map(str, own)), sorted(map(str, new_answers)))
