@@ -90,14 +90,16 @@ class Store:
         with self.writing() as conn:
             return _insert_batch(conn, meta, status, self.clock(), self.host, errors=errors, output=output)
 
-    def record_rejection(self, meta: BatchMeta, *, errors: int, output: str | None) -> int:
+    def record_rejection(self, meta: BatchMeta, *, errors: int, output: str | None,
+                         whatever_was_posted: bool = False) -> int:
         """A rejected batch, unless the same bytes were posted meanwhile (``AlreadyPosted``): the look-up and the
         insert share the writer transaction, so a file whose twin committed while it was being checked is
-        reported as a duplicate, never rejected for its own serials."""
+        reported as a duplicate, never rejected for its own serials. ``whatever_was_posted``: rejected even so
+        (a refusal that does not depend on the ledger, such as someone who may not post the kind)."""
         with self.writing() as conn:
             posted = conn.execute(select(t.batches.c.id).where(t.batches.c.sha256 == meta.sha256,
                                                               t.batches.c.status == BatchStatus.POSTED)).first()
-            if posted is not None:
+            if posted is not None and not whatever_was_posted:
                 raise AlreadyPosted(meta.sha256)
             return _insert_batch(conn, meta, BatchStatus.REJECTED, self.clock(), self.host, errors=errors,
                                  output=output)

@@ -468,7 +468,9 @@ def _reject(ctx: Context, path: Path, ingested: Ingested | None, meta: BatchMeta
     out = unique_output_path(ctx.home.outbox, Path(meta.file_name).stem, ".rejected.xlsx")
     if not dry_run:  # recorded first: the same bytes posted meanwhile make this file a duplicate, not a rejection
         try:
-            outcome.batch = ctx.store.record_rejection(meta, errors=len(outcome.errors), output=str(out))
+            outcome.batch = ctx.store.record_rejection(
+                meta, errors=len(outcome.errors), output=str(out),
+                whatever_was_posted=any(i.code == "not-allowed" for i in outcome.errors))
         except AlreadyPosted:
             previous = ctx.store.posted_batch(meta.sha256)
             return _duplicate(ctx, path, meta.file_name, meta.kind, previous.id if previous else 0,
