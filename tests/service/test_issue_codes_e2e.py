@@ -6,11 +6,16 @@ File-level problems (the file cannot be read, or no kind fits) name the file and
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
 import pytest
 from support.books import po_book, so_book, workbook
+
+from serialtrack.ingest import workbook as workbook_module
+from serialtrack.kinds.base import Checked
+from serialtrack.kinds.receiving import Receiving
 
 ITEMS = ["Item Code", "Description", "Serialized", "Track Mfr Lot", "Next Serial", "Check Digit"]
 PL = ["PO", "Item", "Qty", "Serials", "Mfr Lot"]
@@ -200,13 +205,20 @@ def test_inbox__file_two_kinds_fit_equally_is_rejected_naming_both(ledger, home:
 
 
 @pytest.mark.parametrize(("line", "where"), [(2, "in its opening lines"), (60, "at line 60")])
-def test_inbox__csv_with_an_overlong_field_is_malformed(ledger, tmp_path: Path, line: int, where: str) -> None:
-    """A 140,000-character field (over the csv module's limit) is a clear rejection, not an internal error,
+def test_inbox__csv_with_an_overlong_field_is_malformed(ledger, tmp_path: Path, line: int, where: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A field the csv module refuses (here: over its default 131,072-character limit, which the reader normally
+    raises to the file-size limit so long serial cells post) is a clear rejection, not an internal error,
     whether it sits in the lines read to guess the delimiter or further down."""
+    monkeypatch.setattr(workbook_module, "_allow_long_cells", lambda limits: None)
+    previous = csv.field_size_limit(131_072)
     path = tmp_path / "pl.csv"
     rows = ["1,CBL,1,\r\n" for _ in range(line - 2)] + ["1,CAM,1," + "C" * 140_000 + "\r\n"]
     path.write_text("PO,Item,Qty,Serials\r\n" + "".join(rows), encoding="utf-8")
-    [out] = ledger.ingest(path, kind="receiving", expect=1)
+    try:
+        [out] = ledger.ingest(path, kind="receiving", expect=1)
+    finally:
+        csv.field_size_limit(previous)
     _rejected(out)
     assert _errors(out) == [("csv-malformed", None)]
     assert where in out["errors"][0]["message"]
@@ -255,10 +267,7 @@ def test_pipeline__a_check_with_no_plan_and_no_error_still_rejects_nothing_to_po
     """``nothing-to-post`` is the pipeline's guard for a kind whose check returns no plan and no error (no clerk's
     file reaches it today; a defect in a new kind could). Injected at that boundary, the file is rejected with
     that code, its original archived, and nothing is posted, never posted blank nor crashed."""
-    from serialtrack.service import handlers, pipeline
-
-    monkeypatch.setitem(pipeline.HANDLERS, "receiving",
-                        lambda ingested, ctx: handlers.Checked(None, []))
+    monkeypatch.setattr(Receiving, "check", lambda self, ingested, env: Checked(None, []))
     [out] = ledger.ingest(workbook(tmp_path / "pl.xlsx", PL, [["1", "CAM", 1, "C1", None]]), kind="receiving",
                           expect=1)
     _rejected(out)
