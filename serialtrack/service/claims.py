@@ -75,11 +75,8 @@ class FileLocks:
         self._content: dict[str, IO[str]] = {}
 
     def hold(self, owner: str) -> bool:
-        handle = open(self.work / f"{owner}.lock", "a+")  # noqa: SIM115 (kept open while held)
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
+        handle = _try_flock(self.work / f"{owner}.lock")
+        if handle is None:
             return False
         self._held[owner] = handle
         return True
@@ -90,15 +87,11 @@ class FileLocks:
             return
         if forget:  # unlink while still holding it: nobody can take a lock on a file we are removing
             (self.work / f"{owner}.lock").unlink(missing_ok=True)
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
+        _unlock(handle)
 
     def hold_content(self, sha256: str) -> bool:
-        handle = open(self.work / f".content-{sha256[:2]}.lock", "a+")  # noqa: SIM115 (kept open while held)
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
+        handle = _try_flock(self.work / f".content-{sha256[:2]}.lock")
+        if handle is None:
             return False
         self._content[sha256] = handle
         return True
@@ -106,8 +99,7 @@ class FileLocks:
     def release_content(self, sha256: str) -> None:
         handle = self._content.pop(sha256, None)
         if handle is not None:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            handle.close()
+            _unlock(handle)
 
     def check(self) -> None:
         return None
@@ -115,6 +107,23 @@ class FileLocks:
     def close(self) -> None:
         for owner in list(self._held):
             self.release(owner)
+
+
+def _try_flock(path: Path) -> IO[str] | None:
+    """An exclusive ``flock`` on ``path`` without waiting: the open handle (keep it while held), or None when
+    another process holds it."""
+    handle = open(path, "a+")  # noqa: SIM115 (kept open while held)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
+
+
+def _unlock(handle: IO[str]) -> None:
+    fcntl.flock(handle, fcntl.LOCK_UN)
+    handle.close()
 
 
 def _advisory_key(scope: str, namespace: str, value: str) -> int:
