@@ -186,8 +186,7 @@ def _process_once(ctx: Context, path: Path, name: str, kind: str | None, sha: st
         return archive_posted(ctx, path, name, kind, previous)
     if refusal := not_allowed(ctx.settings.access, known, owner, name):
         # refused before it is read: the ledger's rules are not run for someone who may not post the kind
-        return _reject(ctx, path, None, replace(meta, kind=known),
-                       Outcome(name, known, FileStatus.REJECTED, errors=[refusal], dry_run=dry_run), dry_run, move)
+        return _refuse(ctx, path, None, replace(meta, kind=known), refusal, dry_run, move)
     if previous is not None:
         return _duplicate(ctx, path, name, kind or previous.kind, previous.id, previous.output, meta, dry_run, move)
     fault_point("reading")
@@ -390,8 +389,7 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
     meta = replace(meta, kind=ingested.kind, rows=len(ingested.rows))
     refusal = not_allowed(ctx.settings.access, ingested.kind, owner, meta.file_name) if detected else None
     if refusal is not None:
-        return _reject(ctx, path, ingested, meta, Outcome(meta.file_name, ingested.kind, FileStatus.REJECTED,
-                                                          errors=[refusal], dry_run=dry_run), dry_run, move)
+        return _refuse(ctx, path, ingested, meta, refusal, dry_run, move)
     for tries in range(1, CONFLICT_TRIES + 1):
         try:
             return _check_and_post_once(ctx, path, ingested, meta, dry_run, move, changed)
@@ -460,8 +458,16 @@ def _grid_sheets(ingested: Ingested) -> list[GridSheet]:
     return [GridSheet(g.name, g.rows, headers.get(g.name)) for g in ingested.grids]
 
 
-def _reject(ctx: Context, path: Path, ingested: Ingested | None, meta: BatchMeta, outcome: Outcome, dry_run: bool,
+def _refuse(ctx: Context, path: Path, ingested: Ingested | None, meta: BatchMeta, refusal: Issue, dry_run: bool,
             move: bool) -> Outcome:
+    """Rejected for who dropped it (``[access]``), whatever the ledger holds: posted bytes dropped again by
+    someone who may not post the kind are still refused, never reported as a duplicate."""
+    outcome = Outcome(meta.file_name, meta.kind, FileStatus.REJECTED, errors=[refusal], dry_run=dry_run)
+    return _reject(ctx, path, ingested, meta, outcome, dry_run, move, whatever_was_posted=True)
+
+
+def _reject(ctx: Context, path: Path, ingested: Ingested | None, meta: BatchMeta, outcome: Outcome, dry_run: bool,
+            move: bool, *, whatever_was_posted: bool = False) -> Outcome:
     if not outcome.errors:
         outcome.errors.append(Issue("nothing-to-post", "nothing in this file could be posted",
                                     Source(meta.file_name)))
@@ -470,7 +476,7 @@ def _reject(ctx: Context, path: Path, ingested: Ingested | None, meta: BatchMeta
         try:
             outcome.batch = ctx.store.record_rejection(
                 meta, errors=len(outcome.errors), output=str(out),
-                whatever_was_posted=any(i.code == "not-allowed" for i in outcome.errors))
+                whatever_was_posted=whatever_was_posted)
         except AlreadyPosted:
             previous = ctx.store.posted_batch(meta.sha256)
             return _duplicate(ctx, path, meta.file_name, meta.kind, previous.id if previous else 0,
