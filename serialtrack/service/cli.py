@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from serialtrack.ingest.fields import FIELDS
 from serialtrack.kinds.registry import NAMES
 from serialtrack.records import FileStatus
 from serialtrack.service.access import current_user
@@ -71,20 +72,37 @@ def _echo_outcome(outcome: Any) -> None:
         click.echo(f"  -> {outcome.output}")
 
 
+def _field_values(click_ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    """``--set FIELD=VALUE`` pairs, each FIELD a known field."""
+    given: dict[str, str] = {}
+    for text in values:
+        name, sep, value = text.partition("=")
+        name = name.strip()
+        if not sep or not name or not value.strip():
+            raise click.BadParameter(f"{text!r} is not FIELD=VALUE (e.g. po_number=70001)", click_ctx, param)
+        if name not in FIELDS:
+            raise click.BadParameter(f"{name} is not a field; fields: {', '.join(sorted(FIELDS))}", click_ctx, param)
+        given[name] = value.strip()
+    return given
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--kind", type=click.Choice(sorted(k.value for k in NAMES)), help="Treat every file as this kind.")
 @click.option("--dry-run", is_flag=True, help="Check and write the report, post nothing, move nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
+@click.option("--set", "given", multiple=True, metavar="FIELD=VALUE", callback=_field_values,
+              help="Give FIELD this value on every row that lacks it (repeatable), e.g. --set po_number=70001.")
 @click.pass_obj
-def ingest(home: Home, files: tuple[Path, ...], kind: str | None, dry_run: bool, as_json: bool) -> None:
+def ingest(home: Home, files: tuple[Path, ...], kind: str | None, dry_run: bool, as_json: bool,
+           given: dict[str, str]) -> None:
     """Process FILES now, exactly as the watcher would. Exit 1 when any file was rejected."""
     init_home(home)
     outcomes = []
     run_by = current_user()
     with context_for(home) as ctx:
         for path in files:
-            outcome = process_file(ctx, path, kind=kind, dry_run=dry_run, run_by=run_by)
+            outcome = process_file(ctx, path, kind=kind, dry_run=dry_run, run_by=run_by, overrides=given)
             outcomes.append(outcome)
             if as_json:
                 click.echo(json.dumps(outcome.as_json(), default=str, ensure_ascii=False))

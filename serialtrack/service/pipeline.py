@@ -11,7 +11,7 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -123,7 +123,8 @@ def environmental(exc: BaseException) -> bool:
 
 def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: bool = False,
                  display_name: str | None = None, move: bool | None = None, recovered: bool = False,
-                 reraise_transient: bool = False, run_by: str | None = None) -> Outcome:
+                 reraise_transient: bool = False, run_by: str | None = None,
+                 overrides: Mapping[str, str] | None = None) -> Outcome:
     """Process one file: the one path for posting, rejecting, duplicates, archiving and failures.
 
     ``move`` defaults to: move when the file sits in the inbox, else copy to archive. ``recovered`` marks a
@@ -132,7 +133,8 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
     ``outbox/`` (status ``failed``); a failure of the surroundings (``ENVIRONMENT``) leaves it where it is.
     ``reraise_transient`` lets the watcher retry a database outage itself instead. The batch records the
     file's owner (``access``) and ``run_by``, the user running the command (``ingest``; None for the watcher);
-    an owner whom ``[access]`` does not let post the file's kind gets a ``not-allowed`` rejection."""
+    an owner whom ``[access]`` does not let post the file's kind gets a ``not-allowed`` rejection.
+    ``overrides`` are ``ingest --set FIELD=VALUE`` values (see ``ingest.reader.read_file``)."""
     started = time.monotonic()
     name = display_name or path.name
     in_inbox = ctx.home.in_inbox(path)
@@ -152,7 +154,7 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
                 sha, owner = file_identity(path)
                 dropped_by = owner.dropped_by(run_by)
                 outcome = _process_once(ctx, path, name, kind, sha, owner, dropped_by, dry_run=dry_run, move=move,
-                                        recovered=recovered, in_inbox=in_inbox)
+                                        recovered=recovered, in_inbox=in_inbox, overrides=overrides or {})
                 break
             except TRANSIENT as exc:
                 if not waits.wait(name, exc):
@@ -175,7 +177,8 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
 
 
 def _process_once(ctx: Context, path: Path, name: str, kind: str | None, sha: str, owner: FileOwner,
-                  dropped_by: DroppedBy, *, dry_run: bool, move: bool, recovered: bool, in_inbox: bool) -> Outcome:
+                  dropped_by: DroppedBy, *, dry_run: bool, move: bool, recovered: bool, in_inbox: bool,
+                  overrides: Mapping[str, str]) -> Outcome:
     """One try at the file: who may post it, the duplicate check, then read, check and post (or archive a
     recovered posting)."""
     snapshot = _signature(path)
@@ -192,7 +195,7 @@ def _process_once(ctx: Context, path: Path, name: str, kind: str | None, sha: st
     fault_point("reading")
     # a file dropped straight into inbox/ is never guessed to be master data (SPEC, Files)
     ingested = read_file(path, kinds=FIELD_SPECS, file_name=name, kind=kind, vendors=ctx.vendors, limits=ctx.limits,
-                         guess_master_data=not in_inbox)
+                         guess_master_data=not in_inbox, overrides=overrides)
     if _signature(path) != snapshot:
         return _changed(name, kind, dry_run)
     return _check_and_post(ctx, path, ingested, meta, dry_run, move, owner, lambda: _signature(path) != snapshot)
@@ -306,11 +309,11 @@ def _with_costs(ctx: Context, result: PostResult | None) -> PostResult | None:
 
 
 def _write_posted(out: Path, meta: BatchMeta, plan: PostingPlan, result: PostResult | None, vendor: str | None,
-                  notes: list[str]) -> Path:
+                  notes: list[str], warnings: list[Issue] | None = None) -> Path:
     """The receipt at ``out`` or the next free numbered name (never over another file); returns where."""
     kind = kind_named(plan.kind)
     return write_posted(out, meta, plan, result, kind_pairs=kind.summary(plan, result),
-                        kind_sheets=kind.sheets(plan, result), vendor=vendor, notes=notes)
+                        kind_sheets=kind.sheets(plan, result), vendor=vendor, notes=notes, warnings=warnings or [])
 
 
 def fail_file(ctx: Context, path: Path, name: str, kind: str | None, exc: BaseException, *, dry_run: bool = False,
@@ -400,17 +403,53 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
     raise AssertionError("unreachable")
 
 
+def _cell_key(source: Source | None) -> tuple[str | None, int | None, int | None]:
+    return (source.sheet, source.row, source.column) if source is not None else (None, None, None)
+
+
+def _refused_cells(ingested: Ingested, issues: list[Issue]) -> set[tuple[str | None, int | None, int | None]]:
+    """The cells the reader refused, with every cell of a refused merged range (its value sits in one)."""
+    refused = {_cell_key(i.source) for i in issues if i.is_error and i.source and i.source.column}
+    for grid in ingested.grids:
+        for first_row, first_col, last_row, last_col in grid.merged:
+            if (grid.name, first_row, first_col) in refused:
+                refused |= {(grid.name, r, c) for r in range(first_row, last_row + 1)
+                            for c in range(first_col, last_col + 1)}
+    return refused
+
+
+def _in_row_order(issues: list[Issue], sheets: list[str]) -> list[Issue]:
+    """File-wide issues first, then sheet by sheet (in the workbook's order), row by row, column by column, as
+    the annotated workbook shows them; issues of one cell keep the order the checks found them in. The same
+    issue found twice (one per serial of a row) is kept once."""
+    rank = {name: i for i, name in enumerate(sheets)}
+
+    def key(issue: Issue) -> tuple[int, int, int]:
+        src = issue.source
+        if src is None or src.sheet is None:
+            return (-1, 0, 0)
+        return (rank.get(src.sheet, len(rank)), src.row or 0, src.column or 0)
+    unique = list(dict.fromkeys(issues))  # a row of ten serials under an unknown order says so once
+    return sorted(unique, key=key)
+
+
 def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, dry_run: bool,
                          move: bool, changed: Callable[[], bool]) -> Outcome:
     """Check the file against the ledger as it stands now and post it; ``Conflict`` when the ledger changed
     before the commit in a way the plan depends on (nothing posted, nothing answered: check it again)."""
     issues = ingested.issues + check_cell_limits(ingested.rows)  # what the ledger's columns cannot hold
     checked = Checked(None, list(issues))
-    if not any(i.is_error for i in issues) and ingested.kind:
+    if ingested.kind and ingested.tables:
+        # every check whose inputs could be read runs in the same pass, so one answer holds everything wrong
+        # with the file; a cell the reader already refused is not blamed again by the kind's rules
         checked = kind_named(ingested.kind).check(ingested, ctx.check_env)
-        checked.issues = issues + checked.issues
-    errors = [i for i in checked.issues if i.is_error]
-    warnings = [i for i in checked.issues if not i.is_error]
+        refused = _refused_cells(ingested, issues)
+        checked.issues = issues + [i for i in checked.issues if _cell_key(i.source) not in refused]
+        if any(i.is_error for i in issues):
+            checked.plan = None
+    ordered = _in_row_order(checked.issues, [g.name for g in ingested.grids])
+    errors = [i for i in ordered if i.is_error]
+    warnings = [i for i in ordered if not i.is_error]
     outcome = Outcome(meta.file_name, ingested.kind, FileStatus.REJECTED, errors=errors, warnings=warnings,
                       notes=list(ingested.notes), dry_run=dry_run)
     if changed():  # hash, read and archive must be the same bytes
@@ -422,7 +461,7 @@ def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: Bat
     stem = Path(meta.file_name).stem
     if dry_run:
         out = unique_output_path(ctx.home.outbox, stem, ".dry-run.xlsx")
-        out = _write_posted(out, meta, plan, None, ingested.vendor, ingested.notes)
+        out = _write_posted(out, meta, plan, None, ingested.vendor, ingested.notes, warnings)
         outcome.status, outcome.output = FileStatus.POSTED, str(out)
         outcome.counts = {"rows": plan.rows, "units": plan.units, "lots": len(plan.lots)}
         return outcome
@@ -437,7 +476,7 @@ def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: Bat
     out = unique_output_path(ctx.home.outbox, stem, ".posted.xlsx")
     try:
         fault_point("writing-report")
-        out = _write_posted(out, meta, plan, _with_costs(ctx, result), ingested.vendor, ingested.notes)
+        out = _write_posted(out, meta, plan, _with_costs(ctx, result), ingested.vendor, ingested.notes, warnings)
     except OSError as exc:  # disk full, permission denied: the posting stands, the receipt is missing
         log.error("%s: posted as batch %s but the receipt could not be written: %s", meta.file_name,
                   result.batch_id, exc)

@@ -51,7 +51,12 @@ def test_real_sheet__aditya_roll_list_without_po_or_item_rejected_on_its_header_
     [out] = cli.ingest(path, expect=1)
     assert (out["kind"], out["status"]) == ("receiving", "rejected")
     assert _errors(out) == [("required-column-missing", "Packing List", 5, None)]
-    assert "item_code, po_number" in out["errors"][0]["message"]
+    message = out["errors"][0]["message"]
+    # in the clerk's words, with the sheet's unread headers as candidates; SNo. numbers rows, Roll No. is mapped
+    assert message.startswith("no PO column and no Item column: is it one of 'Gross Wt.', 'Tare Wt.'"), message
+    assert "SNo." not in message and "Roll No." not in message and "po_number" not in message.split(":")[0]
+    unread = [(w["code"], w["cell"]) for w in out["warnings"]]
+    assert ("column-not-read", "A5") in unread and ("column-not-read", "C5") in unread
     assert cli.json("stock") == []
 
 
