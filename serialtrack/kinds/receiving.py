@@ -68,7 +68,7 @@ def within_ordered_qty(lines: Sequence[OrderLine], view: LedgerView, policy: Rec
             issues.append(Issue("over-receipt", f"PO {line.number} line {line.item_code}: {already}{line.qty} "
                                 f"in this file is more than the {po_line.qty_ordered} ordered{tolerance}",
                                 line.first_qty_source))
-        if line.qty == 0:
+        if line.qty == 0 and not any(r.serials_refused for r in line.rows):
             issues.append(Issue("qty-zero", f"PO {line.number} line {line.item_code} receives nothing "
                                 "(quantity 0)", line.first_qty_source))
     return issues
@@ -86,7 +86,8 @@ def serials_match_qty(lines: Sequence[OrderLine], view: LedgerView, policy: Rece
             continue
         if not line.has_serials and not line.generated:
             issues.append(Issue("serials-missing", f"item {line.item_code} is serialized: list its {line.qty} "
-                                "serials (the item has no next serial to generate them from)",
+                                f"serial{'' if line.qty == 1 else 's'} (the item has no next serial to generate "
+                                "them from)",
                                 line.first_qty_source))
             continue
         mismatches = row_count_mismatches(line)

@@ -64,7 +64,7 @@ def within_open_qty(lines: Lines, view: LedgerView) -> list[Issue]:
             issues.append(Issue("over-shipment", f"SO {line.number} line {line.item_code}: {line.qty} shipped in "
                                 f"this file but only {open_qty} remain open ({so_line.qty_ordered} ordered, "
                                 f"{so_line.qty_done} already shipped)", line.first_qty_source))
-        if line.qty == 0:
+        if line.qty == 0 and not any(r.serials_refused for r in line.rows):
             issues.append(Issue("qty-zero", f"SO {line.number} line {line.item_code} ships nothing (quantity 0)",
                                 line.first_qty_source))
     return issues

@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
 
 from serialtrack.ingest.fields import FIELDS
 from serialtrack.kinds.registry import NAMES
@@ -24,7 +27,7 @@ from serialtrack.service.cli_reconcile import reconcile
 from serialtrack.service.cli_watch import watch
 from serialtrack.service.demo import DemoAlreadyRan, run_demo
 from serialtrack.service.home import Home, init_home, resolve_home
-from serialtrack.service.pipeline import process_file
+from serialtrack.service.pipeline import STAGE_LISTENER, process_file
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,16 +63,37 @@ def _echo_outcome(outcome: Any) -> None:
         label = "checked (dry run, nothing posted)"
     batch = f" batch {outcome.batch}" if outcome.batch else ""
     click.echo(f"{outcome.file}: {label} [{outcome.kind or 'unknown kind'}]{batch}")
+    if len(outcome.errors) > 20:
+        click.echo(f"  {len(outcome.errors):,} errors, mostly: {outcome.top_errors()}")
     for issue in outcome.errors[:20]:
         click.echo(f"  {issue}")
     if len(outcome.errors) > 20:
-        click.echo(f"  ... and {len(outcome.errors) - 20} more errors (see the workbook)")
+        more = len(outcome.errors) - 20
+        click.echo(f"  ... and {more:,} more error{'' if more == 1 else 's'} (see the workbook)")
     for issue in outcome.warnings[:20]:
         click.echo(f"  warning: {issue}")
     for note in outcome.notes:
         click.echo(f"  note: {note}")
     if outcome.output:
         click.echo(f"  -> {outcome.output}")
+
+
+@contextmanager
+def _progress(*, enabled: bool) -> Iterator[Callable[[str], None]]:
+    """On a terminal, a live line on stderr saying which step each file is at (reading, checking N rows,
+    posting N units, writing the answer); elsewhere (a pipe, a log, --json) nothing."""
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
+        yield lambda text: None
+        return
+    with console.status("starting", spinner="dots") as status:
+        def show(text: str) -> None:
+            status.update(text)
+        token = STAGE_LISTENER.set(show)
+        try:
+            yield show
+        finally:
+            STAGE_LISTENER.reset(token)
 
 
 def _field_values(click_ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
@@ -100,8 +124,9 @@ def ingest(home: Home, files: tuple[Path, ...], kind: str | None, dry_run: bool,
     init_home(home)
     outcomes = []
     run_by = current_user()
-    with context_for(home) as ctx:
-        for path in files:
+    with context_for(home) as ctx, _progress(enabled=not as_json) as progress:
+        for number, path in enumerate(files, 1):
+            progress(f"{path.name} ({number} of {len(files)})")
             outcome = process_file(ctx, path, kind=kind, dry_run=dry_run, run_by=run_by, overrides=given)
             outcomes.append(outcome)
             if as_json:

@@ -12,6 +12,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,16 @@ from serialtrack.service.home import archive_original
 
 log = logging.getLogger("serialtrack.pipeline")
 
+#: Who hears which step a file is at ("reading", "checking 200,000 rows", ...): ``ingest`` on a terminal shows
+#: it as progress; nobody by default.
+STAGE_LISTENER: ContextVar[Callable[[str], None] | None] = ContextVar("serialtrack_stage", default=None)
+
+
+def _stage(text: str) -> None:
+    listener = STAGE_LISTENER.get()
+    if listener is not None:
+        listener(text)
+
 
 @dataclass
 class Outcome:
@@ -61,6 +72,25 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.status in (FileStatus.POSTED, FileStatus.DUPLICATE)
+
+    def top_errors(self, most: int = 3) -> str:
+        """The commonest error codes with their counts and first cell, most frequent first:
+        ``office-unknown x4981 (first K3), item-unknown x4981 (first B3)``; so a 10,000-error rejection reads as
+        its few causes in one log line."""
+        first: dict[str, str] = {}
+        counts: dict[str, int] = {}
+        for issue in self.errors:
+            counts[issue.code] = counts.get(issue.code, 0) + 1
+            if issue.code not in first:
+                src = issue.source
+                first[issue.code] = (f"{src.sheet}!{src.cell}" if src and src.sheet and src.column
+                                     else f"{src.sheet} row {src.row}" if src and src.sheet and src.row
+                                     else "the file")
+        ranked = sorted(counts, key=lambda code: -counts[code])
+        shown = [f"{code} x{counts[code]} (first at {first[code]})" for code in ranked[:most]]
+        if len(ranked) > most:
+            shown.append(f"{len(ranked) - most} more codes")
+        return ", ".join(shown)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -193,6 +223,7 @@ def _process_once(ctx: Context, path: Path, name: str, kind: str | None, sha: st
     if previous is not None:
         return _duplicate(ctx, path, name, kind or previous.kind, previous.id, previous.output, meta, dry_run, move)
     fault_point("reading")
+    _stage(f"reading {name}")
     # a file dropped straight into inbox/ is never guessed to be master data (SPEC, Files)
     ingested = read_file(path, kinds=FIELD_SPECS, file_name=name, kind=kind, vendors=ctx.vendors, limits=ctx.limits,
                          guess_master_data=not in_inbox, overrides=overrides)
@@ -439,6 +470,7 @@ def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: Bat
     before the commit in a way the plan depends on (nothing posted, nothing answered: check it again)."""
     issues = ingested.issues + check_cell_limits(ingested.rows)  # what the ledger's columns cannot hold
     checked = Checked(None, list(issues))
+    _stage(f"checking {len(ingested.rows):,} rows of {meta.file_name}")
     if ingested.kind and ingested.tables:
         # every check whose inputs could be read runs in the same pass, so one answer holds everything wrong
         # with the file; a cell the reader already refused is not blamed again by the kind's rules
@@ -465,6 +497,7 @@ def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: Bat
         outcome.status, outcome.output = FileStatus.POSTED, str(out)
         outcome.counts = {"rows": plan.rows, "units": plan.units, "lots": len(plan.lots)}
         return outcome
+    _stage(f"posting {plan.units:,} units of {meta.file_name}")
     try:
         result = ctx.store.apply(plan, meta)
     except AlreadyPosted:
@@ -474,6 +507,7 @@ def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: Bat
     fault_point("after-commit")
     outcome.status, outcome.batch = FileStatus.POSTED, result.batch_id
     out = unique_output_path(ctx.home.outbox, stem, ".posted.xlsx")
+    _stage(f"writing the receipt for {meta.file_name}")
     try:
         fault_point("writing-report")
         out = _write_posted(out, meta, plan, _with_costs(ctx, result), ingested.vendor, ingested.notes, warnings)
@@ -521,6 +555,7 @@ def _reject(ctx: Context, path: Path, ingested: Ingested | None, meta: BatchMeta
             return _duplicate(ctx, path, meta.file_name, meta.kind, previous.id if previous else 0,
                               previous.output if previous else None, meta, dry_run, move)
     fault_point("writing-report")
+    _stage(f"writing the annotated copy of {meta.file_name}")
     written = write_rejected(out, file_name=meta.file_name, issues=outcome.errors + outcome.warnings,
                              sheets=_grid_sheets(ingested) if ingested else [], notes=outcome.notes)
     if written != out and outcome.batch is not None:  # the name was taken meanwhile: record where it went
