@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 import tomllib
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -110,19 +111,21 @@ class VendorSettings(_Section):
     @classmethod
     def _defaults_as_text(cls, value: object) -> object:
         if isinstance(value, dict):
-            unknown = sorted(set(value) - set(FIELDS))
-            if unknown:
-                raise ValueError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(FIELDS))}")
+            _refuse_unknown_fields(value)
             return {k: v if isinstance(v, str) else str(v) for k, v in value.items()}
         return value
 
     @field_validator("columns")
     @classmethod
     def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(set(value.values()) - set(FIELDS))
-        if unknown:
-            raise ValueError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(FIELDS))}")
+        _refuse_unknown_fields(value.values())
         return value
+
+
+def _refuse_unknown_fields(names: Iterable[str]) -> None:
+    unknown = sorted(set(names) - set(FIELDS))
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(FIELDS))}")
 
 
 class AccessRule(_Section):
