@@ -60,6 +60,8 @@ def posted_sheets(meta: BatchMeta, plan: PostingPlan, result: PostResult | None,
                   kind_pairs: Sequence[SummaryPair] = (), kind_sheets: Sequence[ReportSheet] = (),
                   vendor: str | None = None, notes: Sequence[str] = (),
                   warnings: Sequence[Issue] = ()) -> list[ReportSheet]:
+    if warnings:
+        kind_pairs = [*kind_pairs, ("Warnings", f"{len(warnings)}: see the Warnings sheet")]
     summary = _summary(meta, plan, result, vendor, notes, kind_pairs)
     return [summary, *kind_sheets, *([_warnings_sheet(warnings)] if warnings else [])]
 

@@ -143,6 +143,8 @@ def test_unread_header__listed_on_a_posted_answer_too(stocked, tmp_path: Path) -
     rows = [[c.value for c in row] for row in book["Warnings"].iter_rows()]
     assert rows[0][:3] == ["Cell", "Message", "Code"]
     assert rows[1][0] == "E1" and rows[1][2] == "column-not-read"
+    summary = {row[0].value: row[1].value for row in book["Summary"].iter_rows() if row[0].value}
+    assert summary["Warnings"] == "1: see the Warnings sheet"
 
 
 def test_required_column_missing__names_the_unread_headers_as_candidates(stocked, tmp_path: Path) -> None:
