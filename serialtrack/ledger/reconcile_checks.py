@@ -154,11 +154,28 @@ def _counted_here(latest: Any, day: dt.date | None, as_of: dt.date | None) -> An
             .distinct().subquery("counted_here"))
 
 
+def _coverage(latest: Any, day: dt.date | None) -> tuple[Any, Any, Any]:
+    """What each office's latest count covers (SPEC, Rules: Counts): the items it lists, and, where it gives
+    bins, only the bins it lists. Returns (office, item) pairs covered, offices whose count gave bins, and
+    (office, bin) pairs listed (bin names folded to lower case)."""
+    c = _posted_counts(day)
+    on_latest = and_(latest.c.office_id == c.c.office_id, latest.c.count_date == c.c.count_date)
+    items = (select(c.c.office_id, c.c.item_id).select_from(c).join(latest, on_latest).distinct()
+             .subquery("count_items"))
+    with_bins = (select(c.c.office_id).select_from(c).join(latest, on_latest).where(c.c.bin.is_not(None))
+                 .distinct().subquery("count_gives_bins"))
+    listed = (select(c.c.office_id, func.lower(c.c.bin).label("bin")).select_from(c).join(latest, on_latest)
+              .where(c.c.bin.is_not(None)).distinct().subquery("count_bins"))
+    return items, with_bins, listed
+
+
 def not_counted(conn: Connection, day: dt.date | None = None, as_of: dt.date | None = None) -> Iterator[Finding]:
-    """Units in stock at an office, missing from that office's latest count."""
+    """Units in stock at an office, missing from that office's latest count, among the items (and, where the
+    count gives bins, the bins) it lists: what a count does not list is not an exception."""
     su, items, offices, bins, lots = t.serial_units, t.items, t.offices, t.bins, t.lots
     latest = _latest_counts(day)
     counted = _counted_here(latest, day, as_of)
+    covered, with_bins, listed = _coverage(latest, day)
     last_move = _last_move(as_of)
     units: Any = su
     state: Any = su.c
@@ -168,10 +185,14 @@ def not_counted(conn: Connection, day: dt.date | None = None, as_of: dt.date | N
     query = (select(su.c.serial, items.c.code.label("item"), offices.c.name.label("office"),
                     bins.c.name.label("bin"), lots.c.document, latest.c.count_date, lots.c.unit_cost)
              .select_from(units).join(latest, latest.c.office_id == state.office_id)
+             .join(covered, and_(covered.c.office_id == state.office_id, covered.c.item_id == su.c.item_id))
              .outerjoin(counted, counted.c.unit_id == su.c.id)
              .join(items, items.c.id == su.c.item_id).join(offices, offices.c.id == state.office_id)
              .outerjoin(bins, bins.c.id == state.bin_id).join(lots, lots.c.id == su.c.lot_id)
+             .outerjoin(with_bins, with_bins.c.office_id == state.office_id)
+             .outerjoin(listed, and_(listed.c.office_id == state.office_id, listed.c.bin == func.lower(bins.c.name)))
              .where(state.status == "in_stock", counted.c.unit_id.is_(None),
+                    or_(with_bins.c.office_id.is_(None), listed.c.office_id.is_not(None)),
                     func.coalesce(last_move, latest.c.count_date) <= latest.c.count_date)
              .order_by(offices.c.name, bins.c.name.nulls_first(), items.c.code, su.c.serial))
     for r in stream(conn, query):
