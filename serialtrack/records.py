@@ -44,6 +44,7 @@ class KindName(StrEnum):
     SHIPPING = "shipping"
     RETURNS = "returns"
     COUNTS = "counts"
+    LOOKUPS = "lookups"
 
 
 class FileStatus(StrEnum):
@@ -53,6 +54,7 @@ class FileStatus(StrEnum):
     REJECTED = "rejected"
     DUPLICATE = "duplicate"
     FAILED = "failed"
+    ANSWERED = "answered"  # a lookup: a question answered, nothing posted
 
 
 class BatchStatus(StrEnum):

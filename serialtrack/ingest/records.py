@@ -25,6 +25,8 @@ ITEM_FIELDS: dict[str, tuple[Callable[[CellValue], Any], str]] = {
     "uom": (as_text, "unit of measure"),
     "serial_pattern": (as_text, "serial pattern"),
     "check_digit": (as_text, "check digit"),
+    "warranty_months": (as_qty, "warranty months"),
+    "vendor_warranty_months": (as_qty, "vendor warranty months"),
 }
 
 

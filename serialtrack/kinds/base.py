@@ -61,6 +61,8 @@ class FileKind(ABC):
     fields: Kind
     #: What the kind's files are called in a sentence ("may not post purchase orders"); empty: its name.
     noun: str = ""
+    #: A question rather than a posting (lookups): the pipeline asks ``answer`` for a workbook and posts nothing.
+    answers: bool = False
 
     @property
     def label(self) -> str:

@@ -109,7 +109,8 @@ def _item_rows(plan: PostingPlan) -> Iterator[list[ItemValue | None]]:
 class Items(FileKind):
     name = KindName.ITEMS
     fields = Kind(KindName.ITEMS, ("item_code", "description", "serialized", "track_mfr_lot", "next_serial",
-                                   "est_unit_cost", "uom", "serial_pattern", "check_digit"),
+                                   "est_unit_cost", "uom", "serial_pattern", "check_digit", "warranty_months",
+                                   "vendor_warranty_months"),
                   frozenset({"item_code"}), master_data=True)
 
     def check(self, ingested: Ingested, env: CheckEnv) -> Checked:

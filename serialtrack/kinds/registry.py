@@ -10,6 +10,7 @@ from serialtrack.ingest.fields import Kind
 from serialtrack.kinds.base import FileKind
 from serialtrack.kinds.counts import Counts
 from serialtrack.kinds.items import Items
+from serialtrack.kinds.lookups import Lookups
 from serialtrack.kinds.purchase_orders import PurchaseOrders
 from serialtrack.kinds.receiving import Receiving
 from serialtrack.kinds.returns import Returns
@@ -19,7 +20,8 @@ from serialtrack.ledger.reverse_store import Undo
 from serialtrack.records import KindName
 
 KINDS: Mapping[KindName, FileKind] = MappingProxyType({
-    k.name: k for k in (Items(), PurchaseOrders(), SalesOrders(), Receiving(), Shipping(), Returns(), Counts())
+    k.name: k for k in (Items(), PurchaseOrders(), SalesOrders(), Receiving(), Shipping(), Returns(), Counts(),
+                        Lookups())
 })
 
 #: Each kind's field list, as header detection wants it.

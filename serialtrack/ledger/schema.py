@@ -62,6 +62,9 @@ items = Table(
     Column("uom", String(20)),
     Column("serial_pattern", Text),
     Column("check_digit", String(20)),
+    #: months of customer warranty from the ship date, and of vendor warranty from the received date
+    Column("warranty_months", Integer),
+    Column("vendor_warranty_months", Integer),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     CheckConstraint("est_unit_cost IS NULL OR est_unit_cost >= 0", name="est_unit_cost_nonneg"),

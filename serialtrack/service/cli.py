@@ -58,7 +58,7 @@ def init(home: Home) -> None:
 
 def _echo_outcome(outcome: Any) -> None:
     label = {FileStatus.POSTED: "posted", FileStatus.REJECTED: "REJECTED", FileStatus.DUPLICATE: "duplicate",
-             FileStatus.FAILED: "FAILED"}[outcome.status]
+             FileStatus.FAILED: "FAILED", FileStatus.ANSWERED: "answered"}[outcome.status]
     if outcome.dry_run and outcome.status == FileStatus.POSTED:
         label = "checked (dry run, nothing posted)"
     batch = f" batch {outcome.batch}" if outcome.batch else ""

@@ -9,6 +9,7 @@ import click
 from serialtrack.ingest.serials import normalize_serial
 from serialtrack.kinds.registry import reversal_for
 from serialtrack.ledger import queries
+from serialtrack.ledger.lookups import units_for
 from serialtrack.ledger.reverse_store import ReverseRefused, reverse_batch
 from serialtrack.records import DroppedBy
 from serialtrack.service.access import current_user
@@ -33,9 +34,14 @@ def lookup_serial(ctx: Context, serial: str, item_code: str | None = None) -> di
         raise UserError(f"serial {normal} is held by several items ({codes}); say which with --item", EXIT_FAILED)
     unit = matches[0]
     history = queries.serial_history(ctx.store.engine, unit["id"])
+    with ctx.store.engine.connect() as conn:
+        facts = next(f for f in units_for(conn, [unit["serial"]])[unit["serial"]] if f.id == unit["id"])
     return {
         "item_code": unit["item_code"], "serial": unit["serial"], "status": unit["status"],
         "office": unit["office"], "bin": unit["bin"], "lot": unit["lot"],
+        "warranty_until": facts.warranty_until.isoformat() if facts.warranty_until else None,
+        "vendor_warranty_until": (facts.vendor_warranty_until.isoformat() if facts.vendor_warranty_until
+                                  else None),
         "history": [{"type": h["type"], "date": h["date"].isoformat(), "document": h["document"], "file": h["file"],
                      "sheet": h["sheet"], "row": h["row"], "batch": h["batch"], "by": _by(h).as_json()}
                     for h in history],

@@ -21,11 +21,13 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from serialtrack.exporters.posted import write_posted
 from serialtrack.exporters.rejected import GridSheet, write_rejected
+from serialtrack.exporters.report import write_new_report
 from serialtrack.exporters.xlsx import unique_output_path
 from serialtrack.faults import fault_point
 from serialtrack.ingest.paths import name_problem, path_problem, shown_name, undecoded
 from serialtrack.ingest.reader import Ingested, read_file
 from serialtrack.kinds.base import Checked
+from serialtrack.kinds.lookups import Lookups
 from serialtrack.kinds.registry import FIELD_SPECS, kind_named
 from serialtrack.ledger.plan import PostingPlan
 from serialtrack.ledger.posting import BatchMeta, PostResult
@@ -71,7 +73,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return self.status in (FileStatus.POSTED, FileStatus.DUPLICATE)
+        return self.status in (FileStatus.POSTED, FileStatus.DUPLICATE, FileStatus.ANSWERED)
 
     def top_errors(self, most: int = 3) -> str:
         """The commonest error codes with their counts and first cell, most frequent first:
@@ -486,6 +488,8 @@ def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: Bat
                       notes=list(ingested.notes), dry_run=dry_run)
     if changed():  # hash, read and archive must be the same bytes
         return _changed(meta.file_name, ingested.kind, dry_run)
+    if not errors and ingested.kind and kind_named(ingested.kind).answers:
+        return _answer(ctx, path, ingested, meta, outcome, dry_run, move)
     if errors or checked.plan is None:
         return _reject(ctx, path, ingested, meta, outcome, dry_run, move)
     plan = checked.plan
@@ -522,6 +526,26 @@ def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: Bat
     outcome.counts = {"rows": plan.rows, "units": result.units, "lots": result.lots,
                       "transactions": result.transactions}
     outcome.archived = str(archive_original(ctx.home, path, FileStatus.POSTED, today=ctx.today, move=move,
+                                                name=meta.file_name))
+    return outcome
+
+
+def _answer(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, outcome: Outcome, dry_run: bool,
+            move: bool) -> Outcome:
+    """A question (a lookup): the answer workbook ``outbox/<name>.answer.xlsx``, the original archived under
+    ``archive/answered/<date>/``; the ledger is only read, and no batch is recorded (asking again answers
+    again, from the ledger as it then stands)."""
+    assert ingested.kind is not None
+    kind = kind_named(ingested.kind)
+    assert isinstance(kind, Lookups)
+    _stage(f"answering {len(ingested.rows):,} rows of {meta.file_name}")
+    answer = kind.answer(ingested, ctx.check_env, file_name=meta.file_name, answered_at=meta.started_at or ctx.clock())
+    out = unique_output_path(ctx.home.outbox, Path(meta.file_name).stem, ".answer.xlsx")
+    fault_point("writing-report")
+    out = write_new_report(out, answer.sheets, report_date=ctx.today)
+    outcome.status, outcome.output, outcome.counts = FileStatus.ANSWERED, str(out), answer.counts
+    if not dry_run:
+        outcome.archived = str(archive_original(ctx.home, path, "answered", today=ctx.today, move=move,
                                                 name=meta.file_name))
     return outcome
 

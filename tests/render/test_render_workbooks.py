@@ -101,12 +101,16 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Any:
                                          [["60007", "CAM-100", 2, "SN0100"], ["99999", "CAM-100", 1, "X1"],
                                           ["60007", "NOPE", "many", "=1+1"]], sheet="Receiving"),
                            kind="receiving")
+        asked = process_file(ctx, workbook(inbox / "which.xlsx", ["Serial"], [["SN0100"], ["SN0101"], ["100"]],
+                                           sheet="Scans"), kind="lookups")
+        assert asked.status == "answered" and asked.output, asked.errors
         assert dry.status == "posted" and dry.dry_run and dry.output, dry.errors
         assert bad.status == "rejected" and bad.output
         recon = reconcile(ctx, DAY).workbook
         outbox = ctx.home.outbox
         books = {"posted": outbox / "PL-0425.posted.xlsx", "shipped": outbox / "SHIP-5001.posted.xlsx",
-                 "dry-run": Path(dry.output), "rejected": Path(bad.output), "reconciliation": recon}
+                 "dry-run": Path(dry.output), "rejected": Path(bad.output), "reconciliation": recon,
+                 "answer": Path(asked.output)}
         with ctx.store.engine.connect() as conn:
             batches = dict(conn.execute(select(t.batches.c.file_name, t.batches.c.id)).all())
             ledger = {
