@@ -103,7 +103,7 @@ def _ledger_lists(engine: Engine, kind: FileKind) -> dict[str, list[str]]:
     lists: dict[str, list[str]] = {}
     if "item_code" in fields:
         lists["items"] = q.item_codes(engine, serialized_only="serials" in kind.fields.required)
-    if "office" in fields:
+    if "office" in fields or any(f.endswith("_office") for f in fields):  # from_office, to_office
         lists["offices"] = q.office_names(engine)
     if "po_number" in fields:
         lists["purchase orders"] = q.open_order_numbers(engine, "purchase")
@@ -126,7 +126,8 @@ def _own_key(kind: FileKind) -> str | None:
 
 def _column(kind: FileKind, column: KindColumn) -> TemplateColumn:
     own = column.field == _own_key(kind)
-    choices = _FIXED_FOR_FIELD.get(column.field) or (None if own else _LEDGER_FOR_FIELD.get(column.field))
+    ledger = _LEDGER_FOR_FIELD.get("office" if column.field.endswith("_office") else column.field)
+    choices = _FIXED_FOR_FIELD.get(column.field) or (None if own else ledger)
     hint = column.hint
     if column.field == "item_code" and "serials" in kind.fields.required:
         hint = "a serialized item's code"

@@ -13,7 +13,6 @@ import datetime as dt
 import shutil
 import subprocess
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
