@@ -38,13 +38,15 @@ class TemplateRequestError(Exception):
         self.usage = usage
 
 
-#: A prefill: the option's name, what it is called in a sentence, and the rows (field -> value) it gives,
-#: or None when the ledger does not know the order or office.
+#: Prefilled rows, field -> value.
 Rows = list[dict[str, Cell]]
 
 
 @dataclass(frozen=True)
 class Prefill:
+    """What ``--po``, ``--so`` or ``--office`` fills in for a kind: the rows of the order or office (None when
+    the ledger does not know it), and the sentence when it is known but there is nothing to fill in."""
+
     option: str  # po / so / office
     noun: str  # purchase order / sales order / office
     rows: Callable[[Engine, str], Rows | None]
@@ -57,9 +59,9 @@ def _open_rows(side: q.Side, number_field: str, party_field: str) -> Callable[[E
     def rows(engine: Engine, number: str) -> Rows | None:
         if not q.order_exists(engine, side, number):
             return None
+        lines = q.open_lines(engine, side, number)
         return [{number_field: line.number, "item_code": line.item_code, "qty": line.qty,
-                 "description": line.description, party_field: line.party} for line in q.open_lines(engine, side,
-                                                                                                     number)]
+                 "description": line.description, party_field: line.party} for line in lines]
     return rows
 
 
@@ -105,12 +107,13 @@ def _ledger_lists(engine: Engine, kind: FileKind) -> dict[str, list[str]]:
         lists["items"] = q.item_codes(engine, serialized_only="serials" in kind.fields.required)
     if "office" in fields or any(f.endswith("_office") for f in fields):  # from_office, to_office
         lists["offices"] = q.office_names(engine)
-    if "po_number" in fields:
-        lists["purchase orders"] = q.open_order_numbers(engine, "purchase")
-    if "so_number" in fields:
-        prefill = PREFILLS.get(kind.name)
-        numbers = prefill.numbers if prefill is not None else None
-        lists["sales orders"] = numbers(engine) if numbers else q.open_order_numbers(engine, "sales")
+    prefill = PREFILLS.get(kind.name)
+    sides: tuple[tuple[str, q.Side, str], ...] = (("po_number", "purchase", "purchase orders"),
+                                                  ("so_number", "sales", "sales orders"))
+    for field, side, name in sides:
+        if field in fields:
+            numbers = prefill.numbers if prefill is not None else None
+            lists[name] = numbers(engine) if numbers else q.open_order_numbers(engine, side)
     return lists
 
 

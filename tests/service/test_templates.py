@@ -360,3 +360,19 @@ def test_init__blank_template_filled_in_posts(cli: Any, home: Path, tmp_path: Pa
     _drop(cli, blank, "receiving", {2: {"PO #": "70001", "Item": "CAM-1", "Qty": 1, "Serials": SCANNED},
                                     3: {"PO #": "70001", "Item": "CAM-1", "Serials": "000000000000007"}})
     assert _serials(db_url, "CAM-1") == {SCANNED: "in_stock", "000000000000007": "in_stock"}
+
+
+def test_template__complete_orders_and_an_office_without_stock(cli: Any, tmp_path: Path) -> None:
+    """An order with nothing left to do is said so (exit 1, nothing written); an office with nothing in stock
+    gives one row with the office filled in."""
+    _shipped(cli, tmp_path)
+    cli.ingest(so_book(tmp_path / "so2.xlsx", [["5003", "Eve", "North", "CBL-1", 1, 3]]), kind="sales_orders",
+               expect=0)
+    shipped = cli("template", "shipping", "--so", "5001", expect=1)
+    assert shipped.stderr.strip() == "Error: sales order 5001 has nothing left to ship"
+    returned = cli("template", "returns", "--so", "5003", expect=1)
+    assert returned.stderr.strip() == "Error: sales order 5003 has no shipped units out with the customer"
+    out = cli.json("template", "counts", "--office", "NORTH")
+    assert (Path(out["path"]).name, out["kind"], out["rows"]) == ("counts-NORTH.xlsx", "counts", 1)
+    assert _prefilled(Path(out["path"])) == [{"Office": "North"}]
+    assert cli.json("template", "shipping", "--so", "5003")["rows"] == 1
