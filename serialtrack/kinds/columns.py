@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from serialtrack.ingest.fields import COMMON_ALIASES, Kind, header_key
+from serialtrack.records import KindName
 
 #: How a column's cells are written and checked: text (formatted as Text, so Excel cannot change it), a whole
 #: quantity, an amount, a date, or yes/no.
@@ -53,7 +54,7 @@ HINTS: dict[str, str] = {
     "check_digit": "Luhn, or empty",
     "vendor": "the vendor's name",
     "customer": "the customer's name",
-    "office": "the office (site, warehouse); a new name creates the office",
+    "office": "the office (site, warehouse)",
     "unit_cost": "cost of one unit",
     "unit_price": "price of one unit",
     "order_date": "a date (2026-11-29)",
@@ -68,6 +69,18 @@ HINTS: dict[str, str] = {
     "reason": "free text",
     "return_date": "a date (2026-11-29); empty: today",
     "count_date": "a date (2026-11-29); empty: today",
+}
+
+#: Where a field means something particular to one kind: (kind, field) -> hint.
+KIND_HINTS: dict[tuple[str, str], str] = {
+    (KindName.PURCHASE_ORDERS, "office"): "the office that receives it; a new name creates the office",
+    (KindName.SALES_ORDERS, "office"): "the office that ships it; a new name creates the office",
+    (KindName.COUNTS, "office"): "the office counted",
+    (KindName.COUNTS, "bin"): "the bin counted; empty: the count is not by bin",
+    (KindName.PURCHASE_ORDERS, "qty"): "the quantity ordered",
+    (KindName.SALES_ORDERS, "qty"): "the quantity ordered",
+    (KindName.RECEIVING, "qty"): "the units received; empty: one per serial listed",
+    (KindName.SHIPPING, "qty"): "the units shipped; empty: one per serial listed",
 }
 
 
@@ -104,7 +117,7 @@ def kind_columns(kind: Kind) -> list[KindColumn]:
             key = header_key(alias)
             if mapping.get(key) == name and key != header_key(own):
                 spellings.setdefault(key, alias)
-        found.append(KindColumn(name, own, name in kind.required, tuple(spellings.values()), value_kind(name),
-                                HINTS.get(name, "")))
+        hint = KIND_HINTS.get((kind.name, name)) or HINTS.get(name, "")
+        found.append(KindColumn(name, own, name in kind.required, tuple(spellings.values()), value_kind(name), hint))
     return found
 
