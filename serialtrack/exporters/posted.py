@@ -15,9 +15,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from serialtrack.exporters.report import ReportSheet, summary_sheet, write_new_report
-from serialtrack.exporters.xlsx import Cell, Formula
+from serialtrack.exporters.xlsx import Cell, ColumnSpec, Formula
 from serialtrack.ledger.plan import PostingPlan
 from serialtrack.ledger.posting import BatchMeta, PostResult
+from serialtrack.records import Issue
 
 #: One line of the summary sheet: (label, value).
 SummaryPair = tuple[str, str | int | Decimal | dt.datetime | dt.date | Formula | None]
@@ -45,18 +46,31 @@ def _summary(meta: BatchMeta, plan: PostingPlan, result: PostResult | None, vend
     return summary_sheet(pairs)
 
 
+def _warnings_sheet(warnings: Sequence[Issue]) -> ReportSheet:
+    """What posted with a warning (a double scan, a column that was not read): the same columns as a rejected
+    file's Errors table, so a clerk reads both alike."""
+    return ReportSheet("Warnings", [
+        ColumnSpec("Cell", "text", width=12), ColumnSpec("Message", "text", width=90), ColumnSpec("Code", "text"),
+        ColumnSpec("Row", "int"), ColumnSpec("Sheet", "text")],
+        ([i.source.cell if i.source and i.source.column else None, i.message, i.code,
+          i.source.row if i.source else None, i.source.sheet if i.source else None] for i in warnings))
+
+
 def posted_sheets(meta: BatchMeta, plan: PostingPlan, result: PostResult | None, *,
                   kind_pairs: Sequence[SummaryPair] = (), kind_sheets: Sequence[ReportSheet] = (),
-                  vendor: str | None = None, notes: Sequence[str] = ()) -> list[ReportSheet]:
-    return [_summary(meta, plan, result, vendor, notes, kind_pairs), *kind_sheets]
+                  vendor: str | None = None, notes: Sequence[str] = (),
+                  warnings: Sequence[Issue] = ()) -> list[ReportSheet]:
+    summary = _summary(meta, plan, result, vendor, notes, kind_pairs)
+    return [summary, *kind_sheets, *([_warnings_sheet(warnings)] if warnings else [])]
 
 
 def write_posted(path: Path, meta: BatchMeta, plan: PostingPlan, result: PostResult | None, *,
                  kind_pairs: Sequence[SummaryPair] = (), kind_sheets: Sequence[ReportSheet] = (),
-                 vendor: str | None = None, notes: Sequence[str] = ()) -> Path:
+                 vendor: str | None = None, notes: Sequence[str] = (), warnings: Sequence[Issue] = ()) -> Path:
     """Write the receipt to ``path``, or the next free numbered name: never over another file. Returns it."""
     return write_new_report(path, posted_sheets(meta, plan, result, kind_pairs=kind_pairs,
-                                                kind_sheets=kind_sheets, vendor=vendor, notes=notes),
+                                                kind_sheets=kind_sheets, vendor=vendor, notes=notes,
+                                                warnings=warnings),
                             report_date=(meta.started_at or dt.datetime.now(dt.UTC)).astimezone().date())
 
 

@@ -7,10 +7,11 @@ date on a purchase order); each kind's list lives with the kind in ``serialtrack
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 from serialtrack.records import KindName
 
@@ -88,14 +89,64 @@ class Kind:
     extra_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     master_data: bool = False
 
-    def alias_map(self, vendor_columns: dict[str, str] | None = None) -> MappingProxyType[str, str]:
-        """header_key -> field for this kind; vendor mappings win over built-in aliases."""
+    def alias_map(self, vendor_columns: Mapping[str, str] | None = None) -> HeaderMap:
+        """header_key -> field for this kind; a vendor's mapping wins over the built-in aliases, both for a
+        header the two spell alike and for a field that both an alias column and a vendor column name."""
         mapping: dict[str, str] = {}
         for name in self.columns:
             for alias in COMMON_ALIASES.get(name, ()) + self.extra_aliases.get(name, ()):
                 mapping.setdefault(header_key(alias), name)
             mapping.setdefault(header_key(name), name)
+        vendor: dict[str, str] = {}
         for header, name in (vendor_columns or {}).items():
             if name in self.columns:
-                mapping[header_key(header)] = name
-        return MappingProxyType(mapping)
+                vendor[header_key(header)] = name
+        mapping.update(vendor)
+        return HeaderMap(mapping, frozenset(vendor))
+
+    def closest_field(self, header: object) -> str | None:
+        """The field of this kind whose name or alias ``header`` most resembles (a misspelt ``Serail No`` ->
+        serials), or None when nothing is close. Row-number headers (``S.No``) resemble nothing."""
+        key = header_key(header)
+        if not key or key in ROW_NUMBER_HEADERS:
+            return None
+        spellings: dict[str, str] = {}
+        for name in self.columns:
+            for alias in (name, *COMMON_ALIASES.get(name, ()), *self.extra_aliases.get(name, ())):
+                spellings.setdefault(header_key(alias), name)
+        match = difflib.get_close_matches(key, list(spellings), n=1, cutoff=0.8)
+        return spellings[match[0]] if match else None
+
+
+class HeaderMap(Mapping[str, str]):
+    """header_key -> field, remembering which keys a vendor mapping gave (those win a field over aliases)."""
+
+    def __init__(self, mapping: Mapping[str, str], vendor: frozenset[str] = frozenset()) -> None:
+        self._mapping = dict(mapping)
+        self.vendor = vendor
+
+    def __getitem__(self, key: str) -> str:
+        return self._mapping[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._mapping)
+
+    def __len__(self) -> int:
+        return len(self._mapping)
+
+
+#: How a field is named to a clerk (the usual header), never the internal name.
+FIELD_LABELS: dict[str, str] = {
+    "serials": "Serials", "po_number": "PO", "so_number": "SO", "item_code": "Item", "qty": "Qty",
+    "description": "Description", "serialized": "Serialized", "track_mfr_lot": "Track Mfr Lot",
+    "next_serial": "Next Serial", "est_unit_cost": "Est Unit Cost", "uom": "UOM", "serial_pattern": "Serial Pattern",
+    "check_digit": "Check Digit", "vendor": "Vendor", "customer": "Customer", "office": "Office",
+    "unit_cost": "Unit Cost", "unit_price": "Unit Price", "order_date": "Order Date", "packing_list": "Packing List",
+    "received_date": "Received Date", "bin": "Bin", "mfr_lot": "Mfr Lot", "ship_date": "Ship Date",
+    "carrier": "Carrier", "tracking": "Tracking", "disposition": "Disposition", "reason": "Reason",
+    "return_date": "Return Date", "count_date": "Count Date",
+}
+
+
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name, name.replace("_", " ").title())

@@ -27,6 +27,9 @@ class LineRow:
     date: dt.date | None  # the row's received, ship or return date
     mfr_lot: str | None
     mfr_lot_cell: Cell | None
+    #: the serial cell held something refused (a lost leading zero, a bad character): its count is not
+    #: compared with the quantity, since the refusal already names the cell
+    serials_refused: bool = False
 
 
 @dataclass
@@ -90,11 +93,13 @@ def order_lines(rows: list[Row], *, policy: SerialPolicy,
         qty = convert(qty_cell, as_qty, issues, "quantity")
         serial_cell = row.get("serials")
         units: list[SerialUnit] = []
+        refused = False
         if serial_cell is not None and budget.allows(qty, serial_cell, issues):
             width = width_for(item) if width_for else None
             parsed = parse_cells([(serial_cell.value, serial_cell.source)], policy=budget.policy(),
                                  expected_qty=qty, width=width)
             units, found = parsed.units, parsed.issues
+            refused = any(i.is_error for i in found)
             issues.extend(found)
             budget.spend(len(units), found, serial_cell, issues)
         date_cell = row.get(date_field)
@@ -103,7 +108,7 @@ def order_lines(rows: list[Row], *, policy: SerialPolicy,
         line.rows.append(LineRow(
             row.source, qty, qty_cell, serial_cell, units, as_text(bin_cell.value) if bin_cell else None,
             convert(date_cell, as_date, issues, date_field.replace("_", " ")), as_text(lot_cell.value) if lot_cell else None,
-            lot_cell))
+            lot_cell, refused))
         pl = row.get("packing_list")
         if pl is not None and line.packing_list is None:
             line.packing_list = as_text(pl.value)

@@ -5,6 +5,7 @@ lines like packing lists: ``order_lines``.)"""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from serialtrack.ingest.order_lines import Budget
@@ -66,8 +67,10 @@ class _SerialRow:
 
 
 def _serial_rows(rows: list[Row], *, key_field: str, key_label: str, detail_field: str, date_field: str,
-                 policy: SerialPolicy, max_serials: int | None, issues: list[Issue]) -> list[_SerialRow]:
-    """One record per serial; ``max_serials`` bounds the whole file as for packing lists."""
+                 policy: SerialPolicy, max_serials: int | None, issues: list[Issue],
+                 width_for: Callable[[str], int | None] | None = None) -> list[_SerialRow]:
+    """One record per serial; ``max_serials`` bounds the whole file as for packing lists; ``width_for(item)``
+    gives the item's serial width, so a serial whose leading zeros Excel dropped is caught as on receiving."""
     found: list[_SerialRow] = []
     budget = Budget(max_serials, policy)
     for row in rows:
@@ -87,7 +90,8 @@ def _serial_rows(rows: list[Row], *, key_field: str, key_label: str, detail_fiel
         reason_cell = row.get("reason")
         if not budget.allows(None, serial_cell, issues):
             continue
-        parsed = parse_cells([(serial_cell.value, serial_cell.source)], policy=budget.policy())
+        width = width_for(as_code(item_cell.value) or "") if width_for else None
+        parsed = parse_cells([(serial_cell.value, serial_cell.source)], policy=budget.policy(), width=width)
         issues += parsed.issues
         budget.spend(len(parsed.units), parsed.issues, serial_cell, issues)
         for unit in parsed.units:
@@ -97,20 +101,21 @@ def _serial_rows(rows: list[Row], *, key_field: str, key_label: str, detail_fiel
     return found
 
 
-def return_entries(rows: list[Row], *, policy: SerialPolicy,
-                   max_serials: int | None = None) -> tuple[list[ReturnEntry], list[Issue]]:
+def return_entries(rows: list[Row], *, policy: SerialPolicy, max_serials: int | None = None,
+                   width_for: Callable[[str], int | None] | None = None) -> tuple[list[ReturnEntry], list[Issue]]:
     issues: list[Issue] = []
     found = _serial_rows(rows, key_field="so_number", key_label="SO number", detail_field="disposition",
-                         date_field="return_date", policy=policy, max_serials=max_serials, issues=issues)
+                         date_field="return_date", policy=policy, max_serials=max_serials, issues=issues,
+                         width_for=width_for)
     return [ReturnEntry(r.key, r.item_code, r.unit, r.date, r.detail, r.reason, r.row, r.item_cell, r.key_cell,
                         r.detail_cell) for r in found], issues
 
 
-def count_entries(rows: list[Row], *, policy: SerialPolicy,
-                  max_serials: int | None = None) -> tuple[list[CountEntry], list[Issue]]:
+def count_entries(rows: list[Row], *, policy: SerialPolicy, max_serials: int | None = None,
+                  width_for: Callable[[str], int | None] | None = None) -> tuple[list[CountEntry], list[Issue]]:
     issues: list[Issue] = []
     found = _serial_rows(rows, key_field="office", key_label="office", detail_field="bin", date_field="count_date",
-                         policy=policy, max_serials=max_serials, issues=issues)
+                         policy=policy, max_serials=max_serials, issues=issues, width_for=width_for)
     return [CountEntry(r.key, r.item_code, r.unit, r.date, r.detail, r.row, r.item_cell, r.key_cell)
             for r in found], issues
 

@@ -18,12 +18,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from serialtrack.ingest.fields import Kind, header_key
+from serialtrack.ingest.fields import FIELDS, ROW_NUMBER_HEADERS, Kind, field_label, header_key
 from serialtrack.ingest.safety import DEFAULT_LIMITS, ReadLimits, UnsafeFile
-from serialtrack.ingest.table import HEADER_SEARCH_ROWS, SheetTable, find_table
+from serialtrack.ingest.table import HEADER_SEARCH_ROWS, SheetTable, TitleValue, find_header, find_table
 from serialtrack.ingest.values import Cell
 from serialtrack.ingest.workbook import CONTROL_CHARS, Grid, ReadFile, read_grids
-from serialtrack.records import Issue, KindName, Severity, Source, column_letter
+from serialtrack.records import CellValue, Issue, KindName, Severity, Source, column_letter
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class VendorMapping:
     file_pattern: str | None = None
     title_contains: str | None = None
     columns: Mapping[str, str] = field(default_factory=dict)
+    #: fixed values for fields the vendor's sheets lack (``defaults = { office = "Main" }``)
+    defaults: Mapping[str, str] = field(default_factory=dict)
 
     def matches(self, file_name: str, grids: Sequence[Grid]) -> bool:
         if self.file_pattern and fnmatch.fnmatch(file_name.casefold(), self.file_pattern.casefold()):
@@ -75,29 +77,32 @@ class Ingested:
         return self.read.sheets if self.read else []
 
 
-def _tables_for(kind: Kind, grids: Sequence[Grid], aliases: Mapping[str, str], file: str) -> list[SheetTable]:
-    found = []
+def _fields_for(kind: Kind, grids: Sequence[Grid], aliases: Mapping[str, str], file: str,
+                given: frozenset[str]) -> list[int]:
+    """For each sheet whose header row (with the title block and the given fields) holds every required field
+    of ``kind``: how many of the kind's fields it gives. Reads the header zones only."""
+    scores = []
     for grid in grids:
-        table = find_table(grid, kind, aliases, file)
-        if table is not None and kind.required <= table.fields:
-            found.append(table)
-    return found
-
-
-def _score(tables: Sequence[SheetTable]) -> int:
-    return max((len(t.columns) + len(t.title) for t in tables), default=0)
+        found = find_header(grid, aliases, file)
+        if found is None:
+            continue
+        _, columns, title = found
+        fields = set(columns) | set(title) | (given & set(kind.columns))
+        if kind.required <= fields:
+            scores.append(len(fields))
+    return scores
 
 
 def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None,
-                kinds: Mapping[KindName, Kind], *,
-                guess_master_data: bool = True) -> tuple[KindName | None, list[Issue]]:
+                kinds: Mapping[KindName, Kind], *, guess_master_data: bool = True,
+                given: frozenset[str] = frozenset()) -> tuple[KindName | None, list[Issue]]:
     """The kind that fits best, or None with the reason as an Issue. With ``guess_master_data`` False (a file
     dropped straight into inbox/) a best fit that is master data is refused, never guessed."""
     scores: dict[KindName, int] = {}
     for kind in kinds.values():
-        tables = _tables_for(kind, grids, kind.alias_map(dict(vendor.columns) if vendor else None), file)
-        if tables:
-            scores[kind.name] = _score(tables)
+        fits = _fields_for(kind, grids, kind.alias_map(vendor.columns if vendor else None), file, given)
+        if fits:
+            scores[kind.name] = max(fits)
     source = Source(file)
     if not scores:
         return None, [Issue("kind-unknown",
@@ -121,7 +126,8 @@ def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None,
 
 def _rows(table: SheetTable) -> list[Row]:
     rows = []
-    title_cells = {name: Cell(tv.value, tv.source) for name, tv in table.title.items()}
+    given = {**table.given, **table.title}  # a title-block value wins (a conflict is refused by the reader)
+    title_cells = {name: Cell(tv.value, tv.source) for name, tv in given.items()}
     for number, values in table.data_rows:
         cells = dict(title_cells)
         for name, column in table.columns.items():
@@ -132,13 +138,49 @@ def _rows(table: SheetTable) -> list[Row]:
     return rows
 
 
+@dataclass(frozen=True)
+class Given:
+    """Fixed values for fields the sheet may lack: a vendor table's ``defaults`` and ``ingest --set`` (which
+    wins over the vendor's). ``origin`` says where each came from, in a clerk's words."""
+
+    values: Mapping[str, str] = field(default_factory=dict)
+    origin: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, vendor: VendorMapping | None, overrides: Mapping[str, str]) -> Given:
+        values: dict[str, str] = {}
+        origin: dict[str, str] = {}
+        for name, value in (vendor.defaults if vendor else {}).items():
+            values[name], origin[name] = value, f"the defaults of vendor {vendor.name if vendor else ''}"
+        for name, value in overrides.items():
+            values[name], origin[name] = value, f"--set {name}={value}"
+        return cls(values, origin)
+
+    @property
+    def fields(self) -> frozenset[str]:
+        return frozenset(self.values)
+
+
+def _same(a: CellValue, b: CellValue) -> bool:
+    def norm(v: CellValue) -> str:
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        return str(v).strip().casefold()
+    return norm(a) == norm(b)
+
+
 def read_file(path: Path, *, kinds: Mapping[KindName, Kind], file_name: str | None = None, kind: str | None = None,
               vendors: Sequence[VendorMapping] = (), limits: ReadLimits = DEFAULT_LIMITS,
-              guess_master_data: bool = True) -> Ingested:
+              guess_master_data: bool = True, overrides: Mapping[str, str] | None = None) -> Ingested:
     """Read ``path`` (shown to users as ``file_name``) into rows of ``kind`` (detected when None; master data
-    only where ``guess_master_data``)."""
+    only where ``guess_master_data``). ``overrides`` are ``ingest --set`` values: like a vendor's defaults,
+    they fill a field the sheet lacks (a value in the sheet wins; one that contradicts the title block is an
+    error)."""
     name = file_name or path.name
     result = Ingested(name, KindName(kind) if kind is not None else None)
+    unknown = sorted(set(overrides or {}) - FIELDS)
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(FIELDS))}")
     try:
         result.read = read_grids(path, limits)
     except UnsafeFile as exc:
@@ -147,18 +189,23 @@ def read_file(path: Path, *, kinds: Mapping[KindName, Kind], file_name: str | No
     grids = result.read.sheets
     vendor = next((v for v in vendors if v.matches(name, grids)), None)
     result.vendor = vendor.name if vendor else None
+    given = Given.of(vendor, overrides or {})
     if kind is None:
-        kind, issues = detect_kind(grids, name, vendor, kinds, guess_master_data=guess_master_data)
+        kind, issues = detect_kind(grids, name, vendor, kinds, guess_master_data=guess_master_data,
+                                   given=given.fields)
         result.issues.extend(issues)
         if kind is None:
             return result
     result.kind = KindName(kind)
     spec = kinds[result.kind]
-    aliases = spec.alias_map(dict(vendor.columns) if vendor else None)
+    aliases = spec.alias_map(vendor.columns if vendor else None)
+    for extra in sorted(given.fields - set(spec.columns)):
+        result.notes.append(f"{given.origin[extra]}: {spec.name} files have no {field_label(extra)} column, so it "
+                            "was not used")
     for grid in grids:
-        _read_sheet(result, grid, spec, aliases)
+        _read_sheet(result, grid, spec, aliases, given)
     if not result.tables:
-        result.issues.append(_no_table_issue(name, spec, grids, aliases))
+        result.issues.extend(_no_table_issues(name, spec, grids, aliases, given))
     for grid in grids:
         for row, column in grid.uncached_formulas:
             if any(t.sheet == grid.name for t in result.tables):
@@ -170,17 +217,57 @@ def read_file(path: Path, *, kinds: Mapping[KindName, Kind], file_name: str | No
     return result
 
 
-def _read_sheet(result: Ingested, grid: Grid, spec: Kind, aliases: Mapping[str, str]) -> None:
+def _apply_given(result: Ingested, table: SheetTable, spec: Kind, given: Given) -> None:
+    """Fill the fields the sheet lacks from ``given``; a title-block value that says otherwise is an error."""
+    for name in sorted(given.fields & set(spec.columns)):
+        value = given.values[name]
+        if name in table.title:
+            said = table.title[name]
+            if not _same(said.value, value):
+                result.issues.append(Issue(
+                    "given-value-conflict", f"the title block says {field_label(name)} {said.value} but "
+                    f"{given.origin[name]} says {value}; remove one of them so the file says one thing",
+                    said.source))
+            continue
+        table.given[name] = TitleValue(value, Source(result.file, table.sheet))
+        where = ("for rows that leave the column blank" if name in table.columns else "for every row")
+        result.notes.append(f"sheet {table.sheet!r}: {field_label(name)} {value} from {given.origin[name]} "
+                            f"{where}")
+
+
+def _unmapped_issues(file: str, table: SheetTable, spec: Kind) -> list[Issue]:
+    """Each header that maps to no field, named on its cell with the field it most resembles."""
+    issues = []
+    for column, header in table.unmapped:
+        where = Source(file, table.sheet, table.header_row, column)
+        if header_key(header) in ROW_NUMBER_HEADERS:
+            why = "it numbers the rows"
+        elif (closest := spec.closest_field(header)) is None:
+            why = "no field of this kind has a header like it"
+        elif closest in table.columns:
+            why = (f"it looks like {field_label(closest)}, which is read from column "
+                   f"{column_letter(table.columns[closest])}")
+        else:
+            why = (f"did you mean {field_label(closest)}? ({header} -> {closest}?) Rename the header to "
+                   f"{field_label(closest)}, or map the vendor's column in serialtrack.toml")
+        issues.append(Issue("column-not-read", f"column {column_letter(column)} ({header!r}) was not read: {why}",
+                            where, Severity.WARNING))
+    return issues
+
+
+def _read_sheet(result: Ingested, grid: Grid, spec: Kind, aliases: Mapping[str, str], given: Given) -> None:
     table = find_table(grid, spec, aliases, result.file)
-    if table is None or not spec.required <= table.fields:
+    if table is None or not spec.required <= (table.fields | given.fields):
         if any(any(v is not None for v in row) for row in grid.rows):
             result.notes.append(f"sheet {grid.name!r} has no {spec.name} header row and was not read")
         return
     result.tables.append(table)
+    _apply_given(result, table, spec, given)
     result.notes.extend(f"sheet {grid.name!r}: {note}" for note in table.notes)
     if grid.hidden and table.data_rows:
         result.notes.append(f"sheet {grid.name!r} is hidden in Excel and was read all the same")
     result.notes.extend(_hidden_notes(grid, table))
+    result.issues.extend(_unmapped_issues(result.file, table, spec))
     result.issues.extend(_merged_issues(result.file, grid, table))
     result.issues.extend(_duplicate_issues(result.file, grid, table))
     result.issues.extend(_control_issues(result.file, grid, table))
@@ -316,23 +403,31 @@ def _error_issues(file: str, grid: Grid, table: SheetTable) -> list[Issue]:
     return issues
 
 
-def _no_table_issue(file: str, spec: Kind, grids: Sequence[Grid], aliases: Mapping[str, str]) -> Issue:
+def _no_table_issues(file: str, spec: Kind, grids: Sequence[Grid], aliases: Mapping[str, str],
+                     given: Given = Given()) -> list[Issue]:
+    """Why no sheet could be read as ``spec``; where a header row came close, its unread columns too."""
     best: SheetTable | None = None
     for grid in grids:
         table = find_table(grid, spec, aliases, file)
         if table and (best is None or len(table.fields) > len(best.fields)):
             best = table
+    needs = ", ".join(field_label(f) for f in sorted(spec.required, key=spec.columns.index))
     if best is None:
         if not any(any(v is not None for v in row) for g in grids for row in g.rows):
-            return Issue("file-empty", "the file has no data: every sheet is empty", Source(file))
-        return Issue("header-not-found",
+            return [Issue("file-empty", "the file has no data: every sheet is empty", Source(file))]
+        return [Issue("header-not-found",
                      f"no header row with {spec.name} columns was found in the first {HEADER_SEARCH_ROWS} rows "
-                     f"of any sheet; it needs columns {', '.join(sorted(spec.required))}", Source(file))
-    missing = sorted(spec.required - best.fields)
-    return Issue("required-column-missing",
-                 f"the header row has no column for {', '.join(missing)} (and no such field above it); "
-                 f"a {spec.name} file needs {', '.join(sorted(spec.required))}",
-                 Source(file, best.sheet, best.header_row))
+                     f"of any sheet; it needs columns {needs}", Source(file))]
+    missing = [f for f in spec.columns if f in spec.required and f not in best.fields | given.fields]
+    candidates = [h for _, h in best.unmapped if header_key(h) not in ROW_NUMBER_HEADERS]
+    shown = ", ".join(repr(h) for h in candidates[:8]) + (" ..." if len(candidates) > 8 else "")
+    lacking = " and ".join(f"no {field_label(name)} column" for name in missing)
+    question = f": is it one of {shown}?" if candidates else ""
+    fix = ("rename that column's header, map the vendor's column in serialtrack.toml "
+           f"(columns = {{ \"Their header\" = \"{missing[0]}\" }}), or give one value for every row with "
+           f"ingest --set {missing[0]}=...")
+    return [Issue("required-column-missing", f"{lacking}{question} A {spec.name} file needs {needs}: {fix}",
+                  Source(file, best.sheet, best.header_row)), *_unmapped_issues(file, best, spec)]
 
 
 __all__ = ["Ingested", "Row", "VendorMapping", "detect_kind", "header_key", "read_file"]

@@ -49,10 +49,12 @@ class SheetTable:
     ignored_headers: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     duplicates: dict[str, list[int]] = field(default_factory=dict)  # field -> further 1-based columns
+    unmapped: list[tuple[int, str]] = field(default_factory=list)  # (1-based column, header) read as no field
+    given: dict[str, TitleValue] = field(default_factory=dict)  # vendor defaults and --set for absent fields
 
     @property
     def fields(self) -> set[str]:
-        return set(self.columns) | set(self.title)
+        return set(self.columns) | set(self.title) | set(self.given)
 
     def source(self, row: int, name: str | None = None) -> Source:
         column = self.columns.get(name) if name else None
@@ -64,12 +66,27 @@ class SheetTable:
 
 def _match_header(row: list[CellValue], aliases: Mapping[str, str],
                   duplicates: dict[str, list[int]] | None = None) -> dict[str, int]:
+    """field -> 1-based column for one candidate header row. A column that a vendor mapping names wins its
+    field over a column that only a built-in alias names (``Time`` mapped to count_date beats ``Date``); the
+    alias column is then not read, and not a duplicate."""
     found: dict[str, int] = {}
+    preferred: frozenset[str] = getattr(aliases, "vendor", frozenset())
+    by_vendor: set[str] = set()
     for index, cell in enumerate(row):
         if cell is None or not isinstance(cell, str) or ":" in cell:
             continue  # "PO #: 60006" and "Date:" are title-block labels, not column headers
-        name = aliases.get(header_key(cell))
+        key = header_key(cell)
+        name = aliases.get(key)
         if name is None:
+            continue
+        if key in preferred:
+            if name not in by_vendor:
+                by_vendor.add(name)
+                if name in found and duplicates is not None and found[name] != index + 1:
+                    duplicates.pop(name, None)  # the alias column was read first: the vendor's replaces it
+                found[name] = index + 1
+                continue
+        elif name in by_vendor:
             continue
         if name in found and duplicates is not None:
             duplicates.setdefault(name, []).append(index + 1)
@@ -154,8 +171,11 @@ def _is_totals(values: list[CellValue], columns: Mapping[str, int], keys: frozen
     return labelled
 
 
-def find_table(grid: Grid, kind: Kind, aliases: Mapping[str, str], file: str) -> SheetTable | None:
-    """The best header row in the first 30 rows for ``kind``, or None when no row names any of its fields."""
+def find_header(grid: Grid, aliases: Mapping[str, str], file: str) -> tuple[int, dict[str, int],
+                                                                          dict[str, TitleValue]] | None:
+    """The best header row in the first 30 rows (1-based), its field -> column map and the title-block fields
+    above it, or None when no row names a field. Reads only the header zone: its cost does not grow with the
+    sheet's rows (kind detection calls it once per kind)."""
     best_row, best_cols = 0, dict[str, int]()
     zone = _header_zone(grid)
     for r, row in enumerate(zone):
@@ -165,15 +185,25 @@ def find_table(grid: Grid, kind: Kind, aliases: Mapping[str, str], file: str) ->
     if not best_cols:
         return None
     title = {k: v for k, v in _title_fields(grid, best_row, aliases, file).items() if k not in best_cols}
-    header = zone[best_row - 1]
+    return best_row, best_cols, title
+
+
+def find_table(grid: Grid, kind: Kind, aliases: Mapping[str, str], file: str) -> SheetTable | None:
+    """The best header row in the first 30 rows for ``kind``, or None when no row names any of its fields."""
+    found = find_header(grid, aliases, file)
+    if found is None:
+        return None
+    best_row, best_cols, title = found
+    header = _header_zone(grid)[best_row - 1]
     duplicates: dict[str, list[int]] = {}
     _match_header(header, aliases, duplicates)
-    used = set(best_cols.values())
-    ignored = [str(h) for i, h in enumerate(header) if h is not None and (i + 1) not in used]
+    used = set(best_cols.values()) | {c for cols in duplicates.values() for c in cols}
+    unmapped = [(i + 1, str(h).strip()) for i, h in enumerate(header)
+                if h is not None and str(h).strip() and (i + 1) not in used]
+    ignored = [h for _, h in unmapped]
     rows = [(i + 1, values) for i, values in enumerate(grid.rows) if i >= best_row and not _is_blank(values)]
     notes: list[str] = []
     while rows and _is_totals(rows[-1][1], best_cols, kind.required) and _cell(rows[-1][1], best_cols.get("serials")) is None:
         notes.append(f"row {rows[-1][0]} is a totals row and was not read as an item")
         rows.pop()
-    return SheetTable(file, grid.name, best_row, best_cols, title, rows, ignored, notes, duplicates)
-
+    return SheetTable(file, grid.name, best_row, best_cols, title, rows, ignored, notes, duplicates, unmapped)

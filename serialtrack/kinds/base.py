@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -14,6 +14,7 @@ from serialtrack.exporters.report import ReportSheet
 from serialtrack.exporters.xlsx import ColumnSpec, Formula
 from serialtrack.ingest.fields import Kind
 from serialtrack.ingest.reader import Ingested
+from serialtrack.ingest.serial_gen import serial_width
 from serialtrack.ingest.serials import SerialPolicy
 from serialtrack.ingest.values import as_code
 from serialtrack.ledger.plan import PostingPlan
@@ -88,6 +89,17 @@ def no_rows(ingested: Ingested) -> list[Issue]:
     where = ingested.tables[0] if ingested.tables else None
     source = Source(ingested.file, where.sheet, where.header_row) if where else Source(ingested.file)
     return [Issue("no-rows", "the header row was found but no data rows are under it; nothing to post", source)]
+
+
+def width_for(view: LedgerView, policy: SerialPolicy) -> Callable[[str], int | None]:
+    """item code -> how many digits its purely numeric serials have (from its next serial or pattern, else
+    from the serials the ledger holds), for the lost-leading-zeros check every kind that takes serials runs."""
+    def width(code: str) -> int | None:
+        item = view.items.get(code)
+        if item is None or not item.serialized:
+            return None
+        return serial_width(item.next_serial, item.serial_pattern, policy) or item.ledger_width
+    return width
 
 
 def codes(ingested: Ingested, name: str) -> list[str]:

@@ -20,6 +20,7 @@ from serialtrack.kinds.base import (
     has_errors,
     no_rows,
     row_of,
+    width_for,
 )
 from serialtrack.ledger.plan import CountPlan, PostingPlan
 from serialtrack.ledger.posting import PostResult
@@ -39,12 +40,15 @@ def check_counts(entries: Sequence[CountEntry], view: LedgerView) -> list[Issue]
     issues: list[Issue] = []
     first: dict[tuple[str, str, str], str] = {}
     for e in entries:
+        known = True  # both are checked, so one answer names every unknown office and item
         if e.office.casefold() not in view.offices:
             issues.append(Issue("office-unknown", f"office {e.office} is not in the ledger (offices come from "
                                 "purchase and sales orders)", e.office_cell.source))
-            continue
+            known = False
         if e.item_code not in view.items:
             issues.append(Issue("item-unknown", f"item {e.item_code} is not in the item list", e.item_cell.source))
+            known = False
+        if not known:
             continue
         key = (e.office.casefold(), e.item_code, e.unit.serial)
         if key in first:
@@ -77,9 +81,10 @@ class Counts(FileKind):
         return undo_counts
 
     def check(self, ingested: Ingested, env: CheckEnv) -> Checked:
-        entries, issues = count_entries(ingested.rows, policy=env.serial_policy, max_serials=env.max_serials)
-        issues = no_rows(ingested) + issues
         view = env.store.view(items=codes(ingested, "item_code"), outbound=True)
+        entries, issues = count_entries(ingested.rows, policy=env.serial_policy, max_serials=env.max_serials,
+                                        width_for=width_for(view, env.serial_policy))
+        issues = no_rows(ingested) + issues
         issues += check_counts(entries, view)
         if has_errors(issues):
             return Checked(None, issues, view)

@@ -14,7 +14,7 @@ from serialtrack.exporters.xlsx import Cell, Formula
 from serialtrack.ingest.fields import Kind
 from serialtrack.ingest.order_lines import OrderLine, order_lines, serials_by_item
 from serialtrack.ingest.reader import Ingested
-from serialtrack.ingest.serial_gen import check_serial_rules, generate_serials, serial_width
+from serialtrack.ingest.serial_gen import check_serial_rules, generate_serials
 from serialtrack.ingest.serials import SerialUnit
 from serialtrack.kinds.base import (
     C,
@@ -26,6 +26,7 @@ from serialtrack.kinds.base import (
     codes,
     has_errors,
     no_rows,
+    width_for,
 )
 from serialtrack.ledger.plan import LotPlan, PostingPlan, UnitPlan
 from serialtrack.ledger.posting import PostResult
@@ -67,7 +68,7 @@ def within_ordered_qty(lines: Sequence[OrderLine], view: LedgerView, policy: Rec
             issues.append(Issue("over-receipt", f"PO {line.number} line {line.item_code}: {already}{line.qty} "
                                 f"in this file is more than the {po_line.qty_ordered} ordered{tolerance}",
                                 line.first_qty_source))
-        if line.qty == 0:
+        if line.qty == 0 and not any(r.serials_refused for r in line.rows):
             issues.append(Issue("qty-zero", f"PO {line.number} line {line.item_code} receives nothing "
                                 "(quantity 0)", line.first_qty_source))
     return issues
@@ -85,12 +86,13 @@ def serials_match_qty(lines: Sequence[OrderLine], view: LedgerView, policy: Rece
             continue
         if not line.has_serials and not line.generated:
             issues.append(Issue("serials-missing", f"item {line.item_code} is serialized: list its {line.qty} "
-                                "serials (the item has no next serial to generate them from)",
+                                f"serial{'' if line.qty == 1 else 's'} (the item has no next serial to generate "
+                                "them from)",
                                 line.first_qty_source))
             continue
         mismatches = row_count_mismatches(line)
         issues += mismatches
-        if not mismatches and len(line.units) != line.qty:
+        if not mismatches and len(line.units) != line.qty and not any(r.serials_refused for r in line.rows):
             issues.append(Issue("serial-count-mismatch", f"PO {line.number} line {line.item_code}: quantity "
                                 f"{line.qty} but {len(line.units)} serials", line.first_qty_source))
     return issues
@@ -247,12 +249,7 @@ class Receiving(FileKind):
     def check(self, ingested: Ingested, env: CheckEnv) -> Checked:
         rows = ingested.rows
         first = env.store.view(items=codes(ingested, "item_code"), purchase_orders=codes(ingested, "po_number"))
-
-        def width_for(code: str) -> int | None:
-            item = first.items.get(code)
-            return serial_width(item.next_serial, item.serial_pattern, env.serial_policy) if item else None
-
-        lines, issues = order_lines(rows, policy=env.serial_policy, width_for=width_for,
+        lines, issues = order_lines(rows, policy=env.serial_policy, width_for=width_for(first, env.serial_policy),
                                     max_serials=env.max_serials)
         issues = no_rows(ingested) + issues
         next_values, generation_issues = _generate(lines, first, env)

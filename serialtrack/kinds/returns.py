@@ -20,6 +20,7 @@ from serialtrack.kinds.base import (
     has_errors,
     no_rows,
     row_of,
+    width_for,
 )
 from serialtrack.kinds.shipping import ORDER_ALIASES
 from serialtrack.ledger.plan import PostingPlan, ReturnPlan
@@ -39,14 +40,13 @@ def check_returns(entries: Sequence[ReturnEntry], view: LedgerView) -> list[Issu
         so = view.sales_orders.get(e.so_number)
         if so is None:
             issues.append(Issue("so-unknown", f"sales order {e.so_number} is not in the ledger", e.so_cell.source))
-            continue
-        if e.item_code not in view.items:
-            issues.append(Issue("item-unknown", f"item {e.item_code} is not in the item list", e.item_cell.source))
-            continue
         if disposition_of(e.disposition) is None:
             where = e.disposition_cell.source if e.disposition_cell else e.row
             issues.append(Issue("disposition-unknown", f"disposition {e.disposition!r} is not one of restock, scrap, "
                                 "return to vendor", where))
+        if e.item_code not in view.items:
+            issues.append(Issue("item-unknown", f"item {e.item_code} is not in the item list", e.item_cell.source))
+            continue
         key = (e.item_code, e.unit.serial)
         if key in first:
             issues.append(Issue("serial-duplicate-in-file", f"serial {e.unit.serial} of item {e.item_code} is "
@@ -63,7 +63,7 @@ def check_returns(entries: Sequence[ReturnEntry], view: LedgerView) -> list[Issu
             hint = " (it was already returned)" if info.status in (SerialStatus.SCRAPPED, SerialStatus.RETURNED_TO_VENDOR) else ""
             issues.append(Issue("serial-not-shipped", f"serial {e.unit.serial} of item {e.item_code} is {state}, "
                                 f"not shipped{hint}; only shipped units can come back", e.unit.source))
-        elif info.shipped_on != document:
+        elif so is not None and info.shipped_on != document:
             issues.append(Issue("serial-not-shipped-on-order", f"serial {e.unit.serial} was shipped on "
                                 f"{info.shipped_on or 'another order'}, not on sales order {e.so_number}",
                                 e.unit.source))
@@ -93,7 +93,9 @@ class Returns(FileKind):
         return undo_returns
 
     def check(self, ingested: Ingested, env: CheckEnv) -> Checked:
-        entries, issues = return_entries(ingested.rows, policy=env.serial_policy, max_serials=env.max_serials)
+        items = env.store.view(items=codes(ingested, "item_code"))
+        entries, issues = return_entries(ingested.rows, policy=env.serial_policy, max_serials=env.max_serials,
+                                         width_for=width_for(items, env.serial_policy))
         issues = no_rows(ingested) + issues
         wanted: dict[str, set[str]] = {}
         for e in entries:

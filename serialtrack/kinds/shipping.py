@@ -24,6 +24,7 @@ from serialtrack.kinds.base import (
     has_errors,
     no_rows,
     row_of,
+    width_for,
 )
 from serialtrack.ledger.plan import PostingPlan, ShipLinePlan, ShipUnit
 from serialtrack.ledger.posting import PostResult
@@ -63,7 +64,7 @@ def within_open_qty(lines: Lines, view: LedgerView) -> list[Issue]:
             issues.append(Issue("over-shipment", f"SO {line.number} line {line.item_code}: {line.qty} shipped in "
                                 f"this file but only {open_qty} remain open ({so_line.qty_ordered} ordered, "
                                 f"{so_line.qty_done} already shipped)", line.first_qty_source))
-        if line.qty == 0:
+        if line.qty == 0 and not any(r.serials_refused for r in line.rows):
             issues.append(Issue("qty-zero", f"SO {line.number} line {line.item_code} ships nothing (quantity 0)",
                                 line.first_qty_source))
     return issues
@@ -96,7 +97,7 @@ def serials_in_stock_at_office(lines: Lines, view: LedgerView) -> list[Issue]:
     for line in lines:
         so = view.sales_orders.get(line.number)
         item = view.items.get(line.item_code)
-        if so is None or item is None or not item.serialized:
+        if item is None or not item.serialized:
             continue
         for unit in line.units:
             info = view.serial_units.get((line.item_code, unit.serial))
@@ -107,7 +108,7 @@ def serials_in_stock_at_office(lines: Lines, view: LedgerView) -> list[Issue]:
                 where = f" on {info.shipped_on}" if info.status == SerialStatus.SHIPPED and info.shipped_on else ""
                 issues.append(Issue("serial-not-in-stock", f"serial {unit.serial} of item {line.item_code} is not "
                                     f"in stock: it is {info.status.replace('_', ' ')}{where}", unit.source))
-            elif (info.office or "").casefold() != so.office.casefold():
+            elif so is not None and (info.office or "").casefold() != so.office.casefold():
                 issues.append(Issue("serial-wrong-office", f"serial {unit.serial} is in stock at {info.office}, "
                                     f"but sales order {line.number} ships from {so.office}", unit.source))
     return issues
@@ -218,8 +219,10 @@ class Shipping(FileKind):
         return undo_shipping
 
     def check(self, ingested: Ingested, env: CheckEnv) -> Checked:
+        items = env.store.view(items=codes(ingested, "item_code"))
         lines, issues = order_lines(ingested.rows, policy=env.serial_policy, number_field="so_number",
-                                    number_label="SO number", date_field="ship_date", max_serials=env.max_serials)
+                                    number_label="SO number", date_field="ship_date", max_serials=env.max_serials,
+                                    width_for=width_for(items, env.serial_policy))
         issues = no_rows(ingested) + issues
         view = env.store.view(items=codes(ingested, "item_code"), sales_orders=codes(ingested, "so_number"),
                               serials=serials_by_item(lines), outbound=True)

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, Row, Table, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Row, Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from serialtrack.faults import fault_point
@@ -238,8 +238,18 @@ def _items(conn: Connection, codes: Sequence[str]) -> dict[str, ItemInfo]:
         for r in rows:
             found[r.code] = ItemInfo(r.id, r.code, bool(r.serialized), bool(r.track_mfr_lot), r.next_serial,
                                      r.est_unit_cost, r.serial_pattern, r.check_digit, r.description,
-                                     r.id in linked)
+                                     r.id in linked, _ledger_width(conn, r.id) if r.serialized else None)
     return found
+
+
+def _ledger_width(conn: Connection, item_id: int) -> int | None:
+    """The width of the item's serials when the lowest and highest (by the unique index, so two index look-ups
+    whatever the ledger's size) are purely numeric and equally long: ``000101`` ... ``009999`` gives 6."""
+    low, high = conn.execute(select(func.min(t.serial_units.c.serial), func.max(t.serial_units.c.serial))
+                             .where(t.serial_units.c.item_id == item_id)).one()
+    if low is None or high is None or len(low) != len(high) or not (low + high).isdigit() or not low.isascii():
+        return None
+    return len(low)
 
 
 def _orders(conn: Connection, head: Table, lines: Table, done: str, price: str,

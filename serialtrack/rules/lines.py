@@ -43,9 +43,10 @@ def serials_on_plain_item(line: OrderLine) -> list[Issue]:
 def row_count_mismatches(line: OrderLine) -> list[Issue]:
     """Rows whose quantity differs from the serials they list (receiving and shipping)."""
     return [Issue("serial-count-mismatch", f"this row says quantity {row.qty} but lists {len(row.units)} "
-                  "serials", row.serial_cell.source)
+                  f"serial{'' if len(row.units) == 1 else 's'}", row.serial_cell.source)
             for row in line.rows
-            if row.qty is not None and row.serial_cell is not None and len(row.units) != row.qty]
+            if row.qty is not None and row.serial_cell is not None and len(row.units) != row.qty
+            and not row.serials_refused]
 
 
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
 
+from serialtrack.ingest.fields import FIELDS
 from serialtrack.kinds.registry import NAMES
 from serialtrack.records import FileStatus
 from serialtrack.service.access import current_user
@@ -24,7 +28,7 @@ from serialtrack.service.cli_template import template
 from serialtrack.service.cli_watch import watch
 from serialtrack.service.demo import DemoAlreadyRan, run_demo
 from serialtrack.service.home import Home, init_home, resolve_home
-from serialtrack.service.pipeline import process_file
+from serialtrack.service.pipeline import STAGE_LISTENER, process_file
 from serialtrack.service.templates import write_blank_templates
 
 
@@ -62,10 +66,13 @@ def _echo_outcome(outcome: Any) -> None:
         label = "checked (dry run, nothing posted)"
     batch = f" batch {outcome.batch}" if outcome.batch else ""
     click.echo(f"{outcome.file}: {label} [{outcome.kind or 'unknown kind'}]{batch}")
+    if len(outcome.errors) > 20:
+        click.echo(f"  {len(outcome.errors):,} errors, mostly: {outcome.top_errors()}")
     for issue in outcome.errors[:20]:
         click.echo(f"  {issue}")
     if len(outcome.errors) > 20:
-        click.echo(f"  ... and {len(outcome.errors) - 20} more errors (see the workbook)")
+        more = len(outcome.errors) - 20
+        click.echo(f"  ... and {more:,} more error{'' if more == 1 else 's'} (see the workbook)")
     for issue in outcome.warnings[:20]:
         click.echo(f"  warning: {issue}")
     for note in outcome.notes:
@@ -74,20 +81,56 @@ def _echo_outcome(outcome: Any) -> None:
         click.echo(f"  -> {outcome.output}")
 
 
+@contextmanager
+def _progress(*, enabled: bool) -> Iterator[Callable[[str], None]]:
+    """On a terminal, a live line on stderr saying which step each file is at (reading, checking N rows,
+    posting N units, writing the answer); elsewhere (a pipe, a log, --json) nothing."""
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
+        yield lambda text: None
+        return
+    with console.status("starting", spinner="dots") as status:
+        def show(text: str) -> None:
+            status.update(text)
+        token = STAGE_LISTENER.set(show)
+        try:
+            yield show
+        finally:
+            STAGE_LISTENER.reset(token)
+
+
+def _field_values(click_ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    """``--set FIELD=VALUE`` pairs, each FIELD a known field."""
+    given: dict[str, str] = {}
+    for text in values:
+        name, sep, value = text.partition("=")
+        name = name.strip()
+        if not sep or not name or not value.strip():
+            raise click.BadParameter(f"{text!r} is not FIELD=VALUE (e.g. po_number=70001)", click_ctx, param)
+        if name not in FIELDS:
+            raise click.BadParameter(f"{name} is not a field; fields: {', '.join(sorted(FIELDS))}", click_ctx, param)
+        given[name] = value.strip()
+    return given
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--kind", type=click.Choice(sorted(k.value for k in NAMES)), help="Treat every file as this kind.")
 @click.option("--dry-run", is_flag=True, help="Check and write the report, post nothing, move nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
+@click.option("--set", "given", multiple=True, metavar="FIELD=VALUE", callback=_field_values,
+              help="Give FIELD this value on every row that lacks it (repeatable), e.g. --set po_number=70001.")
 @click.pass_obj
-def ingest(home: Home, files: tuple[Path, ...], kind: str | None, dry_run: bool, as_json: bool) -> None:
+def ingest(home: Home, files: tuple[Path, ...], kind: str | None, dry_run: bool, as_json: bool,
+           given: dict[str, str]) -> None:
     """Process FILES now, exactly as the watcher would. Exit 1 when any file was rejected."""
     init_home(home)
     outcomes = []
     run_by = current_user()
-    with context_for(home) as ctx:
-        for path in files:
-            outcome = process_file(ctx, path, kind=kind, dry_run=dry_run, run_by=run_by)
+    with context_for(home) as ctx, _progress(enabled=not as_json) as progress:
+        for number, path in enumerate(files, 1):
+            progress(f"{path.name} ({number} of {len(files)})")
+            outcome = process_file(ctx, path, kind=kind, dry_run=dry_run, run_by=run_by, overrides=given)
             outcomes.append(outcome)
             if as_json:
                 click.echo(json.dumps(outcome.as_json(), default=str, ensure_ascii=False))

@@ -102,6 +102,19 @@ class VendorSettings(_Section):
     file_pattern: str | None = None  # a glob on the file name, e.g. "ACME-PL-*.xlsx"
     title_contains: str | None = None  # text found in the title block above the header
     columns: dict[str, str] = Field(default_factory=dict)  # their header -> our field
+    #: our field -> a fixed value for files that lack it (``defaults = { office = "Main" }``); a value in the
+    #: sheet wins, one that contradicts the title block is an error
+    defaults: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("defaults", mode="before")
+    @classmethod
+    def _defaults_as_text(cls, value: object) -> object:
+        if isinstance(value, dict):
+            unknown = sorted(set(value) - set(FIELDS))
+            if unknown:
+                raise ValueError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(FIELDS))}")
+            return {k: v if isinstance(v, str) else str(v) for k, v in value.items()}
+        return value
 
     @field_validator("columns")
     @classmethod

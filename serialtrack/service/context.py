@@ -53,7 +53,7 @@ class Context:
 
     @property
     def vendors(self) -> list[VendorMapping]:
-        return [VendorMapping(name, v.file_pattern, v.title_contains, dict(v.columns))
+        return [VendorMapping(name, v.file_pattern, v.title_contains, dict(v.columns), dict(v.defaults))
                 for name, v in self.settings.vendors.items()]
 
     def close(self) -> None:

@@ -11,7 +11,8 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,16 @@ from serialtrack.service.home import archive_original
 
 log = logging.getLogger("serialtrack.pipeline")
 
+#: Who hears which step a file is at ("reading", "checking 200,000 rows", ...): ``ingest`` on a terminal shows
+#: it as progress; nobody by default.
+STAGE_LISTENER: ContextVar[Callable[[str], None] | None] = ContextVar("serialtrack_stage", default=None)
+
+
+def _stage(text: str) -> None:
+    listener = STAGE_LISTENER.get()
+    if listener is not None:
+        listener(text)
+
 
 @dataclass
 class Outcome:
@@ -61,6 +72,25 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.status in (FileStatus.POSTED, FileStatus.DUPLICATE)
+
+    def top_errors(self, most: int = 3) -> str:
+        """The commonest error codes with their counts and first cell, most frequent first:
+        ``office-unknown x4981 (first K3), item-unknown x4981 (first B3)``; so a 10,000-error rejection reads as
+        its few causes in one log line."""
+        first: dict[str, str] = {}
+        counts: dict[str, int] = {}
+        for issue in self.errors:
+            counts[issue.code] = counts.get(issue.code, 0) + 1
+            if issue.code not in first:
+                src = issue.source
+                first[issue.code] = (f"{src.sheet}!{src.cell}" if src and src.sheet and src.column
+                                     else f"{src.sheet} row {src.row}" if src and src.sheet and src.row
+                                     else "the file")
+        ranked = sorted(counts, key=lambda code: -counts[code])
+        shown = [f"{code} x{counts[code]} (first at {first[code]})" for code in ranked[:most]]
+        if len(ranked) > most:
+            shown.append(f"{len(ranked) - most} more codes")
+        return ", ".join(shown)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -123,7 +153,8 @@ def environmental(exc: BaseException) -> bool:
 
 def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: bool = False,
                  display_name: str | None = None, move: bool | None = None, recovered: bool = False,
-                 reraise_transient: bool = False, run_by: str | None = None) -> Outcome:
+                 reraise_transient: bool = False, run_by: str | None = None,
+                 overrides: Mapping[str, str] | None = None) -> Outcome:
     """Process one file: the one path for posting, rejecting, duplicates, archiving and failures.
 
     ``move`` defaults to: move when the file sits in the inbox, else copy to archive. ``recovered`` marks a
@@ -132,7 +163,8 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
     ``outbox/`` (status ``failed``); a failure of the surroundings (``ENVIRONMENT``) leaves it where it is.
     ``reraise_transient`` lets the watcher retry a database outage itself instead. The batch records the
     file's owner (``access``) and ``run_by``, the user running the command (``ingest``; None for the watcher);
-    an owner whom ``[access]`` does not let post the file's kind gets a ``not-allowed`` rejection."""
+    an owner whom ``[access]`` does not let post the file's kind gets a ``not-allowed`` rejection.
+    ``overrides`` are ``ingest --set FIELD=VALUE`` values (see ``ingest.reader.read_file``)."""
     started = time.monotonic()
     name = display_name or path.name
     in_inbox = ctx.home.in_inbox(path)
@@ -152,7 +184,7 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
                 sha, owner = file_identity(path)
                 dropped_by = owner.dropped_by(run_by)
                 outcome = _process_once(ctx, path, name, kind, sha, owner, dropped_by, dry_run=dry_run, move=move,
-                                        recovered=recovered, in_inbox=in_inbox)
+                                        recovered=recovered, in_inbox=in_inbox, overrides=overrides or {})
                 break
             except TRANSIENT as exc:
                 if not waits.wait(name, exc):
@@ -175,7 +207,8 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
 
 
 def _process_once(ctx: Context, path: Path, name: str, kind: str | None, sha: str, owner: FileOwner,
-                  dropped_by: DroppedBy, *, dry_run: bool, move: bool, recovered: bool, in_inbox: bool) -> Outcome:
+                  dropped_by: DroppedBy, *, dry_run: bool, move: bool, recovered: bool, in_inbox: bool,
+                  overrides: Mapping[str, str]) -> Outcome:
     """One try at the file: who may post it, the duplicate check, then read, check and post (or archive a
     recovered posting)."""
     snapshot = _signature(path)
@@ -190,9 +223,10 @@ def _process_once(ctx: Context, path: Path, name: str, kind: str | None, sha: st
     if previous is not None:
         return _duplicate(ctx, path, name, kind or previous.kind, previous.id, previous.output, meta, dry_run, move)
     fault_point("reading")
+    _stage(f"reading {name}")
     # a file dropped straight into inbox/ is never guessed to be master data (SPEC, Files)
     ingested = read_file(path, kinds=FIELD_SPECS, file_name=name, kind=kind, vendors=ctx.vendors, limits=ctx.limits,
-                         guess_master_data=not in_inbox)
+                         guess_master_data=not in_inbox, overrides=overrides)
     if _signature(path) != snapshot:
         return _changed(name, kind, dry_run)
     return _check_and_post(ctx, path, ingested, meta, dry_run, move, owner, lambda: _signature(path) != snapshot)
@@ -306,11 +340,11 @@ def _with_costs(ctx: Context, result: PostResult | None) -> PostResult | None:
 
 
 def _write_posted(out: Path, meta: BatchMeta, plan: PostingPlan, result: PostResult | None, vendor: str | None,
-                  notes: list[str]) -> Path:
+                  notes: list[str], warnings: list[Issue] | None = None) -> Path:
     """The receipt at ``out`` or the next free numbered name (never over another file); returns where."""
     kind = kind_named(plan.kind)
     return write_posted(out, meta, plan, result, kind_pairs=kind.summary(plan, result),
-                        kind_sheets=kind.sheets(plan, result), vendor=vendor, notes=notes)
+                        kind_sheets=kind.sheets(plan, result), vendor=vendor, notes=notes, warnings=warnings or [])
 
 
 def fail_file(ctx: Context, path: Path, name: str, kind: str | None, exc: BaseException, *, dry_run: bool = False,
@@ -400,17 +434,54 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
     raise AssertionError("unreachable")
 
 
+def _cell_key(source: Source | None) -> tuple[str | None, int | None, int | None]:
+    return (source.sheet, source.row, source.column) if source is not None else (None, None, None)
+
+
+def _refused_cells(ingested: Ingested, issues: list[Issue]) -> set[tuple[str | None, int | None, int | None]]:
+    """The cells the reader refused, with every cell of a refused merged range (its value sits in one)."""
+    refused = {_cell_key(i.source) for i in issues if i.is_error and i.source and i.source.column}
+    for grid in ingested.grids:
+        for first_row, first_col, last_row, last_col in grid.merged:
+            if (grid.name, first_row, first_col) in refused:
+                refused |= {(grid.name, r, c) for r in range(first_row, last_row + 1)
+                            for c in range(first_col, last_col + 1)}
+    return refused
+
+
+def _in_row_order(issues: list[Issue], sheets: list[str]) -> list[Issue]:
+    """File-wide issues first, then sheet by sheet (in the workbook's order), row by row, column by column, as
+    the annotated workbook shows them; issues of one cell keep the order the checks found them in. The same
+    issue found twice (one per serial of a row) is kept once."""
+    rank = {name: i for i, name in enumerate(sheets)}
+
+    def key(issue: Issue) -> tuple[int, int, int]:
+        src = issue.source
+        if src is None or src.sheet is None:
+            return (-1, 0, 0)
+        return (rank.get(src.sheet, len(rank)), src.row or 0, src.column or 0)
+    unique = list(dict.fromkeys(issues))  # a row of ten serials under an unknown order says so once
+    return sorted(unique, key=key)
+
+
 def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, dry_run: bool,
                          move: bool, changed: Callable[[], bool]) -> Outcome:
     """Check the file against the ledger as it stands now and post it; ``Conflict`` when the ledger changed
     before the commit in a way the plan depends on (nothing posted, nothing answered: check it again)."""
     issues = ingested.issues + check_cell_limits(ingested.rows)  # what the ledger's columns cannot hold
     checked = Checked(None, list(issues))
-    if not any(i.is_error for i in issues) and ingested.kind:
+    _stage(f"checking {len(ingested.rows):,} rows of {meta.file_name}")
+    if ingested.kind and ingested.tables:
+        # every check whose inputs could be read runs in the same pass, so one answer holds everything wrong
+        # with the file; a cell the reader already refused is not blamed again by the kind's rules
         checked = kind_named(ingested.kind).check(ingested, ctx.check_env)
-        checked.issues = issues + checked.issues
-    errors = [i for i in checked.issues if i.is_error]
-    warnings = [i for i in checked.issues if not i.is_error]
+        refused = _refused_cells(ingested, issues)
+        checked.issues = issues + [i for i in checked.issues if _cell_key(i.source) not in refused]
+        if any(i.is_error for i in issues):
+            checked.plan = None
+    ordered = _in_row_order(checked.issues, [g.name for g in ingested.grids])
+    errors = [i for i in ordered if i.is_error]
+    warnings = [i for i in ordered if not i.is_error]
     outcome = Outcome(meta.file_name, ingested.kind, FileStatus.REJECTED, errors=errors, warnings=warnings,
                       notes=list(ingested.notes), dry_run=dry_run)
     if changed():  # hash, read and archive must be the same bytes
@@ -422,10 +493,11 @@ def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: Bat
     stem = Path(meta.file_name).stem
     if dry_run:
         out = unique_output_path(ctx.home.outbox, stem, ".dry-run.xlsx")
-        out = _write_posted(out, meta, plan, None, ingested.vendor, ingested.notes)
+        out = _write_posted(out, meta, plan, None, ingested.vendor, ingested.notes, warnings)
         outcome.status, outcome.output = FileStatus.POSTED, str(out)
         outcome.counts = {"rows": plan.rows, "units": plan.units, "lots": len(plan.lots)}
         return outcome
+    _stage(f"posting {plan.units:,} units of {meta.file_name}")
     try:
         result = ctx.store.apply(plan, meta)
     except AlreadyPosted:
@@ -435,9 +507,10 @@ def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: Bat
     fault_point("after-commit")
     outcome.status, outcome.batch = FileStatus.POSTED, result.batch_id
     out = unique_output_path(ctx.home.outbox, stem, ".posted.xlsx")
+    _stage(f"writing the receipt for {meta.file_name}")
     try:
         fault_point("writing-report")
-        out = _write_posted(out, meta, plan, _with_costs(ctx, result), ingested.vendor, ingested.notes)
+        out = _write_posted(out, meta, plan, _with_costs(ctx, result), ingested.vendor, ingested.notes, warnings)
     except OSError as exc:  # disk full, permission denied: the posting stands, the receipt is missing
         log.error("%s: posted as batch %s but the receipt could not be written: %s", meta.file_name,
                   result.batch_id, exc)
@@ -482,6 +555,7 @@ def _reject(ctx: Context, path: Path, ingested: Ingested | None, meta: BatchMeta
             return _duplicate(ctx, path, meta.file_name, meta.kind, previous.id if previous else 0,
                               previous.output if previous else None, meta, dry_run, move)
     fault_point("writing-report")
+    _stage(f"writing the annotated copy of {meta.file_name}")
     written = write_rejected(out, file_name=meta.file_name, issues=outcome.errors + outcome.warnings,
                              sheets=_grid_sheets(ingested) if ingested else [], notes=outcome.notes)
     if written != out and outcome.batch is not None:  # the name was taken meanwhile: record where it went

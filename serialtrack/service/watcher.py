@@ -275,10 +275,13 @@ class Watcher:
                   "errors": len(outcome.errors), "seconds": round(outcome.seconds, 3), "output": outcome.output,
                   "dropped_by": outcome.dropped_by.as_json() if outcome.dropped_by else None}
         batch = f" batch {outcome.batch}" if outcome.batch else ""
+        causes = f": {outcome.top_errors()}" if outcome.errors else ""
+        if outcome.errors:
+            fields["top_errors"] = outcome.top_errors()
         log.log(logging.INFO if outcome.ok else logging.WARNING,
-                "%s: %s [%s]%s, %d rows, %d units, %d errors, %.2fs", outcome.file, outcome.status,
+                "%s: %s [%s]%s, %d rows, %d units, %d error%s%s, %.2fs", outcome.file, outcome.status,
                 outcome.kind or "unknown kind", batch, fields["rows"], fields["units"], fields["errors"],
-                outcome.seconds, extra={"fields": fields})
+                "" if fields["errors"] == 1 else "s", causes, outcome.seconds, extra={"fields": fields})
 
 
 def run_watcher(ctx: Context, *, poll: float | None = None, once: bool = False) -> int:

@@ -81,7 +81,7 @@ def test_receiving__real_vse_sheet_without_po_rejected_by_cli(st: Service, vse_p
     assert outcome["status"] == "rejected"
     assert [(e["code"], e["sheet"], e["row"], e["cell"]) for e in outcome["errors"]] == [
         ("required-column-missing", SHEET, 2, None)]
-    assert "no column for po_number" in outcome["errors"][0]["message"]
+    assert "no PO column: is it one of" in outcome["errors"][0]["message"]
     listed = errors_table(outcome["output"])
     assert [(r["Sheet"], r["Row"], r["Code"]) for r in listed] == [(SHEET, 2, "required-column-missing")]
     assert st.lots() == lots_before
@@ -99,7 +99,12 @@ def test_receiving__real_vse_sheet_read_as_receiving_names_missing_po(vse_path: 
 
 
 def test_receiving__real_vse_sheet_detected_as_count_sheet_with_header_on_row_2(vse_rows: Ingested) -> None:
-    assert (vse_rows.kind, vse_rows.vendor, vse_rows.issues) == ("counts", "vse", [])
+    assert (vse_rows.kind, vse_rows.vendor) == ("counts", "vse")
+    assert [i for i in vse_rows.issues if i.is_error] == []
+    # every column read as no field is named on its header cell, so the clerk sees what was left out
+    unread = {i.source.cell: i.message for i in vse_rows.issues if i.code == "column-not-read" and i.source}
+    assert set(unread) == {"C2", "E2", "F2", "G2", "I2", "J2", "L2", "M2", "N2", "O2", "P2", "Q2"}
+    assert "('Time') was not read" in unread["E2"]
     [table] = vse_rows.tables
     assert table.header_row == 2
     assert table.columns["serials"] == 1 and table.columns["item_code"] == 2

@@ -192,7 +192,7 @@ def test_inbox__no_header_row_in_a_receiving_file(ledger, tmp_path: Path) -> Non
     [out] = ledger.ingest(book, kind="receiving", expect=1)
     _rejected(out)
     assert [(e["code"], e["sheet"], e["cell"]) for e in out["errors"]] == [("header-not-found", None, None)]
-    assert "item_code, po_number" in out["errors"][0]["message"]
+    assert "it needs columns PO, Item" in out["errors"][0]["message"]
 
 
 def test_inbox__file_two_kinds_fit_equally_is_rejected_naming_both(ledger, home: Path, tmp_path: Path) -> None:
