@@ -289,6 +289,12 @@ def test_template__drop_downs_hold_the_ledgers_values(cli: Any, tmp_path: Path) 
     assert items == {"Serialized": ["Y", "N"], "Track Mfr Lot": ["Y", "N"], "Check Digit": ["Luhn"]}
     wb = load_workbook(cli.home / "outbox" / "returns-template.xlsx")
     assert wb.sheetnames == ["Returns", "Lists", "How to fill in"] and wb["Lists"].sheet_state == "hidden"
+    styles = {dv.promptTitle: (dv.type or "any", dv.errorStyle or "stop")  # the defaults are not written
+              for dv in wb["Returns"].data_validations.dataValidation}
+    assert styles["Disposition (required)"] == ("list", "stop"), "a closed list refuses other values"
+    assert styles["Item (required)"] == ("list", "warning"), "the ledger may have outgrown the list"
+    assert styles["Serials (required)"][0] == "any", "a tooltip only: any serial may be typed"
+    assert styles["Return Date"][0] == "date"
 
 
 def test_template__po_prefill_gives_the_quantity_still_expected(cli: Any, tmp_path: Path) -> None:
