@@ -3,7 +3,10 @@ kind's data sheet prints on one page, one page wide (its first and last headings
 empty rows and the hidden Lists sheet print nothing, and a template prefilled with an order's lines shows
 them. The first page of each is kept as a PNG in the test's temp folder, named in failures.
 
-Skipped, saying so, where LibreOffice or poppler is missing; ``.ci/run`` installs both.
+Also typed into in LibreOffice itself (``lo_type.py``, through its ``uno`` bridge): a 15-digit scan in the
+Serials column stays text, below the cell-formatted rows too, and posts.
+
+Skipped, saying so, where LibreOffice, poppler or python3-uno is missing; ``.ci/run`` installs the first two.
 """
 
 from __future__ import annotations
@@ -13,11 +16,14 @@ import datetime as dt
 import shutil
 import subprocess
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
+from support.books import items_book, po_book
 
-from serialtrack.exporters.template import write_template
+from serialtrack.exporters.template import FORMATTED_ROWS, write_template
 from serialtrack.kinds.registry import KINDS
 from serialtrack.service.templates import build_template
 
@@ -84,3 +90,44 @@ def test_render__prefilled_template_shows_its_lines(printed: Any) -> None:
     data = [p for p in pages if _sheet(p, "prefilled.xlsx") == "Receiving"]
     assert len(data) == 1, f"the prefilled receiving sheet prints on {len(data)} pages; see {png}"
     assert "CAM-1" in data[0] and "Cable, 3 m" in data[0] and "Vendor" in data[0], png
+
+
+LO_TYPE = Path(__file__).with_name("lo_type.py")
+
+
+def _uno_python() -> str | None:
+    """A Python that has LibreOffice's ``uno`` module (LibreOffice's own, or the system's)."""
+    for candidate in ("/usr/bin/python3", "/usr/lib/libreoffice/program/python"):
+        if Path(candidate).exists() and subprocess.run([candidate, "-c", "import uno"], capture_output=True,
+                                                       timeout=30).returncode == 0:
+            return candidate
+    return None
+
+
+def test_render__typed_in_libreoffice_a_scanned_serial_stays_text_and_posts(cli: Any, tmp_path: Path) -> None:
+    """The Text format at work in a real spreadsheet program: 15 scanned digits typed into the Serials column
+    (in a formatted row, and far below, where only the column's format holds) stay text and post exactly; the
+    same digits typed into a General cell become a number (the control)."""
+    python = _uno_python()
+    if python is None:
+        pytest.skip("no Python with LibreOffice's uno module (python3-uno)")
+    cli.ingest(items_book(tmp_path / "items.xlsx", [["CAM-1", "Camera", "Y", 100, None]]), kind="items", expect=0)
+    cli.ingest(po_book(tmp_path / "po.xlsx", [["70001", "Acme", "Main", "CAM-1", 2, 100]]), expect=0)
+    template = Path(cli.json("template", "receiving", "--po", "70001")["path"])
+    typed = tmp_path / "typed.xlsx"
+    far = FORMATTED_ROWS + 500
+    subprocess.run([python, str(LO_TYPE), str(template), str(typed), str(tmp_path / "profile"),
+                    "D2=134593568000123", f"A{far}=70001", f"B{far}=CAM-1", f"D{far}=000000000000007",
+                    "C2=1", f"C{far}=1", "$'How to fill in'.C40=134593568000125"],
+                   check=True, capture_output=True, timeout=300)
+    book = openpyxl.load_workbook(typed)
+    assert book["How to fill in"]["C40"].value == 134593568000125, "control: a General cell takes a number"
+    data = book.worksheets[0]
+    assert (data["D2"].value, data[f"D{far}"].value, data[f"A{far}"].value) == (
+        "134593568000123", "000000000000007", "70001")
+    dropped = cli.home / "inbox" / "receiving" / "typed.xlsx"
+    shutil.copy(typed, dropped)
+    [out] = cli.ingest(dropped)
+    assert (out["status"], out["errors"]) == ("posted", []), out
+    lots = cli.json("lots", "--po", "70001")
+    assert sorted(s for lot in lots for s in lot["serials_remaining"]) == ["000000000000007", "134593568000123"]
