@@ -101,14 +101,17 @@ def _data_sheet(book: WorkbookBuilder, ws: Any, template: Template, sources: Map
         if column.required:
             ws.write_comment(0, col, f"Required: {column.hint or 'fill in every row'}.",
                              {"x_scale": 1.6, "y_scale": 0.8})
+    text_columns = [c.value in ("text", "yesno") for c in columns]
     for r, row in enumerate(template.rows, start=1):
         for col, (column, value) in enumerate(zip(columns, row, strict=True)):
-            book.write_value(ws, r, col, value, _WRITE_KIND[column.value])
-    text_columns = [c.value in ("text", "yesno") for c in columns]
-    for r in range(len(template.rows) + 1, max(FORMATTED_ROWS, len(template.rows)) + 1):
-        for col, is_text in enumerate(text_columns):
-            if is_text:
+            if value is not None:
+                book.write_value(ws, r, col, value, _WRITE_KIND[column.value])
+            elif text_columns[col]:
                 ws.write_blank(r, col, None, blank_text)
+    text_indexes = [col for col, is_text in enumerate(text_columns) if is_text]
+    for r in range(len(template.rows) + 1, max(FORMATTED_ROWS, len(template.rows)) + 1):
+        for col in text_indexes:
+            ws.write_blank(r, col, None, blank_text)
     table_last = max(len(template.rows), 1)
     ws.add_table(0, 0, table_last, last, {
         "name": table_name_for(template.title), "style": TABLE_STYLE,
@@ -134,7 +137,7 @@ def _validation(column: TemplateColumn, sources: Mapping[str, str]) -> dict[str,
                 "error_type": "stop" if column.closed else "warning",
                 "error_title": column.heading[:32],
                 "error_message": ("Pick a value from the list." if column.closed else
-                                  "This value is not in the ledger's list; keep it only if you are sure.")}
+                                  "This value is not in the list; keep it only if you are sure it is right.")}
     if column.value == "int":
         return {"validate": "integer", "criteria": ">=", "value": 0, **tip, "error_type": "stop",
                 "error_title": column.heading[:32], "error_message": "Type a whole number of units (0 or more)."}
