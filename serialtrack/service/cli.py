@@ -24,10 +24,12 @@ from serialtrack.service.access import current_user
 from serialtrack.service.cli_common import EXIT_FAILED, EXIT_OK, context_for
 from serialtrack.service.cli_queries import lots, reverse, serial, stock
 from serialtrack.service.cli_reconcile import reconcile
+from serialtrack.service.cli_template import template
 from serialtrack.service.cli_watch import watch
 from serialtrack.service.demo import DemoAlreadyRan, run_demo
 from serialtrack.service.home import Home, init_home, resolve_home
 from serialtrack.service.pipeline import STAGE_LISTENER, process_file
+from serialtrack.service.templates import write_blank_templates
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -47,10 +49,11 @@ def main(click_ctx: click.Context, home: Path | None, verbose: bool) -> None:
 @main.command()
 @click.pass_obj
 def init(home: Home) -> None:
-    """Create the home's folders, a commented serialtrack.toml and the database (safe to run again)."""
+    """Create the home's folders, a commented serialtrack.toml, the database and a blank fill-in template per
+    kind in templates/ (safe to run again: nothing that exists is touched)."""
     created = init_home(home)
-    with context_for(home):
-        pass
+    with context_for(home) as ctx:
+        created += write_blank_templates(home, today=ctx.today)
     for path in created:
         click.echo(f"created {path}")
     click.echo(f"home ready: {home.root}")
@@ -154,5 +157,5 @@ def demo(home: Home, as_json: bool) -> None:
         click.echo(f"\nOpen the workbooks in {home.outbox} to see what a clerk gets back.")
 
 
-for _command in (serial, lots, stock, reverse, reconcile, watch):
+for _command in (serial, lots, stock, reverse, reconcile, watch, template):
     main.add_command(_command)

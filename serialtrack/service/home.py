@@ -34,6 +34,11 @@ class Home:
         return self.root / "outbox"
 
     @property
+    def templates(self) -> Path:
+        """Blank fill-in templates, one per kind, written by ``init`` (``serialtrack template`` writes to outbox/)."""
+        return self.root / "templates"
+
+    @property
     def archive(self) -> Path:
         """Originals after processing: ``archive/posted``, ``archive/rejected``, ``archive/duplicates``."""
         return self.root / "archive"
