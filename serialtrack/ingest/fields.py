@@ -82,6 +82,11 @@ ROW_NUMBER_HEADERS: frozenset[str] = frozenset(
 )
 
 
+#: Headers our own answers add to a clerk's sheet (the annotated copy's Errors column): a corrected copy dropped
+#: again carries them, and they are not the clerk's columns, so they are neither read nor listed as unread.
+OUR_HEADERS: frozenset[str] = frozenset({header_key("Errors")})
+
+
 @dataclass(frozen=True)
 class Kind:
     """One file kind: its columns, the required ones, and its own extra aliases."""

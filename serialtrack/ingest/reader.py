@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from serialtrack.ingest.fields import FIELDS, ROW_NUMBER_HEADERS, Kind, field_label, header_key
+from serialtrack.ingest.fields import FIELDS, OUR_HEADERS, ROW_NUMBER_HEADERS, Kind, field_label, header_key
 from serialtrack.ingest.safety import DEFAULT_LIMITS, ReadLimits, UnsafeFile
 from serialtrack.ingest.table import HEADER_SEARCH_ROWS, SheetTable, TitleValue, find_header, find_table
 from serialtrack.ingest.values import Cell
@@ -239,6 +239,8 @@ def _unmapped_issues(file: str, table: SheetTable, spec: Kind) -> list[Issue]:
     """Each header that maps to no field, named on its cell with the field it most resembles."""
     issues = []
     for column, header in table.unmapped:
+        if header_key(header) in OUR_HEADERS:
+            continue
         where = Source(file, table.sheet, table.header_row, column)
         if header_key(header) in ROW_NUMBER_HEADERS:
             why = "it numbers the rows"

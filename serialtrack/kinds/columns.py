@@ -34,7 +34,8 @@ HEADINGS: dict[str, str] = {
 _NOT_TEXT: dict[str, ValueKind] = {
     "qty": "int", "est_unit_cost": "money", "unit_cost": "money", "unit_price": "money",
     "order_date": "date", "received_date": "date", "ship_date": "date", "return_date": "date",
-    "count_date": "date", "serialized": "yesno", "track_mfr_lot": "yesno",
+    "count_date": "date", "serialized": "yesno", "track_mfr_lot": "yesno", "warranty_months": "int",
+    "vendor_warranty_months": "int",
 }
 
 #: What to write in each column, in a clerk's words.
@@ -69,6 +70,8 @@ HINTS: dict[str, str] = {
     "reason": "free text",
     "return_date": "a date (2026-11-29); empty: today",
     "count_date": "a date (2026-11-29); empty: today",
+    "warranty_months": "months of customer warranty from the ship date; empty: none",
+    "vendor_warranty_months": "months of vendor warranty from the received date; empty: none",
 }
 
 #: Where a field means something particular to one kind: (kind, field) -> hint.
@@ -81,6 +84,8 @@ KIND_HINTS: dict[tuple[str, str], str] = {
     (KindName.SALES_ORDERS, "qty"): "the quantity ordered",
     (KindName.RECEIVING, "qty"): "the units received; empty: one per serial listed",
     (KindName.SHIPPING, "qty"): "the units shipped; empty: one per serial listed",
+    (KindName.LOOKUPS, "serials"): "the serials to look up: one per row, or several per cell",
+    (KindName.LOOKUPS, "item_code"): "the item, to look the serial up on that item only; empty: every item",
 }
 
 

@@ -37,5 +37,6 @@ def test_receiving__annotated_copy_fixed_and_dropped_again_posts_the_clerks_text
 
     posted = st.ingest_one(fixed)
     assert posted["status"] == "posted", posted["errors"]
+    assert posted["warnings"] == [], "our own Errors column is not a clerk's column left unread"
     [lot] = [lot for lot in st.lots() if lot["batch_id"] == posted["batch"]]
     assert (lot["mfr_lot"], lot["packing_list"]) == ("+LOT7", "-PL-77")

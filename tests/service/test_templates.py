@@ -197,7 +197,24 @@ def _round_trip_counts(cli: Any, tmp: Path, db_url: str) -> None:
         (s, row["Bin"], dt.date(2026, 11, 20)) for s in ("SN0001", "SN0002", "SN0003")]
 
 
+def _round_trip_lookups(cli: Any, tmp: Path, db_url: str) -> None:
+    _stock(cli, tmp)
+    path = _template(cli, "lookups")
+    ws = load_workbook(path).worksheets[0]
+    assert ws.cell(2, _headings(ws)["Serials"]).number_format == "@"
+    dest = _fill(path, cli.home / "inbox" / "lookups" / "filled-lookups.xlsx", {2: {"Serials": "SN0001"},
+                                                                               3: {"Serials": SCANNED}})
+    [out] = cli.ingest(dest)
+    assert (out["kind"], out["status"], out["errors"]) == ("lookups", "answered", []), out
+    assert (out["counts"]["found"], out["counts"]["not_found"]) == (1, 1)
+    answers = load_workbook(out["output"])["Answers"]
+    header = [c.value for c in answers[1]]
+    rows = [dict(zip(header, [c.value for c in r], strict=True)) for r in answers.iter_rows(min_row=2)]
+    assert [(r["Asked"], r["Status"]) for r in rows] == [("SN0001", "in stock"), (SCANNED, "not in the ledger")]
+
+
 ROUND_TRIPS: dict[str, Callable[[Any, Path, str], None]] = {
+    "lookups": _round_trip_lookups,
     "items": _round_trip_items, "purchase_orders": _round_trip_purchase_orders,
     "sales_orders": _round_trip_sales_orders, "receiving": _round_trip_receiving,
     "shipping": _round_trip_shipping, "returns": _round_trip_returns, "counts": _round_trip_counts,
