@@ -96,6 +96,9 @@ class Kind:
     required: frozenset[str]
     extra_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     master_data: bool = False
+    #: Detected only when its own fields are all a sheet names (a lookup: serials, perhaps the item); a sheet
+    #: that also names a field of another kind (a PO, a qty) is not guessed to be a question.
+    exclusive: bool = False
 
     def alias_map(self, vendor_columns: Mapping[str, str] | None = None) -> HeaderMap:
         """header_key -> field for this kind; a vendor's mapping wins over the built-in aliases, both for a

@@ -93,13 +93,29 @@ def _fields_for(kind: Kind, grids: Sequence[Grid], aliases: Mapping[str, str], f
     return scores
 
 
+def _fields_named(grids: Sequence[Grid], vendor: VendorMapping | None, kinds: Mapping[KindName, Kind],
+                  file: str) -> frozenset[str]:
+    """Every field any kind recognises in the sheets' header rows and title blocks."""
+    named: set[str] = set()
+    for kind in kinds.values():
+        aliases = kind.alias_map(vendor.columns if vendor else None)
+        for grid in grids:
+            found = find_header(grid, aliases, file)
+            if found is not None:
+                named |= set(found[1]) | set(found[2])
+    return frozenset(named)
+
+
 def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None,
                 kinds: Mapping[KindName, Kind], *, guess_master_data: bool = True,
                 given: frozenset[str] = frozenset()) -> tuple[KindName | None, list[Issue]]:
     """The kind that fits best, or None with the reason as an Issue. With ``guess_master_data`` False (a file
     dropped straight into inbox/) a best fit that is master data is refused, never guessed."""
     scores: dict[KindName, int] = {}
+    named = _fields_named(grids, vendor, kinds, file) | given
     for kind in kinds.values():
+        if kind.exclusive and not named <= set(kind.columns):
+            continue
         fits = _fields_for(kind, grids, kind.alias_map(vendor.columns if vendor else None), file, given)
         if fits:
             scores[kind.name] = max(fits)

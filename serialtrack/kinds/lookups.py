@@ -112,7 +112,7 @@ class Lookups(FileKind):
     name = KindName.LOOKUPS
     noun = "lookups"
     answers = True
-    fields = Kind(KindName.LOOKUPS, ("serials", "item_code"), frozenset({"serials"}))
+    fields = Kind(KindName.LOOKUPS, ("serials", "item_code"), frozenset({"serials"}), exclusive=True)
 
     def check(self, ingested: Ingested, env: CheckEnv) -> Checked:
         """A question is never refused for its answers; only a file with nothing to ask is."""

@@ -86,6 +86,14 @@ def test_lookup__scan_log_dropped_in_the_inbox_is_answered_and_posts_nothing(led
     assert {h["Type"] for h in history if h["Serial"] == "000105"} == {"receipt", "reversal"}
 
 
+def test_lookup__a_sheet_naming_another_kinds_field_is_never_guessed_to_be_a_question(ledger, home: Path) -> None:
+    """Serials and a quantity, no order: a shipping sheet that lost its SO column, not a question."""
+    path = workbook(home / "inbox" / "half-a-shipment.xlsx", ["Serial", "Qty"], [["000101", 1]])
+    [out] = ledger.ingest(path, expect=1)
+    assert (out["kind"], out["status"]) == (None, "rejected")
+    assert [e["code"] for e in out["errors"]] == ["kind-unknown"]
+
+
 def test_lookup__an_item_column_narrows_the_answer(ledger, home: Path) -> None:
     path = workbook(home / "inbox" / "lookups" / "cams.xlsx", ["Item", "Serial"], [["CAM", "000101"], ["CAM", "000102"]])
     [out] = ledger.ingest(path, expect=0)

@@ -63,11 +63,11 @@ def test_real_sheet__aditya_roll_list_without_po_or_item_rejected_on_its_header_
 
 def test_real_sheet__barcode_scan_log_posts_as_a_count_with_its_double_scan_warned(cli, home: Path,
                                                                                    tmp_path: Path) -> None:
-    """Straight into ``inbox/`` no kind fits a scan log (no item, office or order). With a vendor table that
-    maps its columns and gives the office and item it lacks, it posts as a count, the double scan of
-    C02GP0RXQ05P warned on its second cell and counted once."""
-    [loose] = cli.ingest(_drop(home, "barcode_scan_log_serials.csv"), expect=1)
-    assert _errors(loose) == [("kind-unknown", None, None, None)]
+    """Straight into ``inbox/`` a scan log names serials only, so it is a question (a lookup), answered and
+    posting nothing. With a vendor table that maps its columns and gives the office and item it lacks, it
+    posts as a count, the double scan of C02GP0RXQ05P warned on its second cell and counted once."""
+    [loose] = cli.ingest(_drop(home, "barcode_scan_log_serials.csv"), expect=0)
+    assert (loose["kind"], loose["status"], loose["counts"]["asked"]) == ("lookups", "answered", 4)
     cli.ingest(items_book(tmp_path / "items.xlsx", [["MAC", "Laptops", "Y", 1, None]]), kind="items", expect=0)
     cli.ingest(po_book(tmp_path / "po.xlsx", [["1", "Apple", "Lab", "MAC", 5, 1]]), kind="purchase_orders", expect=0)
     (home / "serialtrack.toml").write_text(
