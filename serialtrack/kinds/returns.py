@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from serialtrack.exporters.report import ReportSheet
@@ -23,10 +24,12 @@ from serialtrack.kinds.base import (
     width_for,
 )
 from serialtrack.kinds.shipping import ORDER_ALIASES
+from serialtrack.ledger.lookups import units_for
 from serialtrack.ledger.plan import PostingPlan, ReturnPlan
 from serialtrack.ledger.posting import PostResult
 from serialtrack.ledger.reverse_store import Undo, undo_returns
 from serialtrack.ledger.view import LedgerView
+from serialtrack.ledger.warranty import warranty_state
 from serialtrack.records import Issue, KindName, SerialStatus
 
 DISPOSITIONS = ("restock", "scrap", "return_to_vendor")
@@ -83,6 +86,12 @@ def plan_returns(entries: Sequence[ReturnEntry], view: LedgerView, *, today: dt.
     return PostingPlan(KindName.RETURNS, returns=tuple(plans), rows=rows)
 
 
+def _in_or_out(r: ReturnPlan) -> str:
+    """In or out of the customer warranty on the day the unit came back."""
+    state = warranty_state(r.warranty_until, r.return_date)
+    return {"in": "in warranty", "out": "out of warranty"}.get(state or "", "no warranty")
+
+
 class Returns(FileKind):
     name = KindName.RETURNS
     fields = Kind(KindName.RETURNS, ("so_number", "item_code", "serials", "disposition", "reason", "return_date"),
@@ -105,7 +114,12 @@ class Returns(FileKind):
         issues += check_returns(entries, view)
         if has_errors(issues):
             return Checked(None, issues, view)
-        return Checked(plan_returns(entries, view, today=env.today, rows=len(ingested.rows)), issues, view)
+        plan = plan_returns(entries, view, today=env.today, rows=len(ingested.rows))
+        with env.store.engine.connect() as conn:
+            facts = units_for(conn, [r.serial for r in plan.returns])
+        until = {f.id: f.warranty_until for found in facts.values() for f in found}
+        returns = tuple(replace(r, warranty_until=until.get(r.unit_id)) for r in plan.returns)
+        return Checked(replace(plan, returns=returns), issues, view)
 
     def summary(self, plan: PostingPlan, result: PostResult | None) -> list[SummaryPair]:
         if not plan.returns:
@@ -118,7 +132,7 @@ class Returns(FileKind):
             return []
         return [ReportSheet("Returns", [
             C("Serial", "text"), C("Item", "text"), C("SO", "text"), C("Disposition", "text"), C("Reason", "text"),
-            C("Lot", "text"), C("Unit Cost", "money"), C("Return Date", "date"), C("Sheet", "text"),
-            C("Row", "int")],
+            C("Lot", "text"), C("Unit Cost", "money"), C("Return Date", "date"), C("Warranty Until", "date"),
+            C("Warranty", "text"), C("Sheet", "text"), C("Row", "int")],
             ([r.serial, r.item_code, r.so_number, r.disposition, r.reason, r.lot_document, r.unit_cost,
-              r.return_date, r.sheet, r.row] for r in plan.returns))]
+              r.return_date, r.warranty_until, _in_or_out(r), r.sheet, r.row] for r in plan.returns))]

@@ -124,6 +124,8 @@ class ReturnPlan:
     return_date: dt.date
     sheet: str | None
     row: int | None
+    #: the last day of the unit's customer warranty (from its ship date), None without one
+    warranty_until: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -132,3 +132,21 @@ def test_warranty__months_land_on_the_same_day_or_the_shorter_months_end(start: 
     assert warranty_until(start, months) == until
     assert warranty_state(until, until) == "in" and warranty_state(until, until + dt.timedelta(days=1)) == "out"
     assert warranty_until(start, None) is None and warranty_until(None, months) is None
+
+
+def test_returns_answer_marks_each_unit_in_or_out_of_warranty(ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """000101 ships on 2024-02-29 with 12 months' warranty (to 2025-02-28): back on 2025-02-28 it is in
+    warranty; a CAM (no warranty) says so."""
+    ledger.ingest(so_book(tmp_path / "so2.xlsx", [["501", "Fabrikam", "Main", "MBP", 1, 1500],
+                                                  ["501", "Fabrikam", "Main", "CAM", 1, 90]]),
+                  kind="sales_orders", expect=0)
+    ledger.ingest(workbook(tmp_path / "ship2.xlsx", ["SO", "Item", "Serials", "Ship Date"],
+                           [["501", "MBP", "000101", "2024-02-29"], ["501", "CAM", "000101", "2024-02-29"]]),
+                  kind="shipping", expect=0)
+    [out] = ledger.ingest(workbook(tmp_path / "ret2.xlsx", ["SO", "Item", "Serials", "Disposition", "Return Date"],
+                                   [["501", "MBP", "000101", "restock", "2025-02-28"],
+                                    ["501", "CAM", "000101", "restock", "2025-03-01"]]), kind="returns", expect=0)
+    rows = {(r["Item"], r["Serial"]): r for r in _sheet(out["output"], "Returns")}
+    mbp, cam = rows[("MBP", "000101")], rows[("CAM", "000101")]
+    assert (mbp["Warranty Until"].date(), mbp["Warranty"]) == (dt.date(2025, 2, 28), "in warranty")
+    assert (cam["Warranty Until"], cam["Warranty"]) == (None, "no warranty")
