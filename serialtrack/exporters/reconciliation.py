@@ -1,7 +1,7 @@
 """The nightly reconciliation workbook: ``reconciliation-<date>.xlsx`` (and, on request, the same as CSV).
 
 Sheets, in order: Summary, Open POs, Open SOs, Lots, Serials on hand, Exceptions, Activity, Valuation, COGS,
-Roll-forward (see ``reconciliation_sheets`` for their columns). Balances are as of the end of the report's
+Roll-forward, Warranties (see ``reconciliation_sheets`` for their columns). Balances are as of the end of the report's
 day. Tables with money get a totals row (``SUBTOTAL(109,Table[Col])``: it follows a filter); each Summary
 figure's Source is a link to its sheet, and its check rows (0 when the sheets agree) turn red when not 0. Every data sheet is one Excel table with a fixed name; each
 figure of the Summary is a formula over those tables (``=SUM(Lots[Current Value])``), written with the value
@@ -198,6 +198,10 @@ def summary_rows(period: Period, written: dict[str, WrittenSheet]) -> list[list[
     rows.append(["Exceptions: value at risk", None, _total(exc, "Value At Risk"), "Exceptions: Value At Risk"])
     rows += [[f"Exceptions: {kind}", _count_if(exc, "Kind", kind), None, f"Exceptions where Kind = {kind}"]
              for kind in KINDS]
+    if "Warranties" in written:
+        war = written["Warranties"]
+        rows.append(["Warranties ending within the horizon (units)", _total(war, "Serial", count=True),
+                     _total(war, "Unit Cost"), "Warranties: one row per unit, Unit Cost"])
     sheets = {w.result.names[0].lower(): w for w in written.values()}
     for row in rows:
         source = row[3]

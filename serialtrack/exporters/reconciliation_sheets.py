@@ -23,6 +23,7 @@ from serialtrack.ledger import reconcile_history as history
 from serialtrack.ledger import reconcile_queries as q
 from serialtrack.ledger.reconcile_queries import Period
 from serialtrack.ledger.reconcile_rollforward import roll_forward
+from serialtrack.ledger.warranty import lapsing
 from serialtrack.records import DroppedBy
 
 C = ColumnSpec
@@ -266,7 +267,30 @@ def roll_forward_sheet(conn: Connection, period: Period) -> DataSheet:
                 "Closing Value"))
 
 
-def data_sheets(conn: Connection, period: Period) -> list[DataSheet]:
+WARRANTY_COLUMNS = [
+    C("Warranty", "text"), C("Customer or Vendor", "text"), C("SO or PO", "text"), C("Item", "text"),
+    C("Serial", "text"), C("Office", "text"), C("Bin", "text"), C("Started", "date"), C("Warranty Until", "date"),
+    C("Days Left", "int"), C("Unit Cost", "money"), C("What To Do", "text", width=60)]
+
+
+def warranties(conn: Connection, period: Period, horizon_days: int) -> DataSheet:
+    def rows() -> Iterator[list[Cell]]:
+        for w in lapsing(conn, period.day, horizon_days):
+            todo = ("the customer's warranty ends: claims on it are ours until then" if w.which == "customer"
+                    else "test it, or return it to the vendor, before the vendor's warranty lapses")
+            yield [w.which, w.party, w.order, w.item, w.serial, w.office, w.bin, w.started, w.until,
+                   (w.until - period.day).days, w.unit_cost, todo]
+
+    return DataSheet(
+        "Warranties", "Warranties", WARRANTY_COLUMNS,
+        f"Warranties ending from {period.day.isoformat()} to "
+        f"{(period.day + dt.timedelta(days=horizon_days)).isoformat()} ({horizon_days} days): shipped units' "
+        "customer warranties (from the ship date), by customer and SO; then units in stock whose vendor "
+        "warranty (from the received date) ends, by vendor and PO.", rows(), sums=("Unit Cost",),
+        totals=("Unit Cost",))
+
+
+def data_sheets(conn: Connection, period: Period, *, warranty_horizon_days: int = 90) -> list[DataSheet]:
     """The data sheets in workbook order (after the Summary). Their rows run the queries when read.
 
     Balances are as of the end of ``period.day``: replayed from the history when anything is dated later,
@@ -274,4 +298,5 @@ def data_sheets(conn: Connection, period: Period) -> list[DataSheet]:
     as_of = period.day if history.later_activity(conn, period.day) else None
     return [open_pos(conn, as_of), open_sos(conn, as_of), lots(conn, period, as_of),
             serials_on_hand(conn, period, as_of), exceptions(conn, period.day, as_of), activity(conn, period),
-            valuation(conn, as_of), cogs(conn, period), roll_forward_sheet(conn, period)]
+            valuation(conn, as_of), cogs(conn, period), roll_forward_sheet(conn, period),
+            warranties(conn, period, warranty_horizon_days)]

@@ -80,6 +80,8 @@ class ReconciliationSettings(_Section):
     #: Cron expression (minute hour day month weekday, local time) for the nightly reconciliation run by the
     #: watcher; empty disables it.
     schedule: str = "30 23 * * *"
+    #: The Warranties sheet lists warranties ending within this many days of the report's date.
+    warranty_horizon_days: int = Field(default=90, ge=0, le=3660)
 
     @field_validator("schedule")
     @classmethod

@@ -40,7 +40,9 @@ def reconcile(ctx: Context, day: dt.date | None = None, *, start: dt.date | None
     path.parent.mkdir(parents=True, exist_ok=True)
     generated = ctx.clock().astimezone().replace(tzinfo=None)
     with snapshot(ctx.store.engine) as conn:
-        return write_reconciliation(path, period, data_sheets(conn, period), generated=generated,
+        sheets = data_sheets(conn, period,
+                             warranty_horizon_days=ctx.settings.reconciliation.warranty_horizon_days)
+        return write_reconciliation(path, period, sheets, generated=generated,
                                     csv_folder=path.with_suffix("") if csv else None)
 
 

@@ -16,7 +16,7 @@ from serialtrack.service.reconcile import reconcile, run_reconciliation
 
 CSV_FILES = ["01-summary.csv", "02-open-pos.csv", "03-open-sos.csv", "04-lots.csv", "05-serials-on-hand.csv",
              "06-exceptions.csv", "07-activity.csv", "08-valuation.csv", "09-cogs.csv",
-             "10-roll-forward.csv"]
+             "10-roll-forward.csv", "11-warranties.csv"]
 
 
 def test_reconcile_cli__help_names_the_options(cli: Any) -> None:
@@ -41,7 +41,7 @@ def test_reconcile_cli__default_date_is_today(cli: Any, home: Path) -> None:
     assert Path(out).name == f"reconciliation-{dt.date.today().isoformat()}.xlsx"
     book = openpyxl.load_workbook(out, read_only=True)
     try:
-        assert book.sheetnames[0] == "Summary" and len(book.sheetnames) == 10
+        assert book.sheetnames[0] == "Summary" and len(book.sheetnames) == 11
     finally:
         book.close()
 

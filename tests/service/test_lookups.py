@@ -150,3 +150,29 @@ def test_returns_answer_marks_each_unit_in_or_out_of_warranty(ledger, tmp_path: 
     mbp, cam = rows[("MBP", "000101")], rows[("CAM", "000101")]
     assert (mbp["Warranty Until"].date(), mbp["Warranty"]) == (dt.date(2025, 2, 28), "in warranty")
     assert (cam["Warranty Until"], cam["Warranty"]) == (None, "no warranty")
+
+
+def _warranty_rows(cli, day: str) -> list[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
+    data = cli.json("reconcile", "--date", day)
+    book = openpyxl.load_workbook(data["workbook"], read_only=True)
+    try:
+        rows = list(book["Warranties"].iter_rows(values_only=True))
+    finally:
+        book.close()
+    at = next(i for i, r in enumerate(rows) if r and r[0] == "Warranty")
+    header = rows[at]
+    keep = [header.index(h) for h in ("Warranty", "Customer or Vendor", "SO or PO", "Item", "Serial",
+                                      "Warranty Until", "Days Left")]
+    return [tuple(r[i].date() if isinstance(r[i], dt.datetime) else r[i] for i in keep)
+            for r in rows[at + 1:] if r and r[0] in ("customer", "vendor")]
+
+
+def test_reconciliation_warranties_sheet_lists_what_lapses_within_the_horizon(ledger, home: Path) -> None:  # type: ignore[no-untyped-def]
+    # 000102 shipped 2024-02-29 to Contoso: its 12 months end 2025-02-28, 27 days after 2025-02-01
+    assert _warranty_rows(ledger, "2025-02-01") == [
+        ("customer", "Contoso", "500", "MBP", "000102", dt.date(2025, 2, 28), 27)]
+    # 000101 in stock since 2024-01-31: its vendor's 24 months end 2026-01-31, 61 days after 2025-12-01
+    assert _warranty_rows(ledger, "2025-12-01") == [
+        ("vendor", "Acme", "100", "MBP", "000101", dt.date(2026, 1, 31), 61)]
+    (home / "serialtrack.toml").write_text("[reconciliation]\nwarranty_horizon_days = 30\n", encoding="utf-8")
+    assert _warranty_rows(ledger, "2025-12-01") == []
