@@ -172,6 +172,8 @@ def build_template(kind: FileKind, *, engine: Engine | None, today: dt.date, opt
     """The template of ``kind``: with drop-downs from the ledger when ``engine`` is given, and the rows of
     the order or office ``value`` when ``option`` (po, so, office) is. Raises TemplateRequestError."""
     columns = kind_columns(kind.fields)
+    if kind.answers:  # a question (lookups): one column of serials, formatted as Text, to paste a scan into
+        columns = [c for c in columns if c.required]
     rows: Rows = []
     prefilled = None
     if option is not None and value is not None:
