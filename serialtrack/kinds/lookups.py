@@ -145,16 +145,15 @@ class Lookups(FileKind):
                 for u in matching:
                     rows.append(_row(a, u, several, today))
                     shown.append(u)
-            history = histories(conn, list(dict.fromkeys(u.id for u in shown)))
-        by_id = {u.id: u for u in shown}
+        names = {u.id: (u.serial, u.item_code) for u in shown}
 
         def history_rows() -> Iterator[list[Cell]]:
-            for unit_id, events in history.items():
-                u = by_id[unit_id]
-                for h in events:
-                    yield [u.serial, u.item_code, h["occurred_on"], h["type"].replace("_", " "), h["document"],
-                           h["qty"], h["unit_cost"], h["batch_id"], h["reverses_id"], h["source_file"],
-                           h["source_sheet"], h["source_row"]]
+            """Read while the sheet is written: every history at once would not fit a 100,000-serial answer."""
+            with env.store.engine.connect() as reading:
+                for unit_id, h in histories(reading, list(names)):
+                    serial, item = names[unit_id]
+                    yield [serial, item, h.occurred_on, h.type.replace("_", " "), h.document, h.qty, h.unit_cost,
+                           h.batch_id, h.reverses_id, h.source_file, h.source_sheet, h.source_row]
 
         counts = {"rows": len(ingested.rows), "asked": len(asked), "found": found, "not_found": missing,
                   "not_read": unread}

@@ -6,7 +6,7 @@ never one per serial."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -45,9 +45,10 @@ class UnitFacts:
 
 
 def _standing(tx: Any) -> Any:
-    """A transaction that no later reversal undid, in a batch that still stands."""
-    undo, batches = t.transactions.alias("undo"), t.batches
-    return and_(~exists(select(undo.c.id).where(undo.c.reverses_id == tx.c.id)),
+    """A transaction that stands: not itself a reversal, in a batch that was not reversed (``reverse`` undoes
+    whole batches, so the batch's status says it; a primary-key look-up, never a search of the reversals)."""
+    batches = t.batches
+    return and_(tx.c.reverses_id.is_(None),
                 exists(select(batches.c.id).where(batches.c.id == tx.c.batch_id,
                                                   batches.c.status == BatchStatus.POSTED)))
 
@@ -103,8 +104,7 @@ def _last_shipments(conn: Connection, unit_ids: Sequence[int]) -> dict[int, tupl
     shipped: dict[int, tuple[str, str | None, dt.date]] = {}
     for part in chunks(list(unit_ids)):
         latest = (select(func.max(tx.c.id).label("id"))
-                  .where(tx.c.serial_unit_id.in_(part), tx.c.type == "shipment", tx.c.reverses_id.is_(None),
-                         _standing(tx))
+                  .where(tx.c.serial_unit_id.in_(part), tx.c.type == "shipment", _standing(tx))
                   .group_by(tx.c.serial_unit_id).subquery())
         for r in conn.execute(select(tx.c.serial_unit_id, tx.c.document, tx.c.occurred_on)
                               .join(latest, latest.c.id == tx.c.id)):
@@ -118,10 +118,10 @@ def _last_shipments(conn: Connection, unit_ids: Sequence[int]) -> dict[int, tupl
     return {k: (n, customers.get(n), d) for k, (n, _, d) in shipped.items()}
 
 
-def histories(conn: Connection, unit_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
-    """Unit id -> its transactions in order, with the file, sheet and row each came from."""
+def histories(conn: Connection, unit_ids: Sequence[int]) -> Iterator[tuple[int, Any]]:
+    """(unit id, transaction row) for each unit's transactions in order, with the file, sheet and row each
+    came from; streamed chunk by chunk, so a long answer never holds every history at once."""
     tx, batches = t.transactions, t.batches
-    found: dict[int, list[dict[str, Any]]] = {}
     for part in chunks(list(unit_ids)):
         query = (select(tx.c.serial_unit_id, tx.c.id, tx.c.type, tx.c.occurred_on, tx.c.document, tx.c.qty,
                         tx.c.unit_cost, tx.c.batch_id, tx.c.source_file, tx.c.source_sheet, tx.c.source_row,
@@ -129,8 +129,7 @@ def histories(conn: Connection, unit_ids: Sequence[int]) -> dict[int, list[dict[
                  .join(batches, batches.c.id == tx.c.batch_id)
                  .where(tx.c.serial_unit_id.in_(part)).order_by(tx.c.serial_unit_id, tx.c.id))
         for r in conn.execute(query):
-            found.setdefault(r.serial_unit_id, []).append(dict(r._mapping))
-    return found
+            yield r.serial_unit_id, r
 
 
 def near_matches(conn: Connection, serials: Iterable[str], *, longest: int = 20) -> dict[str, list[tuple[str, str]]]:
