@@ -50,6 +50,7 @@ def test_cli__unknown_option_is_exit_2(cli) -> None:
 
 
 def test_serial__unknown_exits_1(cli) -> None:
+    cli("init")
     result = cli("serial", "NOPE-1", expect=1)
     assert result.stderr.strip() == "Error: serial NOPE-1 is not in the ledger"
 
