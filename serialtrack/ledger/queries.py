@@ -80,6 +80,12 @@ def lots_report(engine: Engine, *, item_code: str | None = None, po_number: str 
     return result
 
 
+def batches_recorded(engine: Engine) -> int:
+    """How many files the ledger has recorded, whatever became of them (posted, rejected, duplicate, reversed)."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(t.batches)).scalar_one())
+
+
 def item_known(engine: Engine, code: str) -> bool:
     with engine.connect() as conn:
         return conn.execute(select(t.items.c.id).where(t.items.c.code == code)).first() is not None
