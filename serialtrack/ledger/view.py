@@ -23,6 +23,7 @@ class ItemInfo:
     description: str | None = None
     #: Whether any PO/SO line, lot or transaction links to the item (its ``serialized`` flag is then locked).
     linked: bool = False
+    uom: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
