@@ -31,7 +31,7 @@ from serialtrack.ledger.plan import LotPlan, PostingPlan, UnitPlan
 from serialtrack.ledger.posting import PostResult
 from serialtrack.ledger.reverse_store import Undo, undo_receiving
 from serialtrack.ledger.view import LedgerView
-from serialtrack.records import Issue, KindName, SerialStatus, Severity
+from serialtrack.records import Issue, KindName, SerialStatus, Severity, plural
 from serialtrack.rules.lines import (
     order_lines_known,
     row_count_mismatches,
@@ -84,15 +84,15 @@ def serials_match_qty(lines: Sequence[OrderLine], view: LedgerView, policy: Rece
             issues += serials_on_plain_item(line)
             continue
         if not line.has_serials and not line.generated:
-            issues.append(Issue("serials-missing", f"item {line.item_code} is serialized: list its {line.qty} "
-                                "serials (the item has no next serial to generate them from)",
+            issues.append(Issue("serials-missing", f"item {line.item_code} is serialized: list its "
+                                f"{plural(line.qty, 'serial')} (the item has no next serial to generate them from)",
                                 line.first_qty_source))
             continue
         mismatches = row_count_mismatches(line)
         issues += mismatches
         if not mismatches and len(line.units) != line.qty:
             issues.append(Issue("serial-count-mismatch", f"PO {line.number} line {line.item_code}: quantity "
-                                f"{line.qty} but {len(line.units)} serials", line.first_qty_source))
+                                f"{line.qty} but {plural(len(line.units), 'serial')}", line.first_qty_source))
     return issues
 
 

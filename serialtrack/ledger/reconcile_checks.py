@@ -28,7 +28,7 @@ from sqlalchemy import Connection, and_, case, func, literal, or_, select
 from serialtrack.ledger import reconcile_history as history
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.reconcile_queries import disposition_is, lot_is_live, lot_quantities, stream
-from serialtrack.records import BatchStatus, SerialStatus
+from serialtrack.records import BatchStatus, SerialStatus, plural
 
 #: Every kind, in the order the sheet lists them (the Summary counts each).
 KINDS = (
@@ -356,7 +356,7 @@ def lot_disagreements(conn: Connection) -> Iterator[Finding]:
         yield Finding(
             "lot-disagrees-with-serials", r.office, None, r.item, None, r.document,
             f"lot {r.id}{void}: received {r.qty_received}, used {r.qty_used}, remaining {r.remaining}",
-            f"{r.units} serial units, {r.in_stock} in stock", None,
+            f"{plural(r.units, 'serial unit')}, {r.in_stock} in stock", None,
             f"Compare lot {r.id} ({r.document}) with its serials (serialtrack lots --item {r.item}) and have the "
             f"operator correct the lot's quantities or the units' statuses.")
 

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from serialtrack.kinds.registry import NAMES
-from serialtrack.records import FileStatus
+from serialtrack.records import FileStatus, plural
 from serialtrack.service.access import current_user
 from serialtrack.service.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError, context_for
 from serialtrack.service.cli_queries import lots, reverse, serial, stock
@@ -62,7 +62,7 @@ def _echo_outcome(outcome: Any) -> None:
     for issue in outcome.errors[:20]:
         click.echo(f"  {issue}")
     if len(outcome.errors) > 20:
-        click.echo(f"  ... and {len(outcome.errors) - 20} more errors (see the workbook)")
+        click.echo(f"  ... and {plural(len(outcome.errors) - 20, 'more error')} (see the workbook)")
     for issue in outcome.warnings[:20]:
         click.echo(f"  warning: {issue}")
     for note in outcome.notes:

@@ -10,7 +10,7 @@ from serialtrack.ingest.serials import normalize_serial
 from serialtrack.kinds.registry import reversal_for
 from serialtrack.ledger import queries
 from serialtrack.ledger.reverse_store import ReverseRefused, reverse_batch
-from serialtrack.records import DroppedBy
+from serialtrack.records import DroppedBy, plural
 from serialtrack.service.access import current_user
 from serialtrack.service.cli_common import EXIT_FAILED, UserError, context_for, print_json
 from serialtrack.service.context import Context
@@ -161,4 +161,4 @@ def reverse(home: Home, batch: int, reason: str | None, as_json: bool) -> None:
                     "transactions": result.transactions, "units": result.units, "run_by": result.run_by})
     else:
         click.echo(f"batch {result.batch} ({result.kind}) reversed by batch {result.reversal_batch}: "
-                   f"{result.transactions} compensating transactions, {result.units} serial units")
+                   f"{plural(result.transactions, 'compensating transaction')}, {plural(result.units, 'serial unit')}")

@@ -23,6 +23,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from serialtrack.kinds.registry import NAMES
+from serialtrack.records import plural
 from serialtrack.service.claims import ClaimArea, Claimed, Locks, LostOwnership, open_locks
 from serialtrack.service.context import Context
 from serialtrack.service.pipeline import TRANSIENT, Outcome, fail_file, file_sha256, process_file
@@ -276,8 +277,9 @@ class Watcher:
                   "dropped_by": outcome.dropped_by.as_json() if outcome.dropped_by else None}
         batch = f" batch {outcome.batch}" if outcome.batch else ""
         log.log(logging.INFO if outcome.ok else logging.WARNING,
-                "%s: %s [%s]%s, %d rows, %d units, %d errors, %.2fs", outcome.file, outcome.status,
-                outcome.kind or "unknown kind", batch, fields["rows"], fields["units"], fields["errors"],
+                "%s: %s [%s]%s, %s, %s, %s, %.2fs", outcome.file, outcome.status, outcome.kind or "unknown kind",
+                batch, plural(outcome.counts.get("rows", 0), "row"), plural(outcome.counts.get("units", 0), "unit"),
+                plural(len(outcome.errors), "error"),
                 outcome.seconds, extra={"fields": fields})
 
 
