@@ -29,6 +29,11 @@ def column_letter(column: int) -> str:
     return letters
 
 
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 serial``, ``2 serials``, ``0 serials``, ``1,500 serials``; ``many`` where adding an s is wrong."""
+    return f"{count:,} {noun if count == 1 else (many or noun + 's')}"
+
+
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"

@@ -169,7 +169,8 @@ def exceptions(conn: Connection, day: dt.date | None = None, as_of: dt.date | No
     return DataSheet(
         "Exceptions", "Exceptions", EXCEPTION_COLUMNS,
         "Where the ledger disagrees with the latest count of each office (dated on or before the report's day), "
-        "or with itself; each row says what to do, and a unit's value at risk is its lot's unit cost. Units "
+        "or with itself, and lots received against a PO line with no unit cost; each row says what to do, and a "
+        "unit's value at risk is its lot's unit cost. Units "
         f"that moved after a count's date are not compared with that count.{counted}",
         rows(), group_by="Kind", sums=("Value At Risk",), totals=("Value At Risk",))
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from serialtrack.ingest.reader import Row
 from serialtrack.ingest.serials import SerialPolicy, SerialUnit, parse_cells
 from serialtrack.ingest.values import Cell, as_code, as_date, as_qty, as_text, convert
-from serialtrack.records import Issue, Source
+from serialtrack.records import Issue, Source, plural
 
 
 @dataclass
@@ -123,7 +123,7 @@ class Budget:
 
     def _refuse(self, cell: Cell, issues: list[Issue]) -> None:
         if not self.over:
-            issues.append(Issue("too-many-serials", f"the file lists more than {self.limit:,} serials, the "
+            issues.append(Issue("too-many-serials", f"the file lists more than {plural(self.limit or 0, 'serial')}, the "
                                 "limit for one file (limits.max_serials_per_file); split it into smaller files",
                                 cell.source))
         self.over = True

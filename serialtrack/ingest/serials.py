@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import compress, repeat
 
-from serialtrack.records import CellValue, Issue, Source
+from serialtrack.records import CellValue, Issue, Source, plural
 
 SPAN_MARK = "..."
 #: Characters NFKC folds into a separator; they separate like the ASCII ones (0x37E is the Greek question mark).
@@ -359,7 +359,7 @@ class _Parser:
                source: Source | None) -> None:
         size = high - low + 1
         if self.expected_qty is not None and size > self.expected_qty:
-            self.issue("serial-span-exceeds-qty", f"span {raw} holds {size:,} serials but the line's quantity "
+            self.issue("serial-span-exceeds-qty", f"span {raw} holds {plural(size, 'serial')} but the line's quantity "
                        f"is {self.expected_qty:,}; check the span's ends (nothing was expanded)", source)
             return
         if prefix == "" and suffix == "" and self.width and max(len(str(low)), digits) < self.width:
@@ -383,7 +383,7 @@ class _Parser:
     def lost_zeros(self, digits: str, raw: str, source: Source | None, *, span: bool = False) -> None:
         width = self.width
         what = f"span {raw} starts with a serial of" if span else f"serial {raw} has"
-        self.issue("serial-lost-leading-zeros", f"{what} {len(digits)} digits but this item's serials have {width}; "
+        self.issue("serial-lost-leading-zeros", f"{what} {plural(len(digits), 'digit')} but this item's serials have {width}; "
                    "Excel drops leading zeros from numbers: format the serial column as Text and type or paste "
                    f"the serials again in full (e.g. {digits.zfill(width)}).", source)
 

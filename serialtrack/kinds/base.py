@@ -76,6 +76,11 @@ class FileKind(ABC):
     def summary(self, plan: PostingPlan, result: PostResult | None) -> list[SummaryPair]:
         """The kind's lines of the posted workbook's summary sheet."""
 
+    def counts(self, plan: PostingPlan) -> dict[str, int]:
+        """What the kind adds to an outcome's ``counts`` beyond rows, units, lots and transactions (items:
+        ``items_created``, ``items_updated``, ``items_unchanged``); none by default."""
+        return {}
+
     def reversal(self) -> Undo | None:
         """How a posted batch of this kind is undone; None for master data (corrected by a new file)."""
         return None

@@ -89,8 +89,19 @@ def check_items(records: Sequence[ItemRecord], view: LedgerView) -> list[Issue]:
 
 
 
+def differs(values: Mapping[str, ItemValue], known: ItemInfo) -> bool:
+    """Whether a value the file gives is not what the ledger holds (a blank cell keeps the ledger's value, so
+    only the values given are compared; the check digit is kept case-folded)."""
+    for name, value in values.items():
+        given = value.casefold() if name == "check_digit" and isinstance(value, str) else value
+        if getattr(known, name) != given:
+            return True
+    return False
+
+
 def plan_items(records: Sequence[ItemRecord], known: Mapping[str, ItemInfo]) -> PostingPlan:
-    changes = tuple(ItemChange(r.code, dict(r.values), r.code not in known) for r in records)
+    changes = tuple(ItemChange(r.code, dict(r.values), r.code not in known,
+                               r.code not in known or differs(r.values, known[r.code])) for r in records)
     return PostingPlan(KindName.ITEMS, items=changes, rows=len(records))
 
 
@@ -101,7 +112,7 @@ def _yes(value: ItemValue | None) -> str | None:
 def _item_rows(plan: PostingPlan) -> Iterator[list[ItemValue | None]]:
     for c in plan.items:
         v = c.values
-        yield [c.code, "created" if c.new else "updated", v.get("description"), _yes(v.get("serialized")),
+        yield [c.code, c.change, v.get("description"), _yes(v.get("serialized")),
                _yes(v.get("track_mfr_lot")), v.get("next_serial"), v.get("est_unit_cost"), v.get("uom"),
                v.get("serial_pattern")]
 
@@ -124,8 +135,11 @@ class Items(FileKind):
     def summary(self, plan: PostingPlan, result: PostResult | None) -> list[SummaryPair]:
         if not plan.items:
             return []
-        return [("Items created", sum(c.new for c in plan.items)),
-                ("Items updated", sum(not c.new for c in plan.items))]
+        return [(f"Items {key.removeprefix('items_')}", count) for key, count in self.counts(plan).items()]
+
+    def counts(self, plan: PostingPlan) -> dict[str, int]:
+        changes = [c.change for c in plan.items]
+        return {f"items_{change}": changes.count(change) for change in ("created", "updated", "unchanged")}
 
     def sheets(self, plan: PostingPlan, result: PostResult | None) -> list[ReportSheet]:
         if not plan.items:

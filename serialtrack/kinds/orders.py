@@ -143,6 +143,10 @@ class OrderKind(FileKind):
     def orders_in(self, view: LedgerView) -> Mapping[str, OrderInfo]:
         return self.side.orders_of(view)
 
+    def line_warnings(self, records: Sequence[OrderLineRecord], view: LedgerView) -> list[Issue]:
+        """Warnings of this side only (the file still posts); none by default."""
+        return []
+
     @abstractmethod
     def view_for(self, env: CheckEnv, records: Sequence[OrderLineRecord]) -> LedgerView:
         """The ledger slice the order rules need: the file's items and its orders of this side."""
@@ -153,7 +157,7 @@ class OrderKind(FileKind):
                                              party_field=cols.party_field, price_field=cols.price_field)
         issues = no_rows(ingested) + issues
         view = self.view_for(env, records)
-        issues += check_orders(records, view, self.side)
+        issues += check_orders(records, view, self.side) + self.line_warnings(records, view)
         plan = None if has_errors(issues) else plan_orders(self.name, records, self.orders_in(view))
         return Checked(plan, issues, view)
 

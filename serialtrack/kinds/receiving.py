@@ -32,7 +32,7 @@ from serialtrack.ledger.plan import LotPlan, PostingPlan, UnitPlan
 from serialtrack.ledger.posting import PostResult
 from serialtrack.ledger.reverse_store import Undo, undo_receiving
 from serialtrack.ledger.view import LedgerView
-from serialtrack.records import Issue, KindName, SerialStatus
+from serialtrack.records import Issue, KindName, SerialStatus, Severity, plural
 from serialtrack.rules.lines import (
     order_lines_known,
     row_count_mismatches,
@@ -85,16 +85,15 @@ def serials_match_qty(lines: Sequence[OrderLine], view: LedgerView, policy: Rece
             issues += serials_on_plain_item(line)
             continue
         if not line.has_serials and not line.generated:
-            issues.append(Issue("serials-missing", f"item {line.item_code} is serialized: list its {line.qty} "
-                                f"serial{'' if line.qty == 1 else 's'} (the item has no next serial to generate "
-                                "them from)",
+            issues.append(Issue("serials-missing", f"item {line.item_code} is serialized: list its "
+                                f"{plural(line.qty, 'serial')} (the item has no next serial to generate them from)",
                                 line.first_qty_source))
             continue
         mismatches = row_count_mismatches(line)
         issues += mismatches
         if not mismatches and len(line.units) != line.qty and not any(r.serials_refused for r in line.rows):
             issues.append(Issue("serial-count-mismatch", f"PO {line.number} line {line.item_code}: quantity "
-                                f"{line.qty} but {len(line.units)} serials", line.first_qty_source))
+                                f"{line.qty} but {plural(len(line.units), 'serial')}", line.first_qty_source))
     return issues
 
 
@@ -152,6 +151,24 @@ def one_mfr_lot_per_line(lines: Sequence[OrderLine], view: LedgerView,
 
 
 
+def po_line_has_unit_cost(lines: Sequence[OrderLine], view: LedgerView, policy: ReceivingPolicy) -> list[Issue]:
+    """A warning, not an error: the lot posts, valued as ``plan_receipt`` values it (the item's estimated cost,
+    else 0), and the reconciliation lists it under Exceptions (``no-unit-cost``) until purchasing gives the cost."""
+    issues = []
+    for line in lines:
+        po = view.purchase_orders.get(line.number)
+        po_line = po.lines.get(line.item_code) if po else None
+        item = view.items.get(line.item_code)
+        if po_line is None or item is None or po_line.price is not None:
+            continue
+        value = (f"the item's estimated cost, {item.est_unit_cost:,.2f} a unit" if item.est_unit_cost is not None
+                 else "0, as the item has no estimated cost either")
+        issues.append(Issue("po-line-no-unit-cost", f"PO {line.number} line {line.item_code} has no unit cost, so "
+                            f"this lot is valued at {value}; ask purchasing to give the PO line its cost",
+                            line.item_cell.source, Severity.WARNING))
+    return issues
+
+
 RECEIVING_RULES: list[Callable[[Sequence[OrderLine], LedgerView, ReceivingPolicy], list[Issue]]] = [
     po_and_item_known,
     within_ordered_qty,
@@ -160,6 +177,7 @@ RECEIVING_RULES: list[Callable[[Sequence[OrderLine], LedgerView, ReceivingPolicy
     serials_new_to_ledger,
     serials_match_item_rules,
     one_mfr_lot_per_line,
+    po_line_has_unit_cost,
 ]
 
 

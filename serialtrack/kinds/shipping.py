@@ -30,7 +30,7 @@ from serialtrack.ledger.plan import PostingPlan, ShipLinePlan, ShipUnit
 from serialtrack.ledger.posting import PostResult
 from serialtrack.ledger.reverse_store import Undo, undo_shipping
 from serialtrack.ledger.view import LedgerView
-from serialtrack.records import Issue, KindName, SerialStatus
+from serialtrack.records import Issue, KindName, SerialStatus, plural
 from serialtrack.rules.lines import (
     order_lines_known,
     row_count_mismatches,
@@ -82,7 +82,7 @@ def every_unit_has_a_serial(lines: Lines, view: LedgerView) -> list[Issue]:
             continue
         if not line.has_serials:
             issues.append(Issue("serials-missing", f"item {line.item_code} is serialized: a shipment cannot post "
-                                f"without its serials; list the {line.qty} serials shipped", line.first_qty_source))
+                                f"without its serials; list the {plural(line.qty, 'serial')} shipped", line.first_qty_source))
             continue
         issues += row_count_mismatches(line)
         issues += [Issue("serials-missing", f"item {line.item_code} is serialized: this row ships {row.qty} "

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Table, select, update
 
 from serialtrack.ledger.sql import chunks
+from serialtrack.records import plural
 
 
 class Conflict(Exception):
@@ -37,7 +38,7 @@ class Conflict(Exception):
 def expect_rows(changed: int, expected: int, what: str) -> None:
     """Raise ``Conflict`` unless a guarded statement changed exactly ``expected`` rows."""
     if changed != expected:
-        raise Conflict(f"{what}: {changed} of {expected} rows were still as the check saw them")
+        raise Conflict(f"{what}: {changed} of {plural(expected, 'row')} were still as the check saw them")
 
 
 def guarded_update(conn: Connection, table: Table, ids: Iterable[int], values: Mapping[str, Any],

@@ -19,6 +19,13 @@ class ItemChange:
     code: str
     values: Mapping[str, ItemValue]
     new: bool
+    #: False when every value the file gives is what the ledger already holds: nothing is written
+    changed: bool = True
+
+    @property
+    def change(self) -> str:
+        """``created``, ``updated`` or ``unchanged``: what the answer says of the item."""
+        return "created" if self.new else ("updated" if self.changed else "unchanged")
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,8 @@ def serial_history(engine: Engine, unit_id: int) -> list[dict[str, Any]]:
 
 def lots_report(engine: Engine, *, item_code: str | None = None, po_number: str | None = None,
                 serial: str | None = None, with_serials: bool = True) -> list[dict[str, Any]]:
-    """Lots with ordered, received, used and remaining quantities and values, and the serials remaining."""
+    """Lots with ordered, received, used and remaining quantities and values, and the serials remaining; a lot
+    whose receipt was reversed says so (``reversed``, and the reversal's batch in ``reversed_batch_id``)."""
     lots, items, offices, su = t.lots, t.items, t.offices, t.serial_units
     query = (select(lots.c.id, lots.c.document, items.c.code.label("item_code"), offices.c.name.label("office"),
                     lots.c.received_date, lots.c.qty_ordered, lots.c.qty_received, lots.c.qty_used,
@@ -68,7 +69,8 @@ def lots_report(engine: Engine, *, item_code: str | None = None, po_number: str 
             cost = Decimal(row["unit_cost"])
             # a lot whose receipt was reversed holds nothing
             remaining = 0 if row["reversed_batch_id"] else row["qty_received"] - row["qty_used"]
-            row.update(qty_remaining=remaining, value_received=cost * row["qty_received"],
+            row.update(reversed=row["reversed_batch_id"] is not None, qty_remaining=remaining,
+                       value_received=cost * row["qty_received"],
                        value_used=cost * row["qty_used"], value_remaining=cost * remaining)
             if with_serials and row["serialized"]:
                 row["serials_remaining"] = list(conn.execute(
@@ -78,23 +80,51 @@ def lots_report(engine: Engine, *, item_code: str | None = None, po_number: str 
     return result
 
 
+def batches_recorded(engine: Engine) -> int:
+    """How many files the ledger has recorded, whatever became of them (posted, rejected, duplicate, reversed)."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(t.batches)).scalar_one())
+
+
+def item_known(engine: Engine, code: str) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(t.items.c.id).where(t.items.c.code == code)).first() is not None
+
+
+def office_known(engine: Engine, name: str) -> bool:
+    """Whatever its case, as ``stock --office`` compares it."""
+    with engine.connect() as conn:
+        return bool(office_ids_named(conn, name))
+
+
+def purchase_order_known(engine: Engine, number: str) -> bool:
+    with engine.connect() as conn:
+        po = t.purchase_orders
+        return conn.execute(select(po.c.id).where(po.c.number == number)).first() is not None
+
+
 def stock_report(engine: Engine, *, item_code: str | None = None, office: str | None = None,
                  with_serials: bool = True) -> list[dict[str, Any]]:
     """On hand per item, office and bin: serial units in stock, or for non-serialized items the lots'
-    remaining quantity (kept in the lot's receiving bin)."""
-    su, items, offices, bins, lots = t.serial_units, t.items, t.offices, t.bins, t.lots
+    remaining quantity, in the bin the lot was received into (the bin of its receipt transactions: a packing
+    list's Bin column, else the office's receiving bin)."""
+    su, items, offices, bins, lots, tx = t.serial_units, t.items, t.offices, t.bins, t.lots, t.transactions
     serial_q = (select(items.c.code.label("item_code"), offices.c.name.label("office"), bins.c.name.label("bin"),
                        func.count().label("on_hand"))
                 .select_from(su).join(items, items.c.id == su.c.item_id)
                 .join(offices, offices.c.id == su.c.office_id).join(bins, bins.c.id == su.c.bin_id)
                 .where(su.c.status == SerialStatus.IN_STOCK)
                 .group_by(items.c.code, offices.c.name, bins.c.name))
-    plain_q = (select(items.c.code.label("item_code"), offices.c.name.label("office"),
+    lot_bin = (select(tx.c.lot_id, func.min(tx.c.bin_id).label("bin_id"))
+               .where(tx.c.type == "receipt", tx.c.serial_unit_id.is_(None)).group_by(tx.c.lot_id)
+               .subquery("lot_bin"))
+    plain_q = (select(items.c.code.label("item_code"), offices.c.name.label("office"), bins.c.name.label("bin"),
                       func.sum(lots.c.qty_received - lots.c.qty_used).label("on_hand"))
                .select_from(lots).join(items, items.c.id == lots.c.item_id)
                .join(offices, offices.c.id == lots.c.office_id)
+               .outerjoin(lot_bin, lot_bin.c.lot_id == lots.c.id).outerjoin(bins, bins.c.id == lot_bin.c.bin_id)
                .where(items.c.serialized.is_(False), lots.c.reversed_batch_id.is_(None))
-               .group_by(items.c.code, offices.c.name))
+               .group_by(items.c.code, offices.c.name, bins.c.name))
     if item_code:
         serial_q = serial_q.where(items.c.code == item_code)
         plain_q = plain_q.where(items.c.code == item_code)
@@ -115,6 +145,6 @@ def stock_report(engine: Engine, *, item_code: str | None = None, office: str | 
             rows.append(row)
         for r in conn.execute(plain_q):
             if r.on_hand:
-                rows.append({"item_code": r.item_code, "office": r.office, "bin": None, "on_hand": int(r.on_hand)})
+                rows.append({"item_code": r.item_code, "office": r.office, "bin": r.bin, "on_hand": int(r.on_hand)})
     rows.sort(key=lambda row: (row["item_code"], row["office"], row["bin"] or ""))
     return rows

@@ -27,8 +27,8 @@ from sqlalchemy import Connection, and_, case, func, literal, or_, select
 
 from serialtrack.ledger import reconcile_history as history
 from serialtrack.ledger import schema as t
-from serialtrack.ledger.reconcile_queries import disposition_is, lot_is_live, stream
-from serialtrack.records import BatchStatus, SerialStatus
+from serialtrack.ledger.reconcile_queries import disposition_is, lot_is_live, lot_quantities, stream
+from serialtrack.records import BatchStatus, SerialStatus, plural
 
 #: Every kind, in the order the sheet lists them (the Summary counts each).
 KINDS = (
@@ -42,6 +42,7 @@ KINDS = (
     "lot-disagrees-with-serials",
     "po-over-received",
     "so-over-shipped",
+    "no-unit-cost",
 )
 
 
@@ -376,7 +377,7 @@ def lot_disagreements(conn: Connection) -> Iterator[Finding]:
         yield Finding(
             "lot-disagrees-with-serials", r.office, None, r.item, None, r.document,
             f"lot {r.id}{void}: received {r.qty_received}, used {r.qty_used}, remaining {r.remaining}",
-            f"{r.units} serial units, {r.in_stock} in stock", None,
+            f"{plural(r.units, 'serial unit')}, {r.in_stock} in stock", None,
             f"Compare lot {r.id} ({r.document}) with its serials (serialtrack lots --item {r.item}) and have the "
             f"operator correct the lot's quantities or the units' statuses.")
 
@@ -413,6 +414,29 @@ def over_shipped_so_lines(conn: Connection) -> Iterator[Finding]:
             f"return the {over} extra unit{'s' if over != 1 else ''}.")
 
 
+def lots_without_unit_cost(conn: Connection, as_of: dt.date | None = None) -> Iterator[Finding]:
+    """Lots received against a PO line that has no unit cost: receiving valued them at the item's estimated
+    cost, else 0 (the ``po-line-no-unit-cost`` warning said so when they posted)."""
+    lots, items, offices, pl, po, batches = (t.lots, t.items, t.offices, t.po_lines, t.purchase_orders,
+                                             t.batches)
+    source, received, _, live = lot_quantities(as_of)
+    query = (select(lots.c.id, lots.c.document, lots.c.unit_cost, received.label("received"),
+                    items.c.code.label("item"), offices.c.name.label("office"), po.c.number,
+                    batches.c.file_name)
+             .select_from(source).join(items, items.c.id == lots.c.item_id)
+             .join(offices, offices.c.id == lots.c.office_id).join(pl, pl.c.id == lots.c.po_line_id)
+             .join(po, po.c.id == pl.c.po_id).join(batches, batches.c.id == lots.c.batch_id)
+             .where(live, pl.c.unit_cost.is_(None)).order_by(offices.c.name, items.c.code, lots.c.id))
+    for r in stream(conn, query):
+        cost = f"{r.unit_cost:,.2f}"
+        yield Finding(
+            "no-unit-cost", r.office, None, r.item, None, r.document,
+            f"lot {r.id}: {r.received} received at {cost} a unit (the item's estimated cost, or 0)",
+            f"PO {r.number} line {r.item} has no unit cost", _source(r.file_name, None, None),
+            f"Ask purchasing for the unit cost of PO {r.number} line {r.item} and have the operator value "
+            f"lot {r.id} at it; until then it counts at {cost} a unit.", r.unit_cost)
+
+
 def findings(conn: Connection, day: dt.date | None = None, as_of: dt.date | None = None) -> Iterator[Finding]:
     """Every exception, check by check, each query run when the previous one is done (the count rows' kinds
     come mixed, in office, bin, item and serial order). ``day``: only counts dated then or earlier;
@@ -424,4 +448,5 @@ def findings(conn: Connection, day: dt.date | None = None, as_of: dt.date | None
     yield from lot_disagreements(conn)
     yield from over_received_po_lines(conn)
     yield from over_shipped_so_lines(conn)
+    yield from lots_without_unit_cost(conn, as_of)
 

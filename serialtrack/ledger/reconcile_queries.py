@@ -35,7 +35,8 @@ from serialtrack.ledger import schema as t
 from serialtrack.ledger.reconcile_history import disposition_is
 
 __all__ = ["Period", "activity", "cogs_lines", "cogs_query", "disposition_is", "live_lots", "lot_is_live",
-           "lot_numbers", "open_po_lines", "open_so_lines", "serials_on_hand", "snapshot", "stream", "valuation"]
+           "lot_numbers", "lot_quantities", "open_po_lines", "open_so_lines", "serials_on_hand", "snapshot", "stream",
+           "valuation"]
 
 #: Rows fetched per round trip when streaming a large sheet.
 YIELD_PER = 5_000
@@ -103,7 +104,7 @@ def open_so_lines(conn: Connection, as_of: dt.date | None = None) -> Iterator[Ro
     return stream(conn, query.order_by(so.c.number, items.c.code))
 
 
-def _lot_quantities(as_of: dt.date | None) -> tuple[Any, Any, Any, Any]:
+def lot_quantities(as_of: dt.date | None) -> tuple[Any, Any, Any, Any]:
     """(FROM lots [joined to their flows], received, used, lot exists and is live) now or as of a day."""
     lots = t.lots
     if as_of is None:
@@ -123,7 +124,7 @@ def lot_numbers() -> Any:
 def live_lots(conn: Connection, as_of: dt.date | None = None) -> Iterator[Row]:
     """Every lot that is not void, with its item, office, PO and vendor and the file it was received from."""
     lots, items, offices, batches, pl, po = t.lots, t.items, t.offices, t.batches, t.po_lines, t.purchase_orders
-    source, received, used, live = _lot_quantities(as_of)
+    source, received, used, live = lot_quantities(as_of)
     numbers = lot_numbers()
     query = (select(lots.c.id, lots.c.document, items.c.code.label("item"), items.c.description,
                     items.c.serialized, offices.c.name.label("office"), lots.c.received_date,
@@ -168,7 +169,7 @@ def serials_on_hand(conn: Connection, as_of: dt.date | None = None) -> Iterator[
 def valuation(conn: Connection, as_of: dt.date | None = None) -> Iterator[Row]:
     """On hand and value per item and office, from the live lots (serialized or not)."""
     lots, items, offices = t.lots, t.items, t.offices
-    source, received, used, live = _lot_quantities(as_of)
+    source, received, used, live = lot_quantities(as_of)
     remaining = received - used
     query = (select(items.c.code.label("item"), items.c.description, items.c.serialized,
                     offices.c.name.label("office"),

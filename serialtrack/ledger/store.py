@@ -222,7 +222,7 @@ def _upsert_item(conn: Connection, change: ItemChange, now: dt.datetime) -> None
         values["check_digit"] = str(values["check_digit"]).casefold()
     if change.new:
         conn.execute(insert(t.items).values(code=change.code, created_at=now, updated_at=now, **values))
-    elif values:
+    elif values and change.changed:
         conn.execute(update(t.items).where(t.items.c.code == change.code).values(updated_at=now, **values))
 
 
@@ -238,7 +238,8 @@ def _items(conn: Connection, codes: Sequence[str]) -> dict[str, ItemInfo]:
         for r in rows:
             found[r.code] = ItemInfo(r.id, r.code, bool(r.serialized), bool(r.track_mfr_lot), r.next_serial,
                                      r.est_unit_cost, r.serial_pattern, r.check_digit, r.description,
-                                     r.id in linked, _ledger_width(conn, r.id) if r.serialized else None)
+                                     r.id in linked, r.uom,
+                                     _ledger_width(conn, r.id) if r.serialized else None)
     return found
 
 

@@ -23,6 +23,7 @@ class ItemInfo:
     description: str | None = None
     #: Whether any PO/SO line, lot or transaction links to the item (its ``serialized`` flag is then locked).
     linked: bool = False
+    uom: str | None = None
     #: The digit count of the item's serials in the ledger when they are all of one width and purely numeric
     #: (``000101`` on hand: 6), so a ``101`` whose zeros Excel dropped is caught; None when unknown or mixed.
     ledger_width: int | None = None

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from serialtrack.ingest.order_lines import OrderLine
 from serialtrack.ledger.view import LedgerView, OrderInfo
-from serialtrack.records import Issue, Source
+from serialtrack.records import Issue, Source, plural
 
 
 def order_lines_known(lines: Sequence[OrderLine], orders: Mapping[str, OrderInfo], view: LedgerView, *,
@@ -42,8 +42,8 @@ def serials_on_plain_item(line: OrderLine) -> list[Issue]:
 
 def row_count_mismatches(line: OrderLine) -> list[Issue]:
     """Rows whose quantity differs from the serials they list (receiving and shipping)."""
-    return [Issue("serial-count-mismatch", f"this row says quantity {row.qty} but lists {len(row.units)} "
-                  f"serial{'' if len(row.units) == 1 else 's'}", row.serial_cell.source)
+    return [Issue("serial-count-mismatch", f"this row says quantity {row.qty} but lists "
+                  f"{plural(len(row.units), 'serial')}", row.serial_cell.source)
             for row in line.rows
             if row.qty is not None and row.serial_cell is not None and len(row.units) != row.qty
             and not row.serials_refused]

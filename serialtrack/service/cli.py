@@ -19,14 +19,14 @@ from rich.console import Console
 
 from serialtrack.ingest.fields import FIELDS
 from serialtrack.kinds.registry import NAMES
-from serialtrack.records import FileStatus
+from serialtrack.records import FileStatus, plural
 from serialtrack.service.access import current_user
-from serialtrack.service.cli_common import EXIT_FAILED, EXIT_OK, context_for
+from serialtrack.service.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError, context_for
 from serialtrack.service.cli_queries import lots, reverse, serial, stock
 from serialtrack.service.cli_reconcile import reconcile
 from serialtrack.service.cli_template import template
 from serialtrack.service.cli_watch import watch
-from serialtrack.service.demo import DemoAlreadyRan, run_demo
+from serialtrack.service.demo import DemoRefused, run_demo
 from serialtrack.service.home import Home, init_home, resolve_home
 from serialtrack.service.pipeline import STAGE_LISTENER, process_file
 from serialtrack.service.templates import write_blank_templates
@@ -71,8 +71,7 @@ def _echo_outcome(outcome: Any) -> None:
     for issue in outcome.errors[:20]:
         click.echo(f"  {issue}")
     if len(outcome.errors) > 20:
-        more = len(outcome.errors) - 20
-        click.echo(f"  ... and {more:,} more error{'' if more == 1 else 's'} (see the workbook)")
+        click.echo(f"  ... and {plural(len(outcome.errors) - 20, 'more error')} (see the workbook)")
     for issue in outcome.warnings[:20]:
         click.echo(f"  warning: {issue}")
     for note in outcome.notes:
@@ -143,14 +142,14 @@ def ingest(home: Home, files: tuple[Path, ...], kind: str | None, dry_run: bool,
 @click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON.")
 @click.pass_obj
 def demo(home: Home, as_json: bool) -> None:
-    """Build sample master data and packing lists in the home and run them through."""
+    """Build sample master data and packing lists in the home and run them through. Only in a new or empty
+    home (no file in its ledger or inbox): exit 2 otherwise."""
     init_home(home)
     with context_for(home) as ctx:
         try:
             outcomes = run_demo(ctx)
-        except DemoAlreadyRan as exc:
-            click.echo(str(exc))
-            return
+        except DemoRefused as exc:
+            raise UserError(str(exc), EXIT_USAGE) from exc
     for outcome in outcomes:
         click.echo(json.dumps(outcome.as_json(), default=str)) if as_json else _echo_outcome(outcome)
     if not as_json:

@@ -17,7 +17,7 @@ import click
 from serialtrack.ledger.db import DatabaseError
 from serialtrack.service.config import ConfigError
 from serialtrack.service.context import Context, open_context
-from serialtrack.service.home import Home
+from serialtrack.service.home import Home, home_exists
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -35,8 +35,17 @@ def fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def missing_home(home: Home) -> str:
+    return f"no serialtrack home at {home.root}: run `serialtrack init`"
+
+
 @contextmanager
 def context_for(home: Home) -> Iterator[Context]:
+    """The context of an existing home (see ``home.home_exists``): a command that makes the home (``init``,
+    ``ingest``, ``watch``, ``demo``) calls ``init_home`` first; one that only reads (``stock``, ``serial``,
+    ``lots``, ``reverse``, ``reconcile``) is refused, exit 2, where there is none, and creates nothing."""
+    if not home_exists(home):
+        fail(missing_home(home), EXIT_USAGE)
     try:
         ctx = open_context(home)
     except (ConfigError, DatabaseError) as exc:

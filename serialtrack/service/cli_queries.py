@@ -11,7 +11,7 @@ from serialtrack.kinds.registry import reversal_for
 from serialtrack.ledger import queries
 from serialtrack.ledger.lookups import units_for
 from serialtrack.ledger.reverse_store import ReverseRefused, reverse_batch
-from serialtrack.records import DroppedBy
+from serialtrack.records import DroppedBy, plural
 from serialtrack.service.access import current_user
 from serialtrack.service.cli_common import EXIT_FAILED, UserError, context_for, print_json
 from serialtrack.service.context import Context
@@ -73,6 +73,27 @@ def _money(value: Any) -> str:
     return f"{value:,.2f}"
 
 
+def refuse_unknown(ctx: Context, *, item_code: str | None = None, office: str | None = None,
+                   po_number: str | None = None) -> None:
+    """A filter naming nothing the ledger knows is an error (exit 1), not an empty answer: ``stock --item NOPE``
+    must not read as "none in stock"."""
+    engine = ctx.store.engine
+    if item_code and not queries.item_known(engine, item_code):
+        raise UserError(f"unknown item {item_code}", EXIT_FAILED)
+    if office and not queries.office_known(engine, office):
+        raise UserError(f"unknown office {office}", EXIT_FAILED)
+    if po_number and not queries.purchase_order_known(engine, po_number):
+        raise UserError(f"unknown purchase order {po_number}", EXIT_FAILED)
+
+
+def _lot_line(r: dict[str, Any]) -> str:
+    reversed_by = f" (REVERSED by batch {r['reversed_batch_id']}: holds nothing)" if r["reversed"] else ""
+    return (f"{r['document']} {r['item_code']} @ {r['office']} received {r['received_date']}{reversed_by}: "
+            f"ordered {r['qty_ordered']}, received {r['qty_received']}, used {r['qty_used']}, "
+            f"remaining {r['qty_remaining']}; unit cost {_money(r['unit_cost'])}, "
+            f"remaining value {_money(r['value_remaining'])}")
+
+
 @click.command()
 @click.option("--item", "item_code", help="Only lots of this item.")
 @click.option("--po", "po_number", help="Only lots received on this purchase order.")
@@ -80,8 +101,10 @@ def _money(value: Any) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def lots(home: Home, item_code: str | None, po_number: str | None, serial_text: str | None, as_json: bool) -> None:
-    """Lots with ordered, received, used and remaining quantities and values, and the serials remaining."""
+    """Lots with ordered, received, used and remaining quantities and values, and the serials remaining; a lot
+    whose receipt was reversed says so. Exit 1 when --item or --po names nothing the ledger knows."""
     with context_for(home) as ctx:
+        refuse_unknown(ctx, item_code=item_code, po_number=po_number)
         normal = normalize_serial(serial_text, ctx.serial_policy) if serial_text else None
         rows = queries.lots_report(ctx.store.engine, item_code=item_code, po_number=po_number, serial=normal)
     if as_json:
@@ -92,10 +115,7 @@ def lots(home: Home, item_code: str | None, po_number: str | None, serial_text: 
         click.echo("no lots")
         return
     for r in rows:
-        click.echo(f"{r['document']} {r['item_code']} @ {r['office']} received {r['received_date']}: "
-                   f"ordered {r['qty_ordered']}, received {r['qty_received']}, used {r['qty_used']}, "
-                   f"remaining {r['qty_remaining']}; unit cost {_money(r['unit_cost'])}, "
-                   f"remaining value {_money(r['value_remaining'])}")
+        click.echo(_lot_line(r))
         if r.get("serials_remaining"):
             shown = r["serials_remaining"]
             more = f" ... (+{len(shown) - 20})" if len(shown) > 20 else ""
@@ -108,8 +128,10 @@ def lots(home: Home, item_code: str | None, po_number: str | None, serial_text: 
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def stock(home: Home, item_code: str | None, office: str | None, as_json: bool) -> None:
-    """On-hand quantities per item, office and bin, with serials for serialized items."""
+    """On-hand quantities per item, office and bin, with serials for serialized items. Exit 1 when --item or
+    --office names nothing the ledger knows."""
     with context_for(home) as ctx:
+        refuse_unknown(ctx, item_code=item_code, office=office)
         rows = queries.stock_report(ctx.store.engine, item_code=item_code, office=office)
     if as_json:
         print_json(rows)
@@ -145,4 +167,4 @@ def reverse(home: Home, batch: int, reason: str | None, as_json: bool) -> None:
                     "transactions": result.transactions, "units": result.units, "run_by": result.run_by})
     else:
         click.echo(f"batch {result.batch} ({result.kind}) reversed by batch {result.reversal_batch}: "
-                   f"{result.transactions} compensating transactions, {result.units} serial units")
+                   f"{plural(result.transactions, 'compensating transaction')}, {plural(result.units, 'serial unit')}")

@@ -7,7 +7,7 @@ import datetime as dt
 import click
 
 from serialtrack.service.cli_common import EXIT_USAGE, UserError, context_for, print_json
-from serialtrack.service.home import Home, init_home
+from serialtrack.service.home import Home
 from serialtrack.service.reconcile import PeriodError
 from serialtrack.service.reconcile import reconcile as run
 
@@ -25,7 +25,6 @@ def reconcile(home: Home, day: dt.datetime | None, start: dt.datetime | None, wi
               as_json: bool) -> None:
     """Write outbox/reconciliation-<date>.xlsx (summary, open orders, lots, serials on hand, exceptions,
     activity, valuation, COGS) and print its path. A rerun for the same date replaces it."""
-    init_home(home)
     with context_for(home) as ctx:
         try:
             out = run(ctx, day.date() if day else None, start=start.date() if start else None, csv=with_csv)

@@ -216,12 +216,16 @@ def exposed_password(home: Path, settings: Settings) -> str | None:
             f"~/.pgpass file of the service's account, or at least run: chmod o-r {path}")
 
 
+#: The SQLite ledger's file in the home, when neither ``SERIALTRACK_DATABASE_URL`` nor ``database.url`` names one.
+LEDGER_NAME = "serialtrack.db"
+
+
 def database_url(home: Path, settings: Settings) -> str:
     env = os.environ.get("SERIALTRACK_DATABASE_URL")
     if env:
         return env
     if settings.database.url:
         return settings.database.url
-    return f"sqlite:///{(home / 'serialtrack.db').resolve()}"
+    return f"sqlite:///{(home / LEDGER_NAME).resolve()}"
 
 

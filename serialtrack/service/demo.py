@@ -8,6 +8,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from serialtrack.ledger.queries import batches_recorded
+from serialtrack.records import plural
 from serialtrack.service.access import current_user
 from serialtrack.service.context import Context
 from serialtrack.service.pipeline import Outcome, process_file
@@ -61,15 +63,41 @@ def demo_files(inbox: Path) -> list[Path]:
     ]
 
 
-class DemoAlreadyRan(Exception):
+class DemoRefused(Exception):
+    """The home holds data: the demo's sample items, orders and receipts would go into a real ledger."""
+
+
+class DemoAlreadyRan(DemoRefused):
     """The demo's packing list is already posted in this home."""
 
 
-def run_demo(ctx: Context) -> list[Outcome]:
-    """Drop the demo files into the inbox and process them. Refuses a home where the demo already ran,
-    since its serials are then in the ledger and every file would be rejected."""
+def _waiting_files(inbox: Path) -> int:
+    """Files in the inbox and its kind folders (hidden ones, such as a ``.gitkeep``, are no one's drop)."""
+    if not inbox.is_dir():
+        return 0
+    return sum(1 for path in inbox.rglob("*")
+               if path.is_file() and not any(part.startswith(".") for part in path.relative_to(inbox).parts))
+
+
+def refuse_a_home_with_data(ctx: Context) -> None:
+    """Raise ``DemoRefused`` unless the home is new or empty: no batch in its ledger (posted, rejected or
+    reversed) and no file waiting in its inbox."""
     if ctx.store.posted_batch_named("demo-packing-list-0425.xlsx") is not None:
         raise DemoAlreadyRan(f"the demo already ran in {ctx.home.root}; its workbooks are in "
                              f"{ctx.home.outbox}. Run it with --home on an empty folder to see it again")
+    batches, waiting = batches_recorded(ctx.store.engine), _waiting_files(ctx.home.inbox)
+    if batches or waiting:
+        held = [plural(batches, "file") + " in its ledger" if batches else "",
+                plural(waiting, "file") + " waiting in inbox/" if waiting else ""]
+        raise DemoRefused(f"the demo only runs in a new or empty home, and {ctx.home.root} holds data "
+                          f"({' and '.join(h for h in held if h)}): it would post its sample items, purchase "
+                          "orders and packing lists into that ledger. Run it with --home on an empty folder")
+
+
+def run_demo(ctx: Context) -> list[Outcome]:
+    """Drop the demo files into the inbox and process them. Refuses (``DemoRefused``) a home that holds data,
+    so sample items, orders and receipts never land in a real ledger; ``DemoAlreadyRan`` says the demo's
+    own files are what it holds."""
+    refuse_a_home_with_data(ctx)
     run_by = current_user()
     return [process_file(ctx, path, run_by=run_by) for path in demo_files(ctx.home.inbox)]

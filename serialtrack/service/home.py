@@ -16,7 +16,7 @@ from pathlib import Path
 
 from serialtrack.exporters.xlsx import HOST_TAG, OLD_TEMP_NAME, TEMP_NAME, publish_new, temp_name
 from serialtrack.kinds.registry import NAMES
-from serialtrack.service.config import CONFIG_NAME
+from serialtrack.service.config import CONFIG_NAME, LEDGER_NAME
 
 ARCHIVE_FOLDERS = ("posted", "rejected", "duplicates")
 
@@ -77,6 +77,14 @@ def resolve_home(option: str | os.PathLike[str] | None) -> Home:
     if env:
         return Home(Path(env).expanduser().resolve())
     return Home(Path.cwd().resolve())
+
+
+def home_exists(home: Home) -> bool:
+    """Whether ``home`` is a home that ``init`` (or ``ingest``, ``watch``, ``demo``, which make it as they go)
+    made: its ``serialtrack.toml``, its ``inbox/`` or its SQLite ledger ``serialtrack.db`` is there. A home whose
+    ledger is on PostgreSQL has no ``serialtrack.db`` but has the other two. The commands that only read the
+    ledger refuse a folder that is none of these (a mistyped ``--home``), rather than make an empty ledger there."""
+    return home.config_path.is_file() or home.inbox.is_dir() or (home.root / LEDGER_NAME).is_file()
 
 
 def example_config() -> str:

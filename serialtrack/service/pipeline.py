@@ -499,7 +499,8 @@ def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: Bat
         out = unique_output_path(ctx.home.outbox, stem, ".dry-run.xlsx")
         out = _write_posted(out, meta, plan, None, ingested.vendor, ingested.notes, warnings)
         outcome.status, outcome.output = FileStatus.POSTED, str(out)
-        outcome.counts = {"rows": plan.rows, "units": plan.units, "lots": len(plan.lots)}
+        outcome.counts = {"rows": plan.rows, "units": plan.units, "lots": len(plan.lots),
+                          **kind_named(plan.kind).counts(plan)}
         return outcome
     _stage(f"posting {plan.units:,} units of {meta.file_name}")
     try:
@@ -524,7 +525,7 @@ def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: Bat
         ctx.store.set_output(result.batch_id, str(out))
         outcome.output = str(out)
     outcome.counts = {"rows": plan.rows, "units": result.units, "lots": result.lots,
-                      "transactions": result.transactions}
+                      "transactions": result.transactions, **kind_named(plan.kind).counts(plan)}
     outcome.archived = str(archive_original(ctx.home, path, FileStatus.POSTED, today=ctx.today, move=move,
                                                 name=meta.file_name))
     return outcome

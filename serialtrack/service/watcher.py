@@ -23,6 +23,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from serialtrack.kinds.registry import NAMES
+from serialtrack.records import plural
 from serialtrack.service.claims import ClaimArea, Claimed, Locks, LostOwnership, open_locks
 from serialtrack.service.context import Context
 from serialtrack.service.pipeline import TRANSIENT, Outcome, fail_file, file_sha256, process_file
@@ -279,9 +280,10 @@ class Watcher:
         if outcome.errors:
             fields["top_errors"] = outcome.top_errors()
         log.log(logging.INFO if outcome.ok else logging.WARNING,
-                "%s: %s [%s]%s, %d rows, %d units, %d error%s%s, %.2fs", outcome.file, outcome.status,
-                outcome.kind or "unknown kind", batch, fields["rows"], fields["units"], fields["errors"],
-                "" if fields["errors"] == 1 else "s", causes, outcome.seconds, extra={"fields": fields})
+                "%s: %s [%s]%s, %s, %s, %s%s, %.2fs", outcome.file, outcome.status,
+                outcome.kind or "unknown kind", batch, plural(outcome.counts.get("rows", 0), "row"),
+                plural(outcome.counts.get("units", 0), "unit"), plural(len(outcome.errors), "error"), causes,
+                outcome.seconds, extra={"fields": fields})
 
 
 def run_watcher(ctx: Context, *, poll: float | None = None, once: bool = False) -> int:

@@ -79,7 +79,7 @@ def test_receiving__mixed_rows_spans_lists_and_plain_items(st: Service, tmp_path
         ("PO-70002", "DC-IP3VO-4"): 2}
     assert st.serials_in_stock("CAB-1") == ["M-1", "M-2", "M-3", "M-4", "M10", "M11", "M12", "M13", "M14"]
     assert st.serials_in_stock("DC-IP3VO-4") == ["AF5-69H", "TG-4SR-92"], "a hyphen is never a range"
-    assert {"item_code": "BOLT-M6", "office": "Main", "bin": None, "on_hand": 40} in st.stock()
+    assert {"item_code": "BOLT-M6", "office": "Main", "bin": "RECEIVING", "on_hand": 40} in st.stock()
 
 
 def test_receiving__po_number_in_title_block_one_cell(st: Service, tmp_path: Path) -> None:
@@ -154,7 +154,7 @@ def test_receiving__last_row_describing_a_total_station_is_an_item(st: Service, 
 
     assert outcome["counts"]["rows"] == 2
     assert outcome["notes"] == ["sheet 'Packing List': row 4 is a totals row and was not read as an item"]
-    assert {"item_code": "BOLT-M6", "office": "Main", "bin": None, "on_hand": 40} in st.stock()
+    assert {"item_code": "BOLT-M6", "office": "Main", "bin": "RECEIVING", "on_hand": 40} in st.stock()
 
 def test_receiving__bins_and_dates_from_columns(st: Service, tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "bins.xlsx", [
@@ -301,4 +301,4 @@ def test_receiving__qty_shipped_is_received_not_qty_ordered(st: Service, tmp_pat
     outcome = _posted(st, path)
 
     assert outcome["counts"]["units"] == 4
-    assert {"item_code": "BOLT-M6", "office": "Main", "bin": None, "on_hand": 4} in st.stock()
+    assert {"item_code": "BOLT-M6", "office": "Main", "bin": "RECEIVING", "on_hand": 4} in st.stock()

@@ -37,6 +37,7 @@ def test_reconcile_cli__prints_the_path_and_a_rerun_replaces_the_file(dropped: C
 
 
 def test_reconcile_cli__default_date_is_today(cli: Any, home: Path) -> None:
+    cli("init")
     out = cli("reconcile").stdout.strip()
     assert Path(out).name == f"reconciliation-{dt.date.today().isoformat()}.xlsx"
     book = openpyxl.load_workbook(out, read_only=True)
@@ -47,6 +48,7 @@ def test_reconcile_cli__default_date_is_today(cli: Any, home: Path) -> None:
 
 
 def test_reconcile_cli__bad_dates_are_usage_errors(cli: Any) -> None:
+    cli("init")
     result = cli("reconcile", "--date", "2026-11-25", "--from", "2026-11-26", expect=2)
     assert result.stderr.startswith("Error: the period cannot start (2026-11-26) after the report's date")
     assert cli("reconcile", "--date", "25/11/2026", expect=2).exit_code == 2

@@ -163,7 +163,7 @@ def test_reconcile_habits__text_from_files_exact_and_formulas_only_where_written
 def test_reconcile_habits__summary_figures_are_formulas_over_the_tables(book: Any) -> None:
     ws = book["Summary"]
     quantities, money = _column(ws, "Quantity"), _column(ws, "Amount")
-    assert len(quantities) == 26 and len(money) == 18
+    assert len(quantities) == 27 and len(money) == 18
     for cell in quantities + money:
         assert cell.data_type == "f" and cell.value.startswith("="), cell.coordinate
     assert all(c.number_format == "#,##0.00" for c in money)

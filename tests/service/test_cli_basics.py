@@ -50,6 +50,7 @@ def test_cli__unknown_option_is_exit_2(cli) -> None:
 
 
 def test_serial__unknown_exits_1(cli) -> None:
+    cli("init")
     result = cli("serial", "NOPE-1", expect=1)
     assert result.stderr.strip() == "Error: serial NOPE-1 is not in the ledger"
 
@@ -64,4 +65,5 @@ def test_demo__runs_in_a_fresh_home_from_a_real_process(tmp_path: Path) -> None:
     assert "demo-packing-list-0426-with-mistakes.rejected.xlsx" in outputs
     again = subprocess.run([sys.executable, "-m", "serialtrack", "--home", str(home), "demo"],
                            capture_output=True, text=True, timeout=120, env={"PATH": "/usr/bin:/bin"})
-    assert again.returncode == 0 and "already ran" in again.stdout
+    assert again.returncode == 2 and again.stderr.startswith("Error: the demo already ran in ")
+    assert len(again.stderr.splitlines()) == 1
