@@ -18,7 +18,7 @@ from serialtrack.service.context import open_context
 from serialtrack.service.home import Home, init_home
 from serialtrack.service.reconcile import reconcile
 
-LIMIT = 40
+LIMIT = 46  # the Summary (about 40 lines) fits; the 76 serials on hand take two sheets
 EXTRA = [f"B{n:04d}" for n in range(70)]
 
 
@@ -63,13 +63,13 @@ def test_reconcile_split__serials_continue_on_numbered_sheets(ledger_home: Home,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     whole, out = _split_reconciliation(ledger_home, tmp_path, monkeypatch)
     [serials] = [s for s in out.sheets if s.names[0] == "Serials on hand"]
-    assert serials.names == ("Serials on hand", "Serials on hand (2)", "Serials on hand (3)")
-    assert serials.table_names == ("SerialsOnHand", "SerialsOnHand_2", "SerialsOnHand_3")
+    assert serials.names == ("Serials on hand", "Serials on hand (2)")
+    assert serials.table_names == ("SerialsOnHand", "SerialsOnHand_2")
     assert serials.rows == 76 and out.split[0] == serials
     book = openpyxl.load_workbook(out.workbook)
     try:
-        assert book.sheetnames[:8] == ["Summary", "Open POs", "Open SOs", "Lots", "Serials on hand",
-                                       "Serials on hand (2)", "Serials on hand (3)", "Exceptions"]
+        assert book.sheetnames[:7] == ["Summary", "Open POs", "Open SOs", "Lots", "Serials on hand",
+                                       "Serials on hand (2)", "Exceptions"]
         for ws in book.worksheets:
             assert ws.max_row <= LIMIT, ws.title
         part2 = book["Serials on hand (2)"]
@@ -78,13 +78,13 @@ def test_reconcile_split__serials_continue_on_numbered_sheets(ledger_home: Home,
         summary = book["Summary"]
         cells = {row[0].value: row for row in summary.iter_rows() if row[0].value}
         formula = cells["Serial units on hand"][1].value
-        assert formula == "=COUNTA(SerialsOnHand[Serial],SerialsOnHand_2[Serial],SerialsOnHand_3[Serial])"
+        assert formula == "=COUNTA(SerialsOnHand[Serial],SerialsOnHand_2[Serial])"
         notes = [row[0].value for row in summary.iter_rows(max_row=6) if row[0].value]
-        assert any("Serials on hand has 76 rows" in n and "Serials on hand (2), Serials on hand (3)" in n
+        assert any("Serials on hand has 76 rows" in n and "Serials on hand (2)" in n
                    for n in notes)
     finally:
         book.close()
-    names = ["Serials on hand", "Serials on hand (2)", "Serials on hand (3)"]
+    names = ["Serials on hand", "Serials on hand (2)"]
     assert _table_rows(out.workbook, names) == _table_rows(whole, ["Serials on hand"])
 
 
@@ -102,4 +102,4 @@ def test_reconcile_split__cli_says_which_sheet_was_split(ledger_home: Home, cli:
     monkeypatch.setattr(xlsx, "MAX_SHEET_ROWS", LIMIT)
     result = cli("reconcile", "--date", "2026-11-25")
     assert result.stdout.strip() == str(ledger_home.outbox / "reconciliation-2026-11-25.xlsx")
-    assert "Serials on hand has 76 rows" in result.stderr and "Serials on hand (3)" in result.stderr
+    assert "Serials on hand has 76 rows" in result.stderr and "continues on Serials on hand (2)" in result.stderr

@@ -92,5 +92,6 @@ def test_readme__usage_error_prints_three_lines_a_lookup_error_one(cli: Any) -> 
     usage = cli("ingest", "--frobnicate", expect=2)
     assert [line.split(" ")[0] for line in usage.stderr.splitlines() if line] == ["Usage:", "Try", "Error:"]
     assert "prints click's three lines" in (REPO / "README.md").read_text().replace("\n", " ")
+    cli("init")
     lookup = cli("serial", "NOPE-1", expect=1)
     assert lookup.stderr.splitlines() == ["Error: serial NOPE-1 is not in the ledger"]

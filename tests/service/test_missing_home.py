@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -74,12 +75,10 @@ def test_missing_home__the_sqlite_ledger_alone_makes_a_home(tmp_path: Path, monk
     root = tmp_path / "home"
     runner = CliRunner()
     assert runner.invoke(main, ["--home", str(root), "init"]).exit_code == 0
-    for made in ("inbox", "outbox", "work", "archive", "serialtrack.toml"):
+    for made in ("inbox", "outbox", "work", "archive", "templates", "serialtrack.toml"):
         path = root / made
         if path.is_dir():
-            for inner in sorted(path.rglob("*"), reverse=True):
-                inner.rmdir()
-            path.rmdir()
+            shutil.rmtree(path)
         else:
             path.unlink()
     assert {p.name for p in root.iterdir()} <= {"serialtrack.db", "serialtrack.db.migrate-lock"}
