@@ -18,8 +18,14 @@ ITEM, PO = "BENCH-CAM", "90001"
 HEADER = ["Line", "Part #", "Description", "Exp Qty", "Serial Number", "Bin"]
 
 
-def packing_rows(serials: int, *, prefix: str = "SN") -> list[list[object]]:
-    """Rows holding exactly ``serials`` serials: 80% one per row, 10% in lists of 10, 10% in spans of 100."""
+SHAPES = ("one-per-row", "mixed")
+
+
+def packing_rows(serials: int, *, prefix: str = "SN", shape: str = "mixed") -> list[list[object]]:
+    """Rows holding exactly ``serials`` serials. ``mixed``: 80% one per row, 10% in lists of 10, 10% in spans
+    of 100 (about 8,500 rows for 100k serials); ``one-per-row``: one serial per row, as a scan log has them."""
+    if shape == "one-per-row":
+        return [[n + 1, ITEM, "IP camera", 1, f"{prefix}{n:09d}", "A-03"] for n in range(serials)]
     rows: list[list[object]] = []
     n = 0
     block = 0
@@ -84,11 +90,11 @@ def write_master(folder: Path, serials: int) -> tuple[Path, Path]:
     return items, po
 
 
-def generate(folder: Path, serials: int, fmt: str) -> tuple[Path, Path, Path]:
+def generate(folder: Path, serials: int, fmt: str, shape: str = "mixed") -> tuple[Path, Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     items, po = write_master(folder, serials)
-    rows = packing_rows(serials)
-    name = folder / f"packing-list-{serials}.{fmt}"
+    rows = packing_rows(serials, shape=shape)
+    name = folder / f"packing-list-{shape}-{serials}.{fmt}"
     pl = write_xlsx(name, rows) if fmt == "xlsx" else write_csv(name, rows)
     return items, po, pl
 
@@ -97,9 +103,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--serials", type=int, default=100_000)
     parser.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+    parser.add_argument("--shape", choices=SHAPES, default="mixed")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/out"))
     args = parser.parse_args()
-    for path in generate(args.out, args.serials, args.format):
+    for path in generate(args.out, args.serials, args.format, args.shape):
         print(path)
 
 
