@@ -48,39 +48,40 @@ class RowStream:
         self.as_text, self.neutralise = as_text, neutralise
         self.text_width, self.number_width = text_width, number_width
         self.last_col = len(styles) - 1
+        #: per column: (value, column letters, rendered XML after the reference, width) of the last text/int
+        self.last: list[tuple[Any, str, str, int] | None] = [None] * len(styles)
 
     def write(self, row: int, values: Sequence[Any], widths: list[int], height: float | None = None) -> bool:
-        """Write ``values`` as 0-based ``row``; False (and nothing written) when a value needs the slow path."""
+        """Write ``values`` as 0-based ``row``; False (and nothing written) when a value needs the slow path.
+
+        A cell's XML after its reference (style, type, value) and its width depend only on the column and the
+        value, so each column keeps the last text or whole number it rendered: a column that repeats one value
+        down the sheet (item, lot, sheet name) is rendered once, not once a row."""
+        if len(values) != len(self.cells):
+            raise ValueError(f"{len(values)} values for {len(self.cells)} columns")
         parts: list[str] = []
         width_of: list[int] = []
         number = row + 1
-        for (letters, style, text_style), kind, value in zip(self.cells, self.kinds, values, strict=True):
+        last = self.last
+        for col, value in enumerate(values):
             if value is None:
                 width_of.append(0)
                 continue
-            if isinstance(value, str) or (kind == "text" and isinstance(value, int | float | Decimal)
-                                          and not isinstance(value, bool)):
-                text = self.neutralise(value if isinstance(value, str) else self.as_text(value))
-                if not text or not _plain_text(text):
-                    return False
-                space = ' xml:space="preserve"' if text[0] == " " or text[-1] == " " else ""
-                parts.append(f'<c r="{letters}{number}"{text_style} t="inlineStr"><is><t{space}>'
-                             f'{text.translate(_ESCAPES)}</t></is></c>')
-                width_of.append(self.text_width(text))
-            elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-                figure = float(value)
-                if not math.isfinite(figure):
-                    return False
-                rendered = f"{figure:.16G}"
-                parts.append(f'<c r="{letters}{number}"{style}><v>{rendered}</v></c>')
-                width_of.append(self.number_width(figure, kind))
-            elif kind in ("date", "datetime") and isinstance(value, dt.date):
-                # what write_datetime stores: the Excel serial number, in the column's date format
-                serial = self.ws._convert_date_time(value)
-                parts.append(f'<c r="{letters}{number}"{style}><v>{serial:.16G}</v></c>')
-                width_of.append(16 if kind == "datetime" else 10)
-            else:
+            kind_of_value = value.__class__
+            seen = last[col]
+            if seen is not None and seen[0].__class__ is kind_of_value and seen[0] == value:
+                parts.append(f'<c r="{seen[1]}{number}"{seen[2]}')
+                width_of.append(seen[3])
+                continue
+            rendered = self._render(col, value)
+            if rendered is None:
                 return False
+            tail, width = rendered
+            letters = self.cells[col][0]
+            if kind_of_value is str or kind_of_value is int:
+                last[col] = (value, letters, tail, width)
+            parts.append(f'<c r="{letters}{number}"{tail}')
+            width_of.append(width)
         ws = self.ws
         if ws.previous_row < row:
             ws._write_single_row(row)  # flush what xlsxwriter buffered (titles, header) before our row
@@ -92,3 +93,26 @@ class RowStream:
             if width > widths[col]:
                 widths[col] = width
         return True
+
+    def _render(self, col: int, value: Any) -> tuple[str, int] | None:
+        """(the cell's XML after ``<c r="A5"``, its width), or None when the value needs the slow path."""
+        _, style, text_style = self.cells[col]
+        kind = self.kinds[col]
+        if isinstance(value, str) or (kind == "text" and isinstance(value, int | float | Decimal)
+                                      and not isinstance(value, bool)):
+            text = self.neutralise(value if isinstance(value, str) else self.as_text(value))
+            if not text or not _plain_text(text):
+                return None
+            space = ' xml:space="preserve"' if text[0] == " " or text[-1] == " " else ""
+            return (f'{text_style} t="inlineStr"><is><t{space}>{text.translate(_ESCAPES)}</t></is></c>',
+                    self.text_width(text))
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            figure = float(value)
+            if not math.isfinite(figure):
+                return None
+            return f'{style}><v>{figure:.16G}</v></c>', self.number_width(figure, kind)
+        if kind in ("date", "datetime") and isinstance(value, dt.date):
+            # what write_datetime stores: the Excel serial number, in the column's date format
+            serial = self.ws._convert_date_time(value)
+            return f'{style}><v>{serial:.16G}</v></c>', 16 if kind == "datetime" else 10
+        return None

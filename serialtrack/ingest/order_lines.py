@@ -7,29 +7,52 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from serialtrack.ingest.reader import Row
-from serialtrack.ingest.serials import SerialPolicy, SerialUnit, parse_cells
+from serialtrack.ingest.reader import Frame, Row
+from serialtrack.ingest.serials import SerialPolicy, SerialUnit, parse_cells, plain_unit
 from serialtrack.ingest.values import Cell, as_code, as_date, as_qty, as_text, convert
-from serialtrack.records import Issue, Source, plural
+from serialtrack.records import CellValue, Issue, Source, plural
 
 
-@dataclass
 class LineRow:
-    """One sheet row's share of a line."""
+    """One sheet row's share of a line. The row's cells (quantity, serials, manufacturer lot) are made from the
+    sheet row when asked for (messages only), not kept: a 100k-row scan log does not hold 300k cells."""
 
-    source: Source
-    qty: int | None
-    qty_cell: Cell | None
-    serial_cell: Cell | None
-    units: list[SerialUnit]
-    bin: str | None
-    date: dt.date | None  # the row's received, ship or return date
-    mfr_lot: str | None
-    mfr_lot_cell: Cell | None
-    #: the serial cell held something refused (a lost leading zero, a bad character): its count is not
-    #: compared with the quantity, since the refusal already names the cell
-    serials_refused: bool = False
+    __slots__ = ("row", "qty_field", "qty", "units", "bin", "date", "mfr_lot", "serials_refused")
+
+    def __init__(self, row: Row, qty_field: str, qty: int | None, units: list[SerialUnit], bin: str | None,
+                 date: dt.date | None, mfr_lot: str | None, serials_refused: bool = False) -> None:
+        self.row, self.qty_field, self.qty, self.units = row, qty_field, qty, units
+        self.bin, self.date, self.mfr_lot = bin, date, mfr_lot  # date: the row's received, ship or return date
+        #: the serial cell held something refused (a lost leading zero, a bad character): its count is not
+        #: compared with the quantity, since the refusal already names the cell
+        self.serials_refused = serials_refused
+
+    @property
+    def source(self) -> Source:
+        return self.row.source
+
+    @property
+    def sheet(self) -> str | None:
+        return self.row.frame.sheet
+
+    @property
+    def number(self) -> int:
+        """The row's 1-based sheet row (``source.row`` without making the Source)."""
+        return self.row.number
+
+    @property
+    def qty_cell(self) -> Cell | None:
+        return self.row.get(self.qty_field)
+
+    @property
+    def serial_cell(self) -> Cell | None:
+        return self.row.get("serials")
+
+    @property
+    def mfr_lot_cell(self) -> Cell | None:
+        return self.row.get("mfr_lot")
 
 
 @dataclass
@@ -76,43 +99,102 @@ def order_lines(rows: list[Row], *, policy: SerialPolicy,
     lines: dict[tuple[str, str], OrderLine] = {}
     issues: list[Issue] = []
     budget = Budget(max_serials, policy)
+    widths: dict[str, int | None] = {}
+    codes, texts = _Memo(lambda v: as_code(v) or ""), _Memo(as_text)  # columns repeat a few values down the sheet
+    frame: Frame | None = None
+    has_date = has_lot = has_bin = has_pl = False
     for row in rows:
-        number_cell, item_cell = row.get(number_field), row.get("item_code")
-        missing = [label for cell, label in ((number_cell, number_label), (item_cell, "item code")) if cell is None]
-        if missing:
-            where = row.cells.get(number_field if number_cell is None else "item_code")
+        number_value, item_value = row.value(number_field), row.value("item_code")
+        if number_value is None or item_value is None:
+            missing = [label for value, label in ((number_value, number_label), (item_value, "item code"))
+                       if value is None]
+            where = row.cells.get(number_field if number_value is None else "item_code")
             issues.append(Issue("required-value-missing", f"{' and '.join(missing)} empty on this row; every row "
-                                f"needs {'a PO' if number_field == 'po_number' else 'an order'} and an item", where.source if where else row.source))
+                                f"needs {'a PO' if number_field == 'po_number' else 'an order'} and an item",
+                                where.source if where else row.source))
             continue
-        assert number_cell is not None and item_cell is not None
-        number, item = as_code(number_cell.value) or "", as_code(item_cell.value) or ""
+        number, item = codes(number_value), codes(item_value)
         line = lines.get((number, item))
         if line is None:
+            number_cell, item_cell = row.get(number_field), row.get("item_code")
+            assert number_cell is not None and item_cell is not None
             line = lines[(number, item)] = OrderLine(number, item, number_cell, item_cell)
-        qty_cell = row.get(qty_field)
-        qty = convert(qty_cell, as_qty, issues, "quantity")
-        serial_cell = row.get("serials")
+        qty = _qty(row, qty_field, issues)
         units: list[SerialUnit] = []
         refused = False
+        serial_cell = row.get("serials")
         if serial_cell is not None and budget.allows(qty, serial_cell, issues):
-            width = width_for(item) if width_for else None
-            parsed = parse_cells([(serial_cell.value, serial_cell.source)], policy=budget.policy(),
-                                 expected_qty=qty, width=width)
-            units, found = parsed.units, parsed.issues
-            refused = any(i.is_error for i in found)
-            issues.extend(found)
-            budget.spend(len(units), found, serial_cell, issues)
-        date_cell = row.get(date_field)
-        lot_cell = row.get("mfr_lot")
-        bin_cell = row.get("bin")
+            if item in widths:
+                width = widths[item]
+            else:
+                width = widths[item] = width_for(item) if width_for else None
+            value = serial_cell.value
+            # the budget allowed one more serial, so its policy's cap does not bind a single plain serial
+            unit = plain_unit(value, serial_cell.source, policy=policy, width=width) if isinstance(value, str) else None
+            if unit is not None:
+                units = [unit]
+                budget.used += 1
+            else:
+                parsed = parse_cells([(value, serial_cell.source)], policy=budget.policy(), expected_qty=qty,
+                                     width=width)
+                units, found = parsed.units, parsed.issues
+                refused = any(i.is_error for i in found)
+                issues.extend(found)
+                budget.spend(len(units), found, serial_cell, issues)
+        if row.frame is not frame:  # fields the table has at all (a column or a title-block cell)
+            frame = row.frame
+            has_date, has_lot, has_bin, has_pl = (name in frame.columns or name in frame.title
+                                                  for name in (date_field, "mfr_lot", "bin", "packing_list"))
+        date_value = row.value(date_field) if has_date else None
+        lot_value = row.value("mfr_lot") if has_lot else None
         line.rows.append(LineRow(
-            row.source, qty, qty_cell, serial_cell, units, as_text(bin_cell.value) if bin_cell else None,
-            convert(date_cell, as_date, issues, date_field.replace("_", " ")), as_text(lot_cell.value) if lot_cell else None,
-            lot_cell, refused))
-        pl = row.get("packing_list")
-        if pl is not None and line.packing_list is None:
-            line.packing_list = as_text(pl.value)
+            row, qty_field, qty, units, texts(row.value("bin")) if has_bin else None,
+            None if date_value is None else convert(row.get(date_field), as_date, issues,
+                                                    date_field.replace("_", " ")),
+            None if lot_value is None else as_text(lot_value), refused))
+        if line.packing_list is None and has_pl:
+            pl = row.value("packing_list")
+            if pl is not None:
+                line.packing_list = as_text(pl)
     return list(lines.values()), issues
+
+
+class _Memo:
+    """``convert(value)``, remembered for the values seen (keyed by type too: ``1``, ``1.0`` and ``True`` differ)."""
+
+    __slots__ = ("convert", "seen")
+
+    def __init__(self, convert: Callable[[CellValue], Any]) -> None:
+        self.convert = convert
+        self.seen: dict[tuple[type, CellValue], Any] = {}
+
+    def __call__(self, value: CellValue) -> Any:
+        key = (value.__class__, value)
+        try:
+            return self.seen[key]
+        except KeyError:
+            if len(self.seen) > 10_000:  # a column of unique values: do not keep them all
+                self.seen.clear()
+            result = self.seen[key] = self.convert(value)
+            return result
+        except TypeError:  # unhashable
+            return self.convert(value)
+
+
+def _qty(row: Row, name: str, issues: list[Issue]) -> int | None:
+    """The row's quantity, as ``as_qty`` reads it: whole non-negative numbers (and digit text) without the
+    general converter, anything else through it (which names the cell when it is not a quantity)."""
+    value = row.value(name)
+    if value is None:
+        return None
+    kind = value.__class__
+    if kind is int and value >= 0:  # type: ignore[operator]
+        return value  # type: ignore[return-value]
+    if kind is float and value.is_integer() and value >= 0:  # type: ignore[union-attr, operator]
+        return int(value)  # type: ignore[arg-type]
+    if kind is str and value.isascii() and value.isdigit():  # type: ignore[union-attr]
+        return int(value)  # type: ignore[arg-type]
+    return convert(row.get(name), as_qty, issues, "quantity")  # type: ignore[no-any-return]
 
 
 class Budget:

@@ -49,16 +49,68 @@ class VendorMapping:
         return False
 
 
-@dataclass
-class Row:
-    """One data row: field -> cell (title-block fields filled in where the row lacks them)."""
+class Frame:
+    """What every row of one table shares: the file and sheet, the field -> column map, the title-block cells."""
 
-    source: Source
-    cells: dict[str, Cell]
+    __slots__ = ("file", "sheet", "columns", "title")
+
+    def __init__(self, file: str, sheet: str | None, columns: Mapping[str, int], title: Mapping[str, Cell]) -> None:
+        self.file, self.sheet = file, sheet
+        self.columns = dict(columns)
+        self.title = dict(title)
+
+
+class Row:
+    """One data row: field -> cell (title-block fields filled in where the row lacks them).
+
+    A row keeps its sheet values and its table's ``Frame``; a ``Cell`` (value and ``Source``) is made only when
+    asked for, so a 100k-row sheet does not hold 600k cells. Provenance is the same as if every cell were
+    stored: a field's cell is its column on this row, or the title-block cell when the row leaves it empty."""
+
+    __slots__ = ("frame", "number", "values")
+
+    def __init__(self, frame: Frame, number: int, values: Sequence[CellValue]) -> None:
+        self.frame, self.number, self.values = frame, number, values
+
+    @property
+    def source(self) -> Source:
+        return Source(self.frame.file, self.frame.sheet, self.number)
+
+    @property
+    def cells(self) -> dict[str, Cell]:
+        """Every field's cell, blank ones included (title cells where the row has no value)."""
+        frame, values = self.frame, self.values
+        cells = dict(frame.title)
+        for name, column in frame.columns.items():
+            value = values[column - 1] if column <= len(values) else None
+            if value is not None or name not in cells:
+                cells[name] = Cell(value, Source(frame.file, frame.sheet, self.number, column))
+        return cells
+
+    def value(self, name: str) -> CellValue:
+        """The field's value as ``get(name).value`` would give it, without making the cell; None when blank."""
+        frame = self.frame
+        column = frame.columns.get(name)
+        if column is not None:
+            values = self.values
+            value = values[column - 1] if column <= len(values) else None
+            if value is not None:
+                return None if isinstance(value, str) and not value.strip() else value
+        title = frame.title.get(name)
+        return None if title is None or title.blank else title.value
 
     def get(self, name: str) -> Cell | None:
-        cell = self.cells.get(name)
-        return None if cell is None or cell.blank else cell
+        frame = self.frame
+        column = frame.columns.get(name)
+        if column is not None:
+            values = self.values
+            value = values[column - 1] if column <= len(values) else None
+            if value is not None:
+                if isinstance(value, str) and not value.strip():
+                    return None
+                return Cell(value, Source(frame.file, frame.sheet, self.number, column))
+        title = frame.title.get(name)
+        return None if title is None or title.blank else title
 
 
 @dataclass
@@ -141,17 +193,9 @@ def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None,
 
 
 def _rows(table: SheetTable) -> list[Row]:
-    rows = []
     given = {**table.given, **table.title}  # a title-block value wins (a conflict is refused by the reader)
-    title_cells = {name: Cell(tv.value, tv.source) for name, tv in given.items()}
-    for number, values in table.data_rows:
-        cells = dict(title_cells)
-        for name, column in table.columns.items():
-            value = values[column - 1] if column <= len(values) else None
-            if value is not None or name not in cells:
-                cells[name] = Cell(value, Source(table.file, table.sheet, number, column))
-        rows.append(Row(Source(table.file, table.sheet, number), cells))
-    return rows
+    frame = Frame(table.file, table.sheet, table.columns, {name: Cell(tv.value, tv.source) for name, tv in given.items()})
+    return [Row(frame, number, values) for number, values in table.data_rows]
 
 
 @dataclass(frozen=True)
@@ -448,4 +492,4 @@ def _no_table_issues(file: str, spec: Kind, grids: Sequence[Grid], aliases: Mapp
                   Source(file, best.sheet, best.header_row)), *_unmapped_issues(file, best, spec)]
 
 
-__all__ = ["Ingested", "Row", "VendorMapping", "detect_kind", "header_key", "read_file"]
+__all__ = ["Frame", "Ingested", "Row", "VendorMapping", "detect_kind", "header_key", "read_file"]

@@ -399,6 +399,19 @@ class _Parser:
         self.stopped = True
 
 
+def plain_unit(text: str, source: Source | None, *, policy: SerialPolicy = DEFAULT_POLICY,
+               width: int | None = None) -> SerialUnit | None:
+    """The one unit of a text cell holding one plain serial (the commonest cell: one scanned serial per row),
+    exactly as :func:`parse_cells` would give it; None when the cell needs the full parser. Skips the parser's
+    set-up, so a sheet of 100k one-serial rows is read without it."""
+    if not policy.max_expansion:
+        return None
+    single = _single_plain(text, policy.upper_case, max(policy.pad_width, width or 0))
+    if single is not None and _SHAPE.fullmatch(single[0]):
+        return SerialUnit(single[0], single[1], source)
+    return None
+
+
 def parse_cells(
     values: Iterable[tuple[CellValue, Source | None]],
     *,
@@ -411,12 +424,10 @@ def parse_cells(
     ``expected_qty`` (the line's quantity) bounds each span before it is expanded; ``policy.max_expansion``
     bounds the units of the whole call; ``width`` (from ``serial_gen.serial_width``) catches lost leading zeros.
     """
-    if isinstance(values, list) and len(values) == 1 and isinstance(values[0][0], str) and policy.max_expansion:
-        text, source = values[0]  # one row, one cell: skip the parser's set-up when the cell is one plain serial
-        min_digits = max(policy.pad_width, width or 0)
-        single = _single_plain(text, policy.upper_case, min_digits)
-        if single is not None and _SHAPE.fullmatch(single[0]):
-            return ParsedSerials([SerialUnit(single[0], single[1], source)], [])
+    if isinstance(values, list) and len(values) == 1 and isinstance(values[0][0], str):
+        unit = plain_unit(values[0][0], values[0][1], policy=policy, width=width)
+        if unit is not None:
+            return ParsedSerials([unit], [])
     parser = _Parser(policy, expected_qty, width)
     for value, source in values:
         parser.cell(value, source)

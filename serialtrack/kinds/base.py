@@ -111,7 +111,8 @@ def width_for(view: LedgerView, policy: SerialPolicy) -> Callable[[str], int | N
 
 def codes(ingested: Ingested, name: str) -> list[str]:
     """The distinct codes in column ``name`` (what the ledger view is asked for)."""
-    return sorted({as_code(c.value) or "" for r in ingested.rows if (c := r.get(name)) is not None})
+    values = {(v.__class__, v) for r in ingested.rows if (v := r.value(name)) is not None}  # distinct first
+    return sorted({as_code(v) or "" for _, v in values})
 
 
 def has_errors(issues: Sequence[Issue]) -> bool:

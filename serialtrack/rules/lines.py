@@ -45,8 +45,8 @@ def row_count_mismatches(line: OrderLine) -> list[Issue]:
     return [Issue("serial-count-mismatch", f"this row says quantity {row.qty} but lists "
                   f"{plural(len(row.units), 'serial')}", row.serial_cell.source)
             for row in line.rows
-            if row.qty is not None and row.serial_cell is not None and len(row.units) != row.qty
-            and not row.serials_refused]
+            if row.qty is not None and len(row.units) != row.qty and not row.serials_refused
+            and row.serial_cell is not None]
 
 
 

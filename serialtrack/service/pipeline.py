@@ -37,6 +37,7 @@ from serialtrack.records import BatchStatus, DroppedBy, FileStatus, Issue, Sourc
 from serialtrack.rules.cell_limits import check_cell_limits
 from serialtrack.service.access import FileOwner, file_identity, link_owner, not_allowed
 from serialtrack.service.context import Context
+from serialtrack.service.gc_pause import collector_paused
 from serialtrack.service.home import archive_original
 
 log = logging.getLogger("serialtrack.pipeline")
@@ -185,8 +186,10 @@ def process_file(ctx: Context, path: Path, *, kind: str | None = None, dry_run: 
             try:
                 sha, owner = file_identity(path)
                 dropped_by = owner.dropped_by(run_by)
-                outcome = _process_once(ctx, path, name, kind, sha, owner, dropped_by, dry_run=dry_run, move=move,
-                                        recovered=recovered, in_inbox=in_inbox, overrides=overrides or {})
+                with collector_paused():  # a file's many small objects are freed by reference counting
+                    outcome = _process_once(ctx, path, name, kind, sha, owner, dropped_by, dry_run=dry_run,
+                                            move=move, recovered=recovered, in_inbox=in_inbox,
+                                            overrides=overrides or {})
                 break
             except TRANSIENT as exc:
                 if not waits.wait(name, exc):
