@@ -2,37 +2,86 @@
 
 Exit codes: 0 success; 1 a file was rejected, or a looked-up thing does not exist; 2 usage or configuration
 errors (printed as one ``Error: ...`` line).
+
+This root command imports only click. Each command lives in a command module (``cli_ingest``, ``cli_queries``,
+``cli_reconcile``, ``cli_template``, ``cli_watch``) that is imported by name, from ``COMMANDS``, when that command runs, so
+``serialtrack --help`` does not load the database, spreadsheet and watcher libraries, and ``serialtrack serial
+X`` loads only what a lookup needs. ``COMMANDS`` is the one place such by-name imports are allowed; the
+import-graph test counts them as edges (docs/architecture.md, "Lazy commands").
 """
 
 from __future__ import annotations
 
-import json
+import importlib
 import logging
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
 import click
-from rich.console import Console
 
-from serialtrack.ingest.fields import FIELDS
-from serialtrack.kinds.registry import NAMES
-from serialtrack.records import FileStatus, plural
-from serialtrack.service.access import current_user
-from serialtrack.service.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError, context_for
-from serialtrack.service.cli_queries import lots, reverse, serial, stock
-from serialtrack.service.cli_reconcile import reconcile
-from serialtrack.service.cli_template import template
-from serialtrack.service.cli_watch import watch
-from serialtrack.service.demo import DemoRefused, run_demo
-from serialtrack.service.home import Home, init_home, resolve_home
-from serialtrack.service.pipeline import STAGE_LISTENER, process_file
-from serialtrack.service.templates import write_blank_templates
+#: command -> (module defining it, as a function of that name; the first paragraph of its help, as --help lists
+#: it without importing the module: tests/service/test_cli_lazy.py checks both against the commands themselves)
+COMMANDS: Mapping[str, tuple[str, str]] = {
+    "demo": ("serialtrack.service.cli_ingest",
+             "Build sample master data and packing lists in the home and run them through. Only in a new or empty "
+             "home (no file in its ledger or inbox): exit 2 otherwise."),
+    "ingest": ("serialtrack.service.cli_ingest",
+               "Process FILES now, exactly as the watcher would. Exit 1 when any file was rejected."),
+    "init": ("serialtrack.service.cli_ingest",
+             "Create the home's folders, a commented serialtrack.toml and the database (safe to run again)."),
+    "lots": ("serialtrack.service.cli_queries",
+             "Lots with ordered, received, used and remaining quantities and values, and the serials remaining."),
+    "reconcile": ("serialtrack.service.cli_reconcile",
+                  "Write outbox/reconciliation-<date>.xlsx (summary, open orders, lots, serials on hand, exceptions, "
+                  "activity, valuation, COGS) and print its path. A rerun for the same date replaces it."),
+    "reverse": ("serialtrack.service.cli_queries",
+                "Undo posted BATCH (receiving, shipping, returns or counts) with compensating transactions."),
+    "serial": ("serialtrack.service.cli_queries", "Where SERIAL is now and everything that happened to it."),
+    "stock": ("serialtrack.service.cli_queries",
+              "On-hand quantities per item, office and bin, with serials for serialized items."),
+    "template": ("serialtrack.service.cli_template",
+                 "Write a fill-in workbook for KIND to outbox/ and print its path: the kind's columns (required ones "
+                 "marked), Text-formatted serial and code columns, drop-down lists from the ledger, and with --po, "
+                 "--so or --office the lines still expected. Fill it in and drop it into inbox/KIND/."),
+    "watch": ("serialtrack.service.cli_watch",
+              "Watch inbox/ and process each dropped file once it is complete; stop cleanly on SIGTERM or SIGINT "
+              "(after the file in hand). Logs go to stderr."),
+}
+#: Where the home is resolved (by name too: it imports the configuration and the kinds).
+HOME_MODULE = "serialtrack.service.home"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands are imported from their modules when run, and listed in --help from
+    ``COMMANDS`` without importing them."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        return load_command(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names))
+        rows = [(name, click.Command(name, help=COMMANDS[name][1]).get_short_help_str(limit)) for name in names
+                if name in COMMANDS]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def load_command(name: str) -> click.Command:
+    """The command ``name``, imported from its module in ``COMMANDS``."""
+    module, _ = COMMANDS[name]
+    command = getattr(importlib.import_module(module), name)
+    if not isinstance(command, click.Command):
+        raise TypeError(f"{module}.{name} is not a click command")
+    return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Deployment folder (default: $SERIALTRACK_HOME, else the current folder).")
 @click.option("-v", "--verbose", is_flag=True, help="Log each step to stderr.")
@@ -43,118 +92,5 @@ def main(click_ctx: click.Context, home: Path | None, verbose: bool) -> None:
     in outbox/."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    resolve_home: Callable[[Path | None], object] = importlib.import_module(HOME_MODULE).resolve_home
     click_ctx.obj = resolve_home(home)
-
-
-@main.command()
-@click.pass_obj
-def init(home: Home) -> None:
-    """Create the home's folders, a commented serialtrack.toml, the database and a blank fill-in template per
-    kind in templates/ (safe to run again: nothing that exists is touched)."""
-    created = init_home(home)
-    with context_for(home) as ctx:
-        created += write_blank_templates(home, today=ctx.today)
-    for path in created:
-        click.echo(f"created {path}")
-    click.echo(f"home ready: {home.root}")
-
-
-def _echo_outcome(outcome: Any) -> None:
-    label = {FileStatus.POSTED: "posted", FileStatus.REJECTED: "REJECTED", FileStatus.DUPLICATE: "duplicate",
-             FileStatus.FAILED: "FAILED", FileStatus.ANSWERED: "answered"}[outcome.status]
-    if outcome.dry_run and outcome.status == FileStatus.POSTED:
-        label = "checked (dry run, nothing posted)"
-    batch = f" batch {outcome.batch}" if outcome.batch else ""
-    click.echo(f"{outcome.file}: {label} [{outcome.kind or 'unknown kind'}]{batch}")
-    if len(outcome.errors) > 20:
-        click.echo(f"  {len(outcome.errors):,} errors, mostly: {outcome.top_errors()}")
-    for issue in outcome.errors[:20]:
-        click.echo(f"  {issue}")
-    if len(outcome.errors) > 20:
-        click.echo(f"  ... and {plural(len(outcome.errors) - 20, 'more error')} (see the workbook)")
-    for issue in outcome.warnings[:20]:
-        click.echo(f"  warning: {issue}")
-    for note in outcome.notes:
-        click.echo(f"  note: {note}")
-    if outcome.output:
-        click.echo(f"  -> {outcome.output}")
-
-
-@contextmanager
-def _progress(*, enabled: bool) -> Iterator[Callable[[str], None]]:
-    """On a terminal, a live line on stderr saying which step each file is at (reading, checking N rows,
-    posting N units, writing the answer); elsewhere (a pipe, a log, --json) nothing."""
-    console = Console(stderr=True)
-    if not enabled or not console.is_terminal:
-        yield lambda text: None
-        return
-    with console.status("starting", spinner="dots") as status:
-        def show(text: str) -> None:
-            status.update(text)
-        token = STAGE_LISTENER.set(show)
-        try:
-            yield show
-        finally:
-            STAGE_LISTENER.reset(token)
-
-
-def _field_values(click_ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
-    """``--set FIELD=VALUE`` pairs, each FIELD a known field."""
-    given: dict[str, str] = {}
-    for text in values:
-        name, sep, value = text.partition("=")
-        name = name.strip()
-        if not sep or not name or not value.strip():
-            raise click.BadParameter(f"{text!r} is not FIELD=VALUE (e.g. po_number=70001)", click_ctx, param)
-        if name not in FIELDS:
-            raise click.BadParameter(f"{name} is not a field; fields: {', '.join(sorted(FIELDS))}", click_ctx, param)
-        given[name] = value.strip()
-    return given
-
-
-@main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--kind", type=click.Choice(sorted(k.value for k in NAMES)), help="Treat every file as this kind.")
-@click.option("--dry-run", is_flag=True, help="Check and write the report, post nothing, move nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
-@click.option("--set", "given", multiple=True, metavar="FIELD=VALUE", callback=_field_values,
-              help="Give FIELD this value on every row that lacks it (repeatable), e.g. --set po_number=70001.")
-@click.pass_obj
-def ingest(home: Home, files: tuple[Path, ...], kind: str | None, dry_run: bool, as_json: bool,
-           given: dict[str, str]) -> None:
-    """Process FILES now, exactly as the watcher would. Exit 1 when any file was rejected."""
-    init_home(home)
-    outcomes = []
-    run_by = current_user()
-    with context_for(home) as ctx, _progress(enabled=not as_json) as progress:
-        for number, path in enumerate(files, 1):
-            progress(f"{path.name} ({number} of {len(files)})")
-            outcome = process_file(ctx, path, kind=kind, dry_run=dry_run, run_by=run_by, overrides=given)
-            outcomes.append(outcome)
-            if as_json:
-                click.echo(json.dumps(outcome.as_json(), default=str, ensure_ascii=False))
-            else:
-                _echo_outcome(outcome)
-    sys.exit(EXIT_OK if all(o.ok for o in outcomes) else EXIT_FAILED)
-
-
-@main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON.")
-@click.pass_obj
-def demo(home: Home, as_json: bool) -> None:
-    """Build sample master data and packing lists in the home and run them through. Only in a new or empty
-    home (no file in its ledger or inbox): exit 2 otherwise."""
-    init_home(home)
-    with context_for(home) as ctx:
-        try:
-            outcomes = run_demo(ctx)
-        except DemoRefused as exc:
-            raise UserError(str(exc), EXIT_USAGE) from exc
-    for outcome in outcomes:
-        click.echo(json.dumps(outcome.as_json(), default=str)) if as_json else _echo_outcome(outcome)
-    if not as_json:
-        click.echo(f"\nOpen the workbooks in {home.outbox} to see what a clerk gets back.")
-
-
-for _command in (serial, lots, stock, reverse, reconcile, watch, template):
-    main.add_command(_command)

@@ -1,0 +1,133 @@
+"""The ``init``, ``ingest`` and ``demo`` commands (loaded by name by the root command in ``cli``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from serialtrack.ingest.fields import FIELDS
+from serialtrack.kinds.registry import NAMES
+from serialtrack.records import FileStatus, plural
+from serialtrack.service.access import current_user
+from serialtrack.service.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError, context_for
+from serialtrack.service.demo import DemoRefused, run_demo
+from serialtrack.service.home import Home, init_home
+from serialtrack.service.pipeline import STAGE_LISTENER, process_file
+from serialtrack.service.templates import write_blank_templates
+
+
+@click.command()
+@click.pass_obj
+def init(home: Home) -> None:
+    """Create the home's folders, a commented serialtrack.toml, the database and a blank fill-in template per
+    kind in templates/ (safe to run again: nothing that exists is touched)."""
+    created = init_home(home)
+    with context_for(home) as ctx:
+        created += write_blank_templates(home, today=ctx.today)
+    for path in created:
+        click.echo(f"created {path}")
+    click.echo(f"home ready: {home.root}")
+
+
+def _echo_outcome(outcome: Any) -> None:
+    label = {FileStatus.POSTED: "posted", FileStatus.REJECTED: "REJECTED", FileStatus.DUPLICATE: "duplicate",
+             FileStatus.FAILED: "FAILED", FileStatus.ANSWERED: "answered"}[outcome.status]
+    if outcome.dry_run and outcome.status == FileStatus.POSTED:
+        label = "checked (dry run, nothing posted)"
+    batch = f" batch {outcome.batch}" if outcome.batch else ""
+    click.echo(f"{outcome.file}: {label} [{outcome.kind or 'unknown kind'}]{batch}")
+    if len(outcome.errors) > 20:
+        click.echo(f"  {len(outcome.errors):,} errors, mostly: {outcome.top_errors()}")
+    for issue in outcome.errors[:20]:
+        click.echo(f"  {issue}")
+    if len(outcome.errors) > 20:
+        click.echo(f"  ... and {plural(len(outcome.errors) - 20, 'more error')} (see the workbook)")
+    for issue in outcome.warnings[:20]:
+        click.echo(f"  warning: {issue}")
+    for note in outcome.notes:
+        click.echo(f"  note: {note}")
+    if outcome.output:
+        click.echo(f"  -> {outcome.output}")
+
+
+@contextmanager
+def _progress(*, enabled: bool) -> Iterator[Callable[[str], None]]:
+    """On a terminal, a live line on stderr saying which step each file is at (reading, checking N rows,
+    posting N units, writing the answer); elsewhere (a pipe, a log, --json) nothing."""
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
+        yield lambda text: None
+        return
+    with console.status("starting", spinner="dots") as status:
+        def show(text: str) -> None:
+            status.update(text)
+        token = STAGE_LISTENER.set(show)
+        try:
+            yield show
+        finally:
+            STAGE_LISTENER.reset(token)
+
+
+def _field_values(click_ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    """``--set FIELD=VALUE`` pairs, each FIELD a known field."""
+    given: dict[str, str] = {}
+    for text in values:
+        name, sep, value = text.partition("=")
+        name = name.strip()
+        if not sep or not name or not value.strip():
+            raise click.BadParameter(f"{text!r} is not FIELD=VALUE (e.g. po_number=70001)", click_ctx, param)
+        if name not in FIELDS:
+            raise click.BadParameter(f"{name} is not a field; fields: {', '.join(sorted(FIELDS))}", click_ctx, param)
+        given[name] = value.strip()
+    return given
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--kind", type=click.Choice(sorted(k.value for k in NAMES)), help="Treat every file as this kind.")
+@click.option("--dry-run", is_flag=True, help="Check and write the report, post nothing, move nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
+@click.option("--set", "given", multiple=True, metavar="FIELD=VALUE", callback=_field_values,
+              help="Give FIELD this value on every row that lacks it (repeatable), e.g. --set po_number=70001.")
+@click.pass_obj
+def ingest(home: Home, files: tuple[Path, ...], kind: str | None, dry_run: bool, as_json: bool,
+           given: dict[str, str]) -> None:
+    """Process FILES now, exactly as the watcher would. Exit 1 when any file was rejected."""
+    init_home(home)
+    outcomes = []
+    run_by = current_user()
+    with context_for(home) as ctx, _progress(enabled=not as_json) as progress:
+        for number, path in enumerate(files, 1):
+            progress(f"{path.name} ({number} of {len(files)})")
+            outcome = process_file(ctx, path, kind=kind, dry_run=dry_run, run_by=run_by, overrides=given)
+            outcomes.append(outcome)
+            if as_json:
+                click.echo(json.dumps(outcome.as_json(), default=str, ensure_ascii=False))
+            else:
+                _echo_outcome(outcome)
+    sys.exit(EXIT_OK if all(o.ok for o in outcomes) else EXIT_FAILED)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON.")
+@click.pass_obj
+def demo(home: Home, as_json: bool) -> None:
+    """Build sample master data and packing lists in the home and run them through. Only in a new or empty
+    home (no file in its ledger or inbox): exit 2 otherwise."""
+    init_home(home)
+    with context_for(home) as ctx:
+        try:
+            outcomes = run_demo(ctx)
+        except DemoRefused as exc:
+            raise UserError(str(exc), EXIT_USAGE) from exc
+    for outcome in outcomes:
+        click.echo(json.dumps(outcome.as_json(), default=str)) if as_json else _echo_outcome(outcome)
+    if not as_json:
+        click.echo(f"\nOpen the workbooks in {home.outbox} to see what a clerk gets back.")
