@@ -73,11 +73,20 @@ class RowStream:
                 parts.append(f'<c r="{seen[1]}{number}"{seen[2]}')
                 width_of.append(seen[3])
                 continue
-            rendered = self._render(col, value)
-            if rendered is None:
-                return False
-            tail, width = rendered
-            letters = self.cells[col][0]
+            letters, _, text_style = self.cells[col]
+            if kind_of_value is str:  # the commonest cell, inline: what _render does for text
+                text = self.neutralise(value)
+                if not text or not text.isprintable() or "_x" in text:
+                    return False
+                space = ' xml:space="preserve"' if text[0] == " " or text[-1] == " " else ""
+                shown = text.translate(_ESCAPES) if "&" in text or "<" in text or ">" in text else text
+                tail = f'{text_style} t="inlineStr"><is><t{space}>{shown}</t></is></c>'
+                width = self.text_width(text)
+            else:
+                rendered = self._render(col, value)
+                if rendered is None:
+                    return False
+                tail, width = rendered
             if kind_of_value is str or kind_of_value is int:
                 last[col] = (value, letters, tail, width)
             parts.append(f'<c r="{letters}{number}"{tail}')

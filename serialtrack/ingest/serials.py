@@ -407,7 +407,7 @@ def plain_unit(text: str, source: Source | None, *, policy: SerialPolicy = DEFAU
     if not policy.max_expansion:
         return None
     single = _single_plain(text, policy.upper_case, max(policy.pad_width, width or 0))
-    if single is not None and _SHAPE.fullmatch(single[0]):
+    if single is not None and (single[0].isalnum() or _SHAPE.fullmatch(single[0])):  # ASCII letters and digits fit
         return SerialUnit(single[0], single[1], source)
     return None
 

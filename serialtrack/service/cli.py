@@ -3,10 +3,10 @@
 Exit codes: 0 success; 1 a file was rejected, or a looked-up thing does not exist; 2 usage or configuration
 errors (printed as one ``Error: ...`` line).
 
-This root command imports only click. Each command lives in a command module (``cli_ingest``, ``cli_queries``,
-``cli_reconcile``, ``cli_template``, ``cli_watch``) that is imported by name, from ``COMMANDS``, when that command runs, so
-``serialtrack --help`` does not load the database, spreadsheet and watcher libraries, and ``serialtrack serial
-X`` loads only what a lookup needs. ``COMMANDS`` is the one place such by-name imports are allowed; the
+This root command imports only click. Each command lives in a command module (``cli_ingest``, ``cli_demo``,
+``cli_queries``, ``cli_reconcile``, ``cli_template``, ``cli_watch``) that is imported by name, from ``COMMANDS``,
+when that command runs, so ``serialtrack --help`` does not load the database, spreadsheet and watcher libraries.
+``COMMANDS`` is the one place such by-name imports are allowed; the
 import-graph test counts them as edges (docs/architecture.md, "Lazy commands").
 """
 
@@ -22,7 +22,7 @@ import click
 #: command -> (module defining it, as a function of that name; the first paragraph of its help, as --help lists
 #: it without importing the module: tests/service/test_cli_lazy.py checks both against the commands themselves)
 COMMANDS: Mapping[str, tuple[str, str]] = {
-    "demo": ("serialtrack.service.cli_ingest",
+    "demo": ("serialtrack.service.cli_demo",
              "Build sample master data and packing lists in the home and run them through. Only in a new or empty "
              "home (no file in its ledger or inbox): exit 2 otherwise."),
     "ingest": ("serialtrack.service.cli_ingest",

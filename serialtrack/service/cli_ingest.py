@@ -1,4 +1,4 @@
-"""The ``init``, ``ingest`` and ``demo`` commands (loaded by name by the root command in ``cli``)."""
+"""The ``init`` and ``ingest`` commands (loaded by name by the root command in ``cli``)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,7 @@ from serialtrack.ingest.fields import FIELDS
 from serialtrack.kinds.registry import NAMES
 from serialtrack.records import FileStatus, plural
 from serialtrack.service.access import current_user
-from serialtrack.service.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError, context_for
-from serialtrack.service.demo import DemoRefused, run_demo
+from serialtrack.service.cli_common import EXIT_FAILED, EXIT_OK, context_for
 from serialtrack.service.home import Home, init_home
 from serialtrack.service.pipeline import STAGE_LISTENER, process_file
 from serialtrack.service.templates import write_blank_templates
@@ -36,7 +35,7 @@ def init(home: Home) -> None:
     click.echo(f"home ready: {home.root}")
 
 
-def _echo_outcome(outcome: Any) -> None:
+def echo_outcome(outcome: Any) -> None:
     label = {FileStatus.POSTED: "posted", FileStatus.REJECTED: "REJECTED", FileStatus.DUPLICATE: "duplicate",
              FileStatus.FAILED: "FAILED", FileStatus.ANSWERED: "answered"}[outcome.status]
     if outcome.dry_run and outcome.status == FileStatus.POSTED:
@@ -111,23 +110,5 @@ def ingest(home: Home, files: tuple[Path, ...], kind: str | None, dry_run: bool,
             if as_json:
                 click.echo(json.dumps(outcome.as_json(), default=str, ensure_ascii=False))
             else:
-                _echo_outcome(outcome)
+                echo_outcome(outcome)
     sys.exit(EXIT_OK if all(o.ok for o in outcomes) else EXIT_FAILED)
-
-
-@click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON.")
-@click.pass_obj
-def demo(home: Home, as_json: bool) -> None:
-    """Build sample master data and packing lists in the home and run them through. Only in a new or empty
-    home (no file in its ledger or inbox): exit 2 otherwise."""
-    init_home(home)
-    with context_for(home) as ctx:
-        try:
-            outcomes = run_demo(ctx)
-        except DemoRefused as exc:
-            raise UserError(str(exc), EXIT_USAGE) from exc
-    for outcome in outcomes:
-        click.echo(json.dumps(outcome.as_json(), default=str)) if as_json else _echo_outcome(outcome)
-    if not as_json:
-        click.echo(f"\nOpen the workbooks in {home.outbox} to see what a clerk gets back.")

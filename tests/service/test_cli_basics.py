@@ -6,12 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from serialtrack.service.cli import main
 
-COMMANDS = sorted(main.commands)  # type: ignore[attr-defined]
+COMMANDS = main.list_commands(click.Context(main))  # loaded by name when run (cli.COMMANDS)
 
 
 def test_cli__has_the_issue_commands() -> None:
