@@ -2,7 +2,9 @@
 
 Builds a ledger holding ``--ledger`` serial units (default 1,000,000) directly with bulk inserts (the receiving
 path is measured by run.py), adds a sales order, then times a real ``serialtrack ingest`` of a shipping sheet
-of ``--ship`` serials (default 100,000) and the query behind ``serialtrack serial`` on that ledger.
+of ``--ship`` serials (default 100,000) and the query behind ``serialtrack serial`` on that ledger. For
+comparison it then receives the same sheet (the same serials, one per row, with a PO instead of the SO) into an
+empty ledger. Each ``serialtrack`` run is a child process; its peak RSS is that child's alone (``os.wait4``).
 
     python benchmarks/bench_shipping.py --ledger 1000000 --ship 100000
 """
@@ -13,7 +15,6 @@ import argparse
 import csv
 import datetime as dt
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -21,10 +22,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from serialtrack.ledger import queries
-from serialtrack.ledger import schema as t
-from serialtrack.ledger.db import open_engine
-from serialtrack.ledger.sql import bulk_insert
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import PO, write_master  # noqa: E402
+
+from serialtrack.ledger import queries  # noqa: E402
+from serialtrack.ledger import schema as t  # noqa: E402
+from serialtrack.ledger.db import open_engine  # noqa: E402
+from serialtrack.ledger.sql import bulk_insert  # noqa: E402
 
 ITEM, SO = "BENCH-CAM", "S-1"
 
@@ -86,16 +90,39 @@ def main() -> None:
             writer.writerow(["SO #", "Item", "Qty", "Serials"])
             writer.writerows([SO, ITEM, 1, f"SN{i:09d}"] for i in range(0, args.ship * 3, 3))
         env = {k: v for k, v in os.environ.items() if k != "SERIALTRACK_DATABASE_URL"}
-        started = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "serialtrack", "--home", str(home), "ingest", "--kind",
-                                 "shipping", str(sheet)], capture_output=True, text=True, env=env, check=False)
-        seconds = time.perf_counter() - started
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        if result.returncode != 0:
-            raise SystemExit(result.stdout + result.stderr)
+        seconds, peak, _ = child([sys.executable, "-m", "serialtrack", "--home", str(home), "ingest", "--kind",
+                                  "shipping", str(sheet)], env)
         print(f"shipping {args.ship:,} serials against {args.ledger:,}: {seconds:.2f} s end to end, "
-              f"peak {peak:.0f} MB")
+              f"peak {peak:.0f} MB", flush=True)
+        receiving = Path(tmp) / "receiving"
+        receiving.mkdir()
+        items, po = write_master(receiving, args.ship)
+        for path, kind in ((items, "items"), (po, "purchase_orders")):
+            child([sys.executable, "-m", "serialtrack", "--home", str(receiving), "ingest", "--kind", kind,
+                   str(path)], env)
+        received = receiving / "receive.csv"
+        with open(received, "w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["PO #", "Item", "Qty", "Serials"])
+            writer.writerows([PO, ITEM, 1, f"SN{i:09d}"] for i in range(0, args.ship * 3, 3))
+        r_seconds, r_peak, _ = child([sys.executable, "-m", "serialtrack", "--home", str(receiving), "ingest",
+                                      "--kind", "receiving", str(received)], env)
+        print(f"receiving the same {args.ship:,} serials into an empty ledger: {r_seconds:.2f} s, peak "
+              f"{r_peak:.0f} MB; shipping / receiving: {seconds / r_seconds:.2f}x")
 
+
+def child(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS MB of that child alone via ``wait4``, its stdout)."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(args, env=env, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{args[3:]} failed:\n{out.read()}\n{err.read()}")
+        return seconds, usage.ru_maxrss / 1024, out.read()
 
 if __name__ == "__main__":
     main()

@@ -102,9 +102,14 @@ def order_lines(rows: list[Row], *, policy: SerialPolicy,
     widths: dict[str, int | None] = {}
     codes, texts = _Memo(lambda v: as_code(v) or ""), _Memo(as_text)  # columns repeat a few values down the sheet
     frame: Frame | None = None
-    has_date = has_lot = has_bin = has_pl = False
     for row in rows:
-        number_value, item_value = row.value(number_field), row.value("item_code")
+        if row.frame is not frame:  # each field read column-wise: one picker per table, not a lookup per cell
+            frame = row.frame
+            pick_number, pick_item, pick_qty, pick_date, pick_lot, pick_bin, pick_pl = (
+                frame.picker(name) for name in (number_field, "item_code", qty_field, date_field, "mfr_lot", "bin",
+                                                "packing_list"))
+        values = row.values
+        number_value, item_value = pick_number(values), pick_item(values)
         if number_value is None or item_value is None:
             missing = [label for value, label in ((number_value, number_label), (item_value, "item code"))
                        if value is None]
@@ -119,7 +124,7 @@ def order_lines(rows: list[Row], *, policy: SerialPolicy,
             number_cell, item_cell = row.get(number_field), row.get("item_code")
             assert number_cell is not None and item_cell is not None
             line = lines[(number, item)] = OrderLine(number, item, number_cell, item_cell)
-        qty = _qty(row, qty_field, issues)
+        qty = _qty(row, qty_field, pick_qty(values), issues)
         units: list[SerialUnit] = []
         refused = False
         serial_cell = row.get("serials")
@@ -141,19 +146,14 @@ def order_lines(rows: list[Row], *, policy: SerialPolicy,
                 refused = any(i.is_error for i in found)
                 issues.extend(found)
                 budget.spend(len(units), found, serial_cell, issues)
-        if row.frame is not frame:  # fields the table has at all (a column or a title-block cell)
-            frame = row.frame
-            has_date, has_lot, has_bin, has_pl = (name in frame.columns or name in frame.title
-                                                  for name in (date_field, "mfr_lot", "bin", "packing_list"))
-        date_value = row.value(date_field) if has_date else None
-        lot_value = row.value("mfr_lot") if has_lot else None
+        date_value, lot_value, bin_value = pick_date(values), pick_lot(values), pick_bin(values)
         line.rows.append(LineRow(
-            row, qty_field, qty, units, texts(row.value("bin")) if has_bin else None,
+            row, qty_field, qty, units, None if bin_value is None else texts(bin_value),
             None if date_value is None else convert(row.get(date_field), as_date, issues,
                                                     date_field.replace("_", " ")),
             None if lot_value is None else as_text(lot_value), refused))
-        if line.packing_list is None and has_pl:
-            pl = row.value("packing_list")
+        if line.packing_list is None:
+            pl = pick_pl(values)
             if pl is not None:
                 line.packing_list = as_text(pl)
     return list(lines.values()), issues
@@ -181,10 +181,10 @@ class _Memo:
             return self.convert(value)
 
 
-def _qty(row: Row, name: str, issues: list[Issue]) -> int | None:
-    """The row's quantity, as ``as_qty`` reads it: whole non-negative numbers (and digit text) without the
-    general converter, anything else through it (which names the cell when it is not a quantity)."""
-    value = row.value(name)
+def _qty(row: Row, name: str, value: CellValue, issues: list[Issue]) -> int | None:
+    """The row's quantity (``value``, the row's ``name`` field), as ``as_qty`` reads it: whole non-negative
+    numbers (and digit text) without the general converter, anything else through it (which names the cell
+    when it is not a quantity)."""
     if value is None:
         return None
     kind = value.__class__

@@ -14,7 +14,7 @@ under a header merged across columns), text with invisible control characters.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +58,23 @@ class Frame:
         self.file, self.sheet = file, sheet
         self.columns = dict(columns)
         self.title = dict(title)
+
+    def picker(self, name: str) -> Callable[[Sequence[CellValue]], CellValue]:
+        """A function of a row's values giving what ``Row.value(name)`` gives, for a whole column at a time."""
+        title = self.title.get(name)
+        fallback = None if title is None or title.blank else title.value
+        column = self.columns.get(name)
+        if column is None:
+            return lambda values: fallback
+        index = column - 1
+
+        def pick(values: Sequence[CellValue]) -> CellValue:
+            value = values[index] if index < len(values) else None
+            if value is None:
+                return fallback
+            return None if isinstance(value, str) and not value.strip() else value
+
+        return pick
 
 
 class Row:

@@ -22,7 +22,7 @@ from serialtrack.ledger.posting import PostResult
 from serialtrack.ledger.reverse_store import Undo
 from serialtrack.ledger.store import Store
 from serialtrack.ledger.view import LedgerView
-from serialtrack.records import Issue, KindName, Source
+from serialtrack.records import CellValue, Issue, KindName, Source
 
 C = ColumnSpec
 #: One line of a posted workbook's summary sheet: (label, value).
@@ -111,7 +111,14 @@ def width_for(view: LedgerView, policy: SerialPolicy) -> Callable[[str], int | N
 
 def codes(ingested: Ingested, name: str) -> list[str]:
     """The distinct codes in column ``name`` (what the ledger view is asked for)."""
-    values = {(v.__class__, v) for r in ingested.rows if (v := r.value(name)) is not None}  # distinct first
+    values: set[tuple[type, CellValue]] = set()  # distinct values first, read column-wise per table
+    frame, pick = None, None
+    for row in ingested.rows:
+        if row.frame is not frame:
+            frame, pick = row.frame, row.frame.picker(name)
+        value = pick(row.values)  # type: ignore[misc]
+        if value is not None:
+            values.add((value.__class__, value))
     return sorted({as_code(v) or "" for _, v in values})
 
 
