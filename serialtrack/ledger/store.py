@@ -16,7 +16,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, Row, Table, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    String,
+    Table,
+    any_,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
 from serialtrack.faults import fault_point
@@ -27,7 +41,7 @@ from serialtrack.ledger.outbound_view import offices_by_name, plain_on_hand, shi
 from serialtrack.ledger.plan import ItemChange, OrderChange, PostingPlan
 from serialtrack.ledger.posting import BatchMeta, Places, Posting, PostResult, ensure_office
 from serialtrack.ledger.receiving_store import apply_lots
-from serialtrack.ledger.sql import chunks, new_id
+from serialtrack.ledger.sql import CHUNK, chunks, new_id
 from serialtrack.ledger.view import ItemInfo, LedgerView, OrderInfo, OrderLineInfo, SerialInfo
 from serialtrack.records import BatchStatus, KindName, SerialStatus
 
@@ -281,7 +295,12 @@ def _serial_units(conn: Connection, items: Mapping[str, ItemInfo],
         item = items.get(code)
         if item is None:
             continue
-        for part in chunks(sorted(set(wanted))):
+        postgres = conn.dialect.name == "postgresql"
+        # PostgreSQL: one array parameter per 50,000 serials (= ANY), not 5,000 bound values the driver must
+        # splice into the statement text; elsewhere an IN list of 5,000 (sql.CHUNK)
+        for part in chunks(sorted(set(wanted)), 50_000 if postgres else CHUNK):
+            among = (t.serial_units.c.serial == any_(literal(list(part), ARRAY(String))) if postgres
+                     else t.serial_units.c.serial.in_(part))
             query = (select(t.serial_units.c.id, t.serial_units.c.serial, t.serial_units.c.status,
                             t.serial_units.c.lot_id, office.c.name.label("office"), t.bins.c.name.label("bin"),
                             t.lots.c.document, t.lots.c.unit_cost, t.serial_units.c.office_id,
@@ -289,7 +308,7 @@ def _serial_units(conn: Connection, items: Mapping[str, ItemInfo],
                      .join(t.lots, t.lots.c.id == t.serial_units.c.lot_id)
                      .outerjoin(office, office.c.id == t.serial_units.c.office_id)
                      .outerjoin(t.bins, t.bins.c.id == t.serial_units.c.bin_id)
-                     .where(t.serial_units.c.item_id == item.id, t.serial_units.c.serial.in_(part)))
+                     .where(t.serial_units.c.item_id == item.id, among))
             for r in conn.execute(query):
                 units[(code, r.serial)] = SerialInfo(r.id, code, r.serial, r.status, r.office, r.bin, r.lot_id,
                                                      r.document, r.unit_cost, r.office_id, r.bin_id)
