@@ -151,7 +151,10 @@ def _single_plain(text: str, upper_case: bool, min_digits: int) -> tuple[str, st
     if not (text.isascii() and text.isprintable()):
         return None
     raw = text.strip()
-    serial = raw.upper() if upper_case else raw
+    serial = raw
+    if upper_case:
+        upper = raw.upper()
+        serial = raw if upper == raw else upper  # one string for serial and entry when the cell is upper-case
     if (serial and " " not in serial and "," not in serial and ";" not in serial and ".." not in serial
             and not _maybe_scientific(serial) and (len(serial) >= min_digits or not serial.isdigit())):
         return serial, raw

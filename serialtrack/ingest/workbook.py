@@ -203,6 +203,19 @@ def _clean_row(row: Sequence[CellValue]) -> list[CellValue]:
     return [None if value == "" else value for value in row]
 
 
+def share_repeats(rows: list[list[CellValue]]) -> list[list[CellValue]]:
+    """Each text cell equal to the cell above it made the same string object: a scan log of a million rows
+    repeats its item, description and bin on every row, and one copy of each is enough (values unchanged)."""
+    above: list[CellValue] = []
+    for row in rows:
+        if above:
+            shared = [a if type(v) is str and type(a) is str and v == a else v
+                      for v, a in zip(row, above, strict=False)]
+            row[:len(shared)] = shared
+        above = row
+    return rows
+
+
 def control_cells(rows: list[list[CellValue]]) -> list[tuple[int, int]]:
     """(row, column), 1-based, of text cells holding a control character other than tab, LF and CR."""
     return [(r, c) for r, row in enumerate(rows, start=1) for c, value in enumerate(row, start=1)
@@ -249,7 +262,7 @@ def _read_zip(path: Path, fmt: str, limits: ReadLimits) -> ReadFile:
                     raise UnsafeFile("too-many-rows",
                                      f"sheet {name} has {sheet.total_height:,} rows, over the limit of "
                                      f"{limits.max_rows:,} (limits.max_rows); split the file")
-                rows = [_clean_row(r) for r in sheet.to_python(skip_empty_area=False)]
+                rows = share_repeats([_clean_row(r) for r in sheet.to_python(skip_empty_area=False)])
                 grid = Grid(name, rows, hidden)
                 grid.uncached_formulas = _uncached_formulas(zf, part) if scan.formulas else []
                 grid.error_cells = _error_cells(zf, part) if scan.errors else []
@@ -340,6 +353,6 @@ def _read_csv(path: Path, limits: ReadLimits) -> ReadFile:
     except csv.Error as exc:
         where = f"at line {reader.line_num}" if reader is not None else "in its opening lines"
         raise UnsafeFile("csv-malformed", f"the CSV cannot be read {where}: {exc}") from exc
-    grid = Grid(path.stem[:31] or "csv", rows)
+    grid = Grid(path.stem[:31] or "csv", share_repeats(rows))
     grid.control_cells = control_cells(rows) if CONTROL_CHARS.search(text) else []
     return ReadFile("csv", [grid], encoding=encoding, delimiter=delimiter)
