@@ -204,13 +204,13 @@ def _clean_row(row: Sequence[CellValue]) -> list[CellValue]:
 
 
 def share_repeats(rows: list[list[CellValue]]) -> list[list[CellValue]]:
-    """Each text cell equal to the cell above it made the same string object: a scan log of a million rows
-    repeats its item, description and bin on every row, and one copy of each is enough (values unchanged)."""
+    """CSV rows (str or None only), each cell equal to the cell above it made the same string object: a scan
+    log of a million rows repeats its item, description and bin on every row, and one copy of each is enough
+    (values unchanged)."""
     above: list[CellValue] = []
     for row in rows:
         if above:
-            shared = [a if type(v) is str and type(a) is str and v == a else v
-                      for v, a in zip(row, above, strict=False)]
+            shared = [a if v == a else v for v, a in zip(row, above, strict=False)]
             row[:len(shared)] = shared
         above = row
     return rows
@@ -262,7 +262,7 @@ def _read_zip(path: Path, fmt: str, limits: ReadLimits) -> ReadFile:
                     raise UnsafeFile("too-many-rows",
                                      f"sheet {name} has {sheet.total_height:,} rows, over the limit of "
                                      f"{limits.max_rows:,} (limits.max_rows); split the file")
-                rows = share_repeats([_clean_row(r) for r in sheet.to_python(skip_empty_area=False)])
+                rows = [_clean_row(r) for r in sheet.to_python(skip_empty_area=False)]
                 grid = Grid(name, rows, hidden)
                 grid.uncached_formulas = _uncached_formulas(zf, part) if scan.formulas else []
                 grid.error_cells = _error_cells(zf, part) if scan.errors else []
