@@ -28,7 +28,8 @@ COMMANDS: Mapping[str, tuple[str, str]] = {
     "ingest": ("serialtrack.service.cli_ingest",
                "Process FILES now, exactly as the watcher would. Exit 1 when any file was rejected."),
     "init": ("serialtrack.service.cli_ingest",
-             "Create the home's folders, a commented serialtrack.toml and the database (safe to run again)."),
+             "Create the home's folders, a commented serialtrack.toml, the database and a blank fill-in template per "
+             "kind in templates/ (safe to run again: nothing that exists is touched)."),
     "lots": ("serialtrack.service.cli_queries",
              "Lots with ordered, received, used and remaining quantities and values, and the serials remaining."),
     "reconcile": ("serialtrack.service.cli_reconcile",
