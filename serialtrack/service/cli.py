@@ -31,7 +31,8 @@ COMMANDS: Mapping[str, tuple[str, str]] = {
              "Create the home's folders, a commented serialtrack.toml, the database and a blank fill-in template per "
              "kind in templates/ (safe to run again: nothing that exists is touched)."),
     "lots": ("serialtrack.service.cli_queries",
-             "Lots with ordered, received, used and remaining quantities and values, and the serials remaining."),
+             "Lots with ordered, received, used and remaining quantities and values, and the serials remaining; a lot "
+             "whose receipt was reversed says so. Exit 1 when --item or --po names nothing the ledger knows."),
     "reconcile": ("serialtrack.service.cli_reconcile",
                   "Write outbox/reconciliation-<date>.xlsx (summary, open orders, lots, serials on hand, exceptions, "
                   "activity, valuation, COGS) and print its path. A rerun for the same date replaces it."),
@@ -39,7 +40,8 @@ COMMANDS: Mapping[str, tuple[str, str]] = {
                 "Undo posted BATCH (receiving, shipping, returns or counts) with compensating transactions."),
     "serial": ("serialtrack.service.cli_queries", "Where SERIAL is now and everything that happened to it."),
     "stock": ("serialtrack.service.cli_queries",
-              "On-hand quantities per item, office and bin, with serials for serialized items."),
+              "On-hand quantities per item, office and bin, with serials for serialized items. Exit 1 when --item "
+              "or --office names nothing the ledger knows."),
     "template": ("serialtrack.service.cli_template",
                  "Write a fill-in workbook for KIND to outbox/ and print its path: the kind's columns (required ones "
                  "marked), Text-formatted serial and code columns, drop-down lists from the ledger, and with --po, "
