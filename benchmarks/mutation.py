@@ -32,6 +32,10 @@ DEFAULT_TESTS = [
     "tests/outbound/test_outbound_lifecycle.py",
     "tests/outbound/test_reversal_round_trips.py",
     "tests/outbound/test_shipping_fifo.py",
+    "tests/service/test_cell_limits_exact.py",
+    "tests/service/test_shared_rules_exact.py",
+    "tests/service/test_ordinary_input.py",
+    "tests/service/test_clerk_first_week.py",
 ]
 KILLED = {"killed", "timeout", "segfault", "suspicious"}
 
