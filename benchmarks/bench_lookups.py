@@ -29,7 +29,7 @@ from pathlib import Path
 import xlsxwriter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_reconcile import _child  # noqa: E402
+from measure import child  # noqa: E402
 
 
 def _sheet(path: Path, header: list[str], rows: list[list[object]]) -> Path:
@@ -65,7 +65,7 @@ def main() -> None:
         known = [f"SN{(n * step) % args.units:09d}" for n in range(args.ask * 9 // 10)]
         unknown = [str(n * 7 + 1) for n in range(args.ask - len(known))]  # numeric, no such unit: near-match search
         question = _sheet(home / "question.xlsx", ["Serial Number"], [[s] for s in known + unknown])
-        seconds, peak, out = _child([sys.executable, "-m", "serialtrack", "--home", str(home), "ingest",
+        seconds, peak, out = child([sys.executable, "-m", "serialtrack", "--home", str(home), "ingest",
                                      str(question), "--kind", "lookups", "--json"], env)
         answer = json.loads(out)
         assert answer["status"] == "answered", answer
@@ -78,7 +78,7 @@ def main() -> None:
                         "purchase_orders"], env=env, check=True, capture_output=True)
         receipt = _sheet(home / "receipt.xlsx", ["PO", "Item", "Serial", "Received Date"],
                          [["BENCH-PO", "ITEM-001", f"NEW{n:09d}", "2026-11-25"] for n in range(args.ask)])
-        r_seconds, r_peak, r_out = _child([sys.executable, "-m", "serialtrack", "--home", str(home), "ingest",
+        r_seconds, r_peak, r_out = child([sys.executable, "-m", "serialtrack", "--home", str(home), "ingest",
                                            str(receipt), "--kind", "receiving", "--json"], env)
         posted = json.loads(r_out)
         assert posted["status"] == "posted", str(posted["errors"][:3])[:2000]

@@ -35,6 +35,9 @@ from serialtrack.ledger import schema as t
 from serialtrack.ledger.db import open_engine
 from serialtrack.ledger.sql import bulk_insert
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import child as _child  # noqa: E402
+
 DAY = dt.date(2026, 11, 25)
 ITEMS, OFFICES, BINS, LOT_SIZE = 20, 4, 10, 1_000
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
@@ -169,18 +172,6 @@ def floor(url: str, day: dt.date, target: Path) -> None:
     book.close()
 
 
-def _child(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MB of that child alone via ``wait4``, its stdout)."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        child = subprocess.Popen(args, env=env, stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - started
-        out.seek(0)
-        err.seek(0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{args[2:5]} failed:\n{out.read()}\n{err.read()}")
-        return seconds, usage.ru_maxrss / 1024, out.read()
 
 
 def reconcile(home: Path, url: str, with_csv: bool, day: dt.date = DAY) -> tuple[float, float, dict[str, Any]]:

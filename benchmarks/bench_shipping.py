@@ -16,7 +16,6 @@ import csv
 import datetime as dt
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import PO, write_master  # noqa: E402
+from measure import child  # noqa: E402
 
 from serialtrack.ledger import queries  # noqa: E402
 from serialtrack.ledger import schema as t  # noqa: E402
@@ -111,18 +111,6 @@ def main() -> None:
               f"{r_peak:.0f} MB; shipping / receiving: {seconds / r_seconds:.2f}x")
 
 
-def child(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MB of that child alone via ``wait4``, its stdout)."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        process = subprocess.Popen(args, env=env, stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        out.seek(0)
-        err.seek(0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{args[3:]} failed:\n{out.read()}\n{err.read()}")
-        return seconds, usage.ru_maxrss / 1024, out.read()
 
 if __name__ == "__main__":
     main()

@@ -24,11 +24,12 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import child  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SHAPES = ("one-per-row", "mixed")
@@ -86,18 +87,6 @@ def floor(path: Path, url: str | None, work: Path) -> None:
     wb.close()
 
 
-def child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MB of that child alone via ``wait4``, its stdout)."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        process = subprocess.Popen(args, env=env, stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        out.seek(0)
-        err.seek(0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{args[1:6]} failed:\n{out.read()}\n{err.read()}")
-        return seconds, usage.ru_maxrss / 1024, out.read()
 
 
 def serialtrack(home: Path, *args: str) -> tuple[float, float, str]:
