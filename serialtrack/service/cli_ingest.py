@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,9 +17,10 @@ from serialtrack.ingest.fields import FIELDS
 from serialtrack.kinds.registry import NAMES
 from serialtrack.records import FileStatus, plural
 from serialtrack.service.access import current_user
+from serialtrack.service.claims import Locks, open_locks
 from serialtrack.service.cli_common import EXIT_FAILED, EXIT_OK, context_for
 from serialtrack.service.home import Home, init_home
-from serialtrack.service.pipeline import STAGE_LISTENER, process_file
+from serialtrack.service.pipeline import STAGE_LISTENER, file_sha256, process_file
 from serialtrack.service.templates import write_blank_templates
 
 
@@ -103,12 +105,46 @@ def ingest(home: Home, files: tuple[Path, ...], kind: str | None, dry_run: bool,
     outcomes = []
     run_by = current_user()
     with context_for(home) as ctx, _progress(enabled=not as_json) as progress:
-        for number, path in enumerate(files, 1):
-            progress(f"{path.name} ({number} of {len(files)})")
-            outcome = process_file(ctx, path, kind=kind, dry_run=dry_run, run_by=run_by, overrides=given)
-            outcomes.append(outcome)
-            if as_json:
-                click.echo(json.dumps(outcome.as_json(), default=str, ensure_ascii=False))
-            else:
-                echo_outcome(outcome)
+        locks = open_locks(ctx.store.engine, ctx.home.work)
+        try:
+            for number, path in enumerate(files, 1):
+                progress(f"{path.name} ({number} of {len(files)})")
+                with _same_bytes_one_at_a_time(locks, path):
+                    outcome = process_file(ctx, path, kind=kind, dry_run=dry_run, run_by=run_by, overrides=given)
+                outcomes.append(outcome)
+                if as_json:
+                    click.echo(json.dumps(outcome.as_json(), default=str, ensure_ascii=False))
+                else:
+                    echo_outcome(outcome)
+        finally:
+            locks.close()
     sys.exit(EXIT_OK if all(o.ok for o in outcomes) else EXIT_FAILED)
+
+
+#: How long ``ingest`` waits for another process working on the same bytes (its lock dies with it).
+SAME_BYTES_WAIT_SECONDS = 600.0
+
+
+@contextmanager
+def _same_bytes_one_at_a_time(locks: Locks, path: Path) -> Iterator[None]:
+    """Hold the content lock the watchers use while ``path`` is processed, waiting while another process
+    (``ingest`` or a watcher) works on the same bytes: the second of two names for one file then finds the
+    first posted and answered, and is a duplicate pointing at that one receipt rather than writing a second.
+    A path that is not a plain readable file is left to the pipeline's own guard, unlocked."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            yield
+            return
+        sha = file_sha256(path)
+    except OSError:
+        yield
+        return
+    deadline = time.monotonic() + SAME_BYTES_WAIT_SECONDS
+    while not locks.hold_content(sha):
+        if time.monotonic() > deadline:
+            break  # the pipeline's own guards still keep the ledger whole; only the answer may repeat
+        time.sleep(0.2)
+    try:
+        yield
+    finally:
+        locks.release_content(sha)

@@ -439,6 +439,11 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
     raise AssertionError("unreachable")
 
 
+#: Reader refusals whose values must not reach the ledger's queries even as a question (PostgreSQL refuses a
+#: NUL in any text parameter): with one of these the answer holds the reader's findings only.
+UNQUERYABLE = frozenset({"cell-control-character"})
+
+
 def _cell_key(source: Source | None) -> tuple[str | None, int | None, int | None]:
     return (source.sheet, source.row, source.column) if source is not None else (None, None, None)
 
@@ -476,7 +481,7 @@ def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: Bat
     issues = ingested.issues + check_cell_limits(ingested.rows)  # what the ledger's columns cannot hold
     checked = Checked(None, list(issues))
     _stage(f"checking {len(ingested.rows):,} rows of {meta.file_name}")
-    if ingested.kind and ingested.tables:
+    if ingested.kind and ingested.tables and not any(i.code in UNQUERYABLE for i in issues):
         # every check whose inputs could be read runs in the same pass, so one answer holds everything wrong
         # with the file; a cell the reader already refused is not blamed again by the kind's rules
         checked = kind_named(ingested.kind).check(ingested, ctx.check_env)
