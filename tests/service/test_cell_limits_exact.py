@@ -79,3 +79,10 @@ def test_cell_limits__an_order_quantity_at_the_integer_edge(stocked: Any, tmp_pa
     if refused:
         message = next(m for code, _, m in _errors(out) if code == "number-too-large")
         assert message == f"qty {qty} is too large; the ledger holds at most 2,147,483,647"
+
+
+def test_cell_limits__the_longest_serial_of_a_cell_is_measured_not_the_last_in_order(stocked: Any,
+                                                                                    tmp_path: Path) -> None:
+    path = workbook(tmp_path / "order.xlsx", HEADER, [[100, "CAM-1", 2, "ZZ1, " + "A" * 101]])
+    [out] = stocked.ingest(path, kind="receiving", expect=1)
+    assert [(code, cell) for code, cell, _ in _errors(out)] == [("value-too-long", "D2")]

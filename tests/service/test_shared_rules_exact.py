@@ -67,3 +67,12 @@ def test_rules__a_serial_again_in_the_file_named_where_it_first_was(stocked: Any
         ("serial-duplicate-in-file", "D4", f"serial C1 of item CAM-1 {again.format('D2')}"),
         ("serial-duplicate-in-file", "D4", f"serial C2 of item CAM-1 {again.format('D3')}"),
         ("serial-duplicate-in-file", "D5", f"serial C1 of item CAM-1 {again.format('D2')}")]
+
+
+def test_rules__a_serial_twice_in_one_cell_is_the_parsers_alone_and_later_rows_still_checked(
+        stocked: Any, tmp_path: Path) -> None:
+    path = workbook(tmp_path / "pl.xlsx", ["PO", "Item", "Qty", "Serials"],
+                    [[100, "CAM-1", 2, "C1, C1"], [100, "CAM-1", 1, "C2"], [100, "CAM-1", 1, "C2"]])
+    [out] = stocked.ingest(path, kind="receiving", expect=1)
+    assert [(code, cell) for code, cell, _ in _errors(out)] == [
+        ("serial-duplicate", "D2"), ("serial-duplicate-in-file", "D4")]
