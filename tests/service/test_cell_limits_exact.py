@@ -86,3 +86,11 @@ def test_cell_limits__the_longest_serial_of_a_cell_is_measured_not_the_last_in_o
     path = workbook(tmp_path / "order.xlsx", HEADER, [[100, "CAM-1", 2, "ZZ1, " + "A" * 101]])
     [out] = stocked.ingest(path, kind="receiving", expect=1)
     assert [(code, cell) for code, cell, _ in _errors(out)] == [("value-too-long", "D2")]
+
+
+@pytest.mark.parametrize("typed", ["9999999999", "99999999999"])
+def test_cell_limits__a_quantity_typed_as_text_is_measured_too(stocked: Any, tmp_path: Path, typed: str) -> None:
+    """Ten or eleven digits typed as text (a column formatted as Text) are a number beyond the column."""
+    path = po_book(tmp_path / "t.xlsx", [(302, "Acme", "Main", "CAM-1", typed, 1)])
+    [out] = stocked.ingest(path, kind="purchase_orders", expect=1)
+    assert [(code, cell) for code, cell, _ in _errors(out)] == [("number-too-large", "E2")]
