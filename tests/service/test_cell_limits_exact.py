@@ -94,3 +94,29 @@ def test_cell_limits__a_quantity_typed_as_text_is_measured_too(stocked: Any, tmp
     path = po_book(tmp_path / "t.xlsx", [(302, "Acme", "Main", "CAM-1", typed, 1)])
     [out] = stocked.ingest(path, kind="purchase_orders", expect=1)
     assert [(code, cell) for code, cell, _ in _errors(out)] == [("number-too-large", "E2")]
+
+
+def test_cell_limits__a_long_title_value_no_row_falls_back_to_is_not_read(stocked: Any, tmp_path: Path) -> None:
+    """Every row gives its own packing list: the title block's over-long one is never used, so never refused."""
+    path = workbook(tmp_path / "unused.xlsx", [*HEADER, "Packing List"], [[100, "BOLT", 1, None, "PL-1"]],
+                    title=[[f"Packing List #: {'P' * 101}"], []])
+    [out] = stocked.ingest(path, kind="receiving")
+    assert out["status"] == "posted", out["errors"]
+
+
+def test_cell_limits__every_title_field_is_measured_in_turn(stocked: Any, tmp_path: Path) -> None:
+    """A title field without a length limit (a date) before one with a limit does not stop the check."""
+    path = workbook(tmp_path / "two.xlsx", HEADER, [[100, "BOLT", 1, None]],
+                    title=[["Received Date: 2026-11-20"], [f"Packing List #: {'P' * 101}"], []])
+    [out] = stocked.ingest(path, kind="receiving", expect=1)
+    assert [(e["code"], e["sheet"], e["cell"]) for e in out["errors"]] == [("value-too-long", "Sheet1", "A2")]
+
+
+def test_cell_limits__a_short_csv_row_is_read_as_blank_cells(stocked: Any, tmp_path: Path) -> None:
+    path = tmp_path / "short.csv"
+    path.write_text("PO,Item,Qty,Serials,Packing List\r\n100,BOLT,1\r\n100,BOLT,1,," + "P" * 101 + "\r\n",
+                    encoding="utf-8")
+    [out] = stocked.ingest(path, kind="receiving", expect=1)
+    assert [(e["code"], e["cell"]) for e in out["errors"]] == [("value-too-long", "E3")]
+    text = stocked("ingest", str(path), "--kind", "receiving", "--dry-run", expect=1).output
+    assert "short.csv › short › E3: packing list is 101 characters long" in text
