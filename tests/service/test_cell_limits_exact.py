@@ -120,3 +120,10 @@ def test_cell_limits__a_short_csv_row_is_read_as_blank_cells(stocked: Any, tmp_p
     assert [(e["code"], e["cell"]) for e in out["errors"]] == [("value-too-long", "E3")]
     text = stocked("ingest", str(path), "--kind", "receiving", "--dry-run", expect=1).output
     assert "short.csv › short › E3: packing list is 101 characters long" in text
+
+
+def test_cell_limits__a_column_without_a_limit_does_not_end_the_check(stocked: Any, tmp_path: Path) -> None:
+    path = workbook(tmp_path / "cols.xlsx", [*HEADER, "Received Date", "Packing List"],
+                    [[100, "BOLT", 1, None, "2026-11-20", "P" * 101]])
+    [out] = stocked.ingest(path, kind="receiving", expect=1)
+    assert [(e["code"], e["cell"]) for e in out["errors"]] == [("value-too-long", "F2")]
