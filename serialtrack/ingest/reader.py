@@ -146,33 +146,16 @@ class Ingested:
         return self.read.sheets if self.read else []
 
 
-def _fields_for(kind: Kind, grids: Sequence[Grid], aliases: Mapping[str, str], file: str,
-                given: frozenset[str]) -> list[int]:
-    """For each sheet whose header row (with the title block and the given fields) holds every required field
-    of ``kind``: how many of the kind's fields it gives. Reads the header zones only."""
-    scores = []
-    for grid in grids:
-        found = find_header(grid, aliases, file)
-        if found is None:
-            continue
-        _, columns, title = found
-        fields = set(columns) | set(title) | (given & set(kind.columns))
-        if kind.required <= fields:
-            scores.append(len(fields))
-    return scores
-
-
-def _fields_named(grids: Sequence[Grid], vendor: VendorMapping | None, kinds: Mapping[KindName, Kind],
-                  file: str) -> frozenset[str]:
-    """Every field any kind recognises in the sheets' header rows and title blocks."""
-    named: set[str] = set()
-    for kind in kinds.values():
+def _headers(grids: Sequence[Grid], vendor: VendorMapping | None, kinds: Mapping[KindName, Kind],
+             file: str) -> dict[KindName, list[set[str]]]:
+    """For each kind, the fields each sheet's header row and title block give through that kind's aliases
+    (sheets with no header row for it left out). Reads the header zones only, once per kind and sheet."""
+    found: dict[KindName, list[set[str]]] = {}
+    for name, kind in kinds.items():
         aliases = kind.alias_map(vendor.columns if vendor else None)
-        for grid in grids:
-            found = find_header(grid, aliases, file)
-            if found is not None:
-                named |= set(found[1]) | set(found[2])
-    return frozenset(named)
+        headers = (find_header(grid, aliases, file) for grid in grids)
+        found[name] = [set(columns) | set(title) for _, columns, title in filter(None, headers)]
+    return found
 
 
 def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None,
@@ -181,13 +164,16 @@ def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None,
     """The kind that fits best, or None with the reason as an Issue. With ``guess_master_data`` False (a file
     dropped straight into inbox/) a best fit that is master data is refused, never guessed."""
     scores: dict[KindName, int] = {}
-    named = _fields_named(grids, vendor, kinds, file) | given
-    for kind in kinds.values():
+    headers = _headers(grids, vendor, kinds, file)
+    named = set(given).union(*(fields for sheets in headers.values() for fields in sheets))
+    for name, kind in kinds.items():
         if kind.exclusive and not named <= set(kind.columns):
-            continue
-        fits = _fields_for(kind, grids, kind.alias_map(vendor.columns if vendor else None), file, given)
+            continue  # a question only when its own fields are all the file names
+        # a sheet fits when its header, title block and the given fields hold every required field
+        fits = [len(fields) for fields in (sheet | (given & set(kind.columns)) for sheet in headers[name])
+                if kind.required <= fields]
         if fits:
-            scores[kind.name] = max(fits)
+            scores[name] = max(fits)
     source = Source(file)
     if not scores:
         return None, [Issue("kind-unknown",
@@ -227,8 +213,9 @@ class Given:
     def of(cls, vendor: VendorMapping | None, overrides: Mapping[str, str]) -> Given:
         values: dict[str, str] = {}
         origin: dict[str, str] = {}
-        for name, value in (vendor.defaults if vendor else {}).items():
-            values[name], origin[name] = value, f"the defaults of vendor {vendor.name if vendor else ''}"
+        if vendor is not None:
+            for name, value in vendor.defaults.items():
+                values[name], origin[name] = value, f"the defaults of vendor {vendor.name}"
         for name, value in overrides.items():
             values[name], origin[name] = value, f"--set {name}={value}"
         return cls(values, origin)
