@@ -54,6 +54,15 @@ class Checked:
         return self.plan is not None and not any(i.is_error for i in self.issues)
 
 
+@dataclass
+class Answer:
+    """A question's answer (``FileKind.answer``): the workbook's sheets and the figures ``ingest --json``
+    reports."""
+
+    sheets: list[ReportSheet]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
 class FileKind(ABC):
     """One kind of dropped file, as beangulp's importer: found by its headers, checked, planned, posted."""
 
@@ -75,6 +84,11 @@ class FileKind(ABC):
     @abstractmethod
     def summary(self, plan: PostingPlan, result: PostResult | None) -> list[SummaryPair]:
         """The kind's lines of the posted workbook's summary sheet."""
+
+    def answer(self, ingested: Ingested, env: CheckEnv, *, file_name: str, answered_at: dt.datetime) -> Answer:
+        """A kind that ``answers`` (a question such as lookups) gives its answer workbook here instead of a
+        plan; the pipeline calls it only for such kinds."""
+        raise NotImplementedError(f"{self.name} files are posted, not answered")
 
     def counts(self, plan: PostingPlan) -> dict[str, int]:
         """What the kind adds to an outcome's ``counts`` beyond rows, units, lots and transactions (items:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from serialtrack.exporters.report import ReportSheet, summary_sheet
 from serialtrack.exporters.xlsx import Cell
@@ -20,7 +20,7 @@ from serialtrack.ingest.fields import Kind
 from serialtrack.ingest.reader import Ingested
 from serialtrack.ingest.serials import parse_cells
 from serialtrack.ingest.values import as_code, as_text
-from serialtrack.kinds.base import C, Checked, CheckEnv, FileKind, SummaryPair, no_rows
+from serialtrack.kinds.base import Answer, C, Checked, CheckEnv, FileKind, SummaryPair, no_rows
 from serialtrack.ledger.lookups import UnitFacts, histories, near_matches, units_for
 from serialtrack.ledger.plan import PostingPlan
 from serialtrack.ledger.posting import PostResult
@@ -38,14 +38,6 @@ class Asked:
     item_code: str | None
     problem: str | None
     source: Source | None
-
-
-@dataclass
-class Answer:
-    """A lookup's answer: the workbook's sheets and the figures ``ingest --json`` reports."""
-
-    sheets: list[ReportSheet]
-    counts: dict[str, int] = field(default_factory=dict)
 
 
 def asked_serials(ingested: Ingested, env: CheckEnv) -> list[Asked]:

@@ -27,7 +27,6 @@ from serialtrack.faults import fault_point
 from serialtrack.ingest.paths import name_problem, path_problem, shown_name, undecoded
 from serialtrack.ingest.reader import Ingested, read_file
 from serialtrack.kinds.base import Checked
-from serialtrack.kinds.lookups import Lookups
 from serialtrack.kinds.registry import FIELD_SPECS, kind_named
 from serialtrack.ledger.plan import PostingPlan
 from serialtrack.ledger.posting import BatchMeta, PostResult
@@ -546,7 +545,6 @@ def _answer(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, outco
     again, from the ledger as it then stands)."""
     assert ingested.kind is not None
     kind = kind_named(ingested.kind)
-    assert isinstance(kind, Lookups)
     _stage(f"answering {len(ingested.rows):,} rows of {meta.file_name}")
     answer = kind.answer(ingested, ctx.check_env, file_name=meta.file_name, answered_at=meta.started_at or ctx.clock())
     out = unique_output_path(ctx.home.outbox, Path(meta.file_name).stem, ".answer.xlsx")
