@@ -28,6 +28,7 @@ from measure import child  # noqa: E402
 from serialtrack.ledger import queries  # noqa: E402
 from serialtrack.ledger import schema as t  # noqa: E402
 from serialtrack.ledger.db import open_engine  # noqa: E402
+from serialtrack.ledger.lookups import units_for  # noqa: E402
 from serialtrack.ledger.sql import bulk_insert  # noqa: E402
 
 ITEM, SO = "BENCH-CAM", "S-1"
@@ -66,8 +67,10 @@ def lookup_ms(home: Path, samples: int = 50) -> float:
     times = []
     for i in range(samples):
         started = time.perf_counter()
-        [unit] = queries.serial_matches(engine, f"SN{(i * 7919) % 1000:09d}")
-        queries.serial_history(engine, unit["id"])
+        serial = f"SN{(i * 7919) % 1000:09d}"
+        with engine.connect() as conn:  # what ``serialtrack serial`` asks: the unit's facts, then its history
+            [unit] = units_for(conn, [serial])[serial]
+        queries.serial_history(engine, unit.id)
         times.append((time.perf_counter() - started) * 1000)
     engine.dispose()
     return statistics.median(times)

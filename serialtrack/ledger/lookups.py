@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, select
+from sqlalchemy import Connection, and_, exists, func, literal, select
 
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.sql import chunks
@@ -99,23 +99,19 @@ def _last_moves(conn: Connection, unit_ids: Sequence[int]) -> dict[int, tuple[st
 
 
 def _last_shipments(conn: Connection, unit_ids: Sequence[int]) -> dict[int, tuple[str, str | None, dt.date]]:
-    """Unit id -> (SO number, customer, ship date) of its latest shipment that stands."""
+    """Unit id -> (SO number, customer, ship date) of its latest shipment that stands; the sales order is
+    joined through the shipment's document, ``SO-<number>``, as the reconciliation joins it."""
     tx, so = t.transactions, t.sales_orders
     shipped: dict[int, tuple[str, str | None, dt.date]] = {}
     for part in chunks(list(unit_ids)):
         latest = (select(func.max(tx.c.id).label("id"))
                   .where(tx.c.serial_unit_id.in_(part), tx.c.type == "shipment", _standing(tx))
                   .group_by(tx.c.serial_unit_id).subquery())
-        for r in conn.execute(select(tx.c.serial_unit_id, tx.c.document, tx.c.occurred_on)
-                              .join(latest, latest.c.id == tx.c.id)):
-            number = r.document[3:] if r.document and r.document.startswith("SO-") else r.document
-            shipped[r.serial_unit_id] = (number, None, r.occurred_on)
-    numbers = sorted({v[0] for v in shipped.values() if v[0]})
-    customers: dict[str, str | None] = {}
-    for part in chunks(numbers):
-        customers.update((r.number, r.customer) for r in conn.execute(
-            select(so.c.number, so.c.customer).where(so.c.number.in_(part))))
-    return {k: (n, customers.get(n), d) for k, (n, _, d) in shipped.items()}
+        for r in conn.execute(select(tx.c.serial_unit_id, so.c.number, so.c.customer, tx.c.occurred_on)
+                              .join(latest, latest.c.id == tx.c.id)
+                              .join(so, literal("SO-") + so.c.number == tx.c.document)):
+            shipped[r.serial_unit_id] = (r.number, r.customer, r.occurred_on)
+    return shipped
 
 
 def histories(conn: Connection, unit_ids: Sequence[int]) -> Iterator[tuple[int, Any]]:

@@ -16,23 +16,6 @@ from serialtrack.ledger.sql import office_ids_named
 from serialtrack.records import SerialStatus
 
 
-def serial_matches(engine: Engine, serial: str, item_code: str | None = None) -> list[dict[str, Any]]:
-    """Every unit with this (normalised) serial, with its item, status, place and lot."""
-    su, items, lots, offices, bins = t.serial_units, t.items, t.lots, t.offices, t.bins
-    query = (select(su.c.id, items.c.code.label("item_code"), su.c.serial, su.c.status,
-                    offices.c.name.label("office"), bins.c.name.label("bin"), lots.c.document.label("lot"),
-                    lots.c.id.label("lot_id"), lots.c.unit_cost)
-             .join(items, items.c.id == su.c.item_id)
-             .join(lots, lots.c.id == su.c.lot_id)
-             .outerjoin(offices, offices.c.id == su.c.office_id)
-             .outerjoin(bins, bins.c.id == su.c.bin_id)
-             .where(su.c.serial == serial))
-    if item_code:
-        query = query.where(items.c.code == item_code)
-    with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query.order_by(items.c.code))]
-
-
 def serial_history(engine: Engine, unit_id: int) -> list[dict[str, Any]]:
     tx, batches = t.transactions, t.batches
     query = (select(tx.c.id, tx.c.type, tx.c.occurred_on.label("date"), tx.c.document, tx.c.source_file.label("file"),

@@ -25,22 +25,22 @@ def _by(row: dict[str, Any]) -> DroppedBy:
 def lookup_serial(ctx: Context, serial: str, item_code: str | None = None) -> dict[str, Any]:
     """Where a serial is and its history; raises UserError when unknown or ambiguous."""
     normal = normalize_serial(serial, ctx.serial_policy)
-    matches = queries.serial_matches(ctx.store.engine, normal, item_code)
+    with ctx.store.engine.connect() as conn:  # the same facts a lookup file is answered with
+        held = units_for(conn, [normal]).get(normal, [])
+    matches = [u for u in held if item_code is None or u.item_code == item_code]
     if not matches:
         raise UserError(f"serial {serial} is not in the ledger"
                         + (f" for item {item_code}" if item_code else ""), EXIT_FAILED)
     if len(matches) > 1:
-        codes = ", ".join(m["item_code"] for m in matches)
+        codes = ", ".join(m.item_code for m in matches)
         raise UserError(f"serial {normal} is held by several items ({codes}); say which with --item", EXIT_FAILED)
     unit = matches[0]
-    history = queries.serial_history(ctx.store.engine, unit["id"])
-    with ctx.store.engine.connect() as conn:
-        facts = next(f for f in units_for(conn, [unit["serial"]])[unit["serial"]] if f.id == unit["id"])
+    history = queries.serial_history(ctx.store.engine, unit.id)
     return {
-        "item_code": unit["item_code"], "serial": unit["serial"], "status": unit["status"],
-        "office": unit["office"], "bin": unit["bin"], "lot": unit["lot"],
-        "warranty_until": facts.warranty_until.isoformat() if facts.warranty_until else None,
-        "vendor_warranty_until": (facts.vendor_warranty_until.isoformat() if facts.vendor_warranty_until
+        "item_code": unit.item_code, "serial": unit.serial, "status": unit.status,
+        "office": unit.office, "bin": unit.bin, "lot": unit.lot,
+        "warranty_until": unit.warranty_until.isoformat() if unit.warranty_until else None,
+        "vendor_warranty_until": (unit.vendor_warranty_until.isoformat() if unit.vendor_warranty_until
                                   else None),
         "history": [{"type": h["type"], "date": h["date"].isoformat(), "document": h["document"], "file": h["file"],
                      "sheet": h["sheet"], "row": h["row"], "batch": h["batch"], "by": _by(h).as_json()}
