@@ -72,7 +72,7 @@ class Frame:
             value = values[index] if index < len(values) else None
             if value is None:
                 return fallback
-            return None if isinstance(value, str) and not value.strip() else value
+            return None if _blank_text(value) else value
 
         return pick
 
@@ -104,30 +104,38 @@ class Row:
                 cells[name] = Cell(value, Source(frame.file, frame.sheet, self.number, column))
         return cells
 
+    def _own(self, name: str) -> tuple[int, CellValue] | None:
+        """The field's column on this row and what it holds when it holds anything (blank text included: that
+        is the row's own blank); None when the row has no such column or leaves it empty, so the title-block
+        cell stands in."""
+        column = self.frame.columns.get(name)
+        if column is None:
+            return None
+        values = self.values
+        value = values[column - 1] if column <= len(values) else None
+        return None if value is None else (column, value)
+
     def value(self, name: str) -> CellValue:
         """The field's value as ``get(name).value`` would give it, without making the cell; None when blank."""
-        frame = self.frame
-        column = frame.columns.get(name)
-        if column is not None:
-            values = self.values
-            value = values[column - 1] if column <= len(values) else None
-            if value is not None:
-                return None if isinstance(value, str) and not value.strip() else value
-        title = frame.title.get(name)
+        own = self._own(name)
+        if own is not None:
+            return None if _blank_text(own[1]) else own[1]
+        title = self.frame.title.get(name)
         return None if title is None or title.blank else title.value
 
     def get(self, name: str) -> Cell | None:
-        frame = self.frame
-        column = frame.columns.get(name)
-        if column is not None:
-            values = self.values
-            value = values[column - 1] if column <= len(values) else None
-            if value is not None:
-                if isinstance(value, str) and not value.strip():
-                    return None
-                return Cell(value, Source(frame.file, frame.sheet, self.number, column))
-        title = frame.title.get(name)
+        own = self._own(name)
+        if own is not None:
+            column, value = own
+            if _blank_text(value):
+                return None
+            return Cell(value, Source(self.frame.file, self.frame.sheet, self.number, column))
+        title = self.frame.title.get(name)
         return None if title is None or title.blank else title
+
+
+def _blank_text(value: CellValue) -> bool:
+    return isinstance(value, str) and not value.strip()
 
 
 @dataclass
