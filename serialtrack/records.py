@@ -50,6 +50,10 @@ class KindName(StrEnum):
     RETURNS = "returns"
     COUNTS = "counts"
     LOOKUPS = "lookups"
+    OFFICES = "offices"
+    TRANSFERS = "transfers"
+    ADJUSTMENTS = "adjustments"
+    VENDOR_RETURNS = "vendor_returns"
 
 
 class FileStatus(StrEnum):

@@ -65,6 +65,23 @@ COMMON_ALIASES: dict[str, tuple[str, ...]] = {
     "reason": ("Reason", "Return Reason", "Comment", "Notes"),
     "return_date": ("Return Date", "Returned Date", "Date Returned"),
     "count_date": ("Count Date", "Counted", "Scan Date"),
+    # offices (master data)
+    "name": ("Name", "Office Name", "Site Name", "Warehouse Name"),
+    "receiving_bin": ("Receiving Bin", "Receiving Location", "Receipt Bin"),
+    "return_bin": ("Return Bin", "Returns Bin", "Return Location"),
+    # transfers
+    "from_office": ("From Office", "From", "From Site", "From Warehouse", "From Location", "Source Office"),
+    "to_office": ("To Office", "To", "To Site", "To Warehouse", "To Location", "Destination Office",
+                  "Destination"),
+    "from_bin": ("From Bin", "Source Bin"),
+    "to_bin": ("To Bin", "Destination Bin"),
+    "transfer_date": ("Transfer Date", "Moved Date", "Move Date"),
+    "reference": ("Reference", "Ref", "Transfer #", "Transfer No", "Reference No"),
+    # adjustments
+    "action": ("Action", "Adjustment", "Adjustment Type"),
+    "adjustment_date": ("Adjustment Date", "Adjusted Date"),
+    # vendor returns
+    "rma": ("RMA", "RMA #", "RMA No", "RMA Number", "Return Authorization", "Return Authorization #"),
 }
 
 #: Field names known to the product (vendor mappings may name only these).
@@ -73,7 +90,8 @@ FIELDS: frozenset[str] = frozenset(COMMON_ALIASES)
 #: Fields that may be given once in the title block above the header and then apply to every row.
 TITLE_FIELDS: frozenset[str] = frozenset({
     "po_number", "so_number", "packing_list", "received_date", "ship_date", "return_date", "count_date",
-    "order_date", "vendor", "customer", "office", "carrier", "bin",
+    "order_date", "vendor", "customer", "office", "carrier", "bin", "from_office", "to_office", "from_bin",
+    "to_bin", "transfer_date", "reference", "adjustment_date", "rma",
 })
 
 #: Headers that number rows; never serials unless a vendor mapping says so (SPEC's ``S.No`` trap).

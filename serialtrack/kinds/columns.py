@@ -28,13 +28,16 @@ HEADINGS: dict[str, str] = {
     "unit_cost": "Unit Cost", "unit_price": "Unit Price", "order_date": "Order Date", "packing_list": "Packing List #",
     "received_date": "Received Date", "bin": "Bin", "mfr_lot": "Mfr Lot", "ship_date": "Ship Date",
     "carrier": "Carrier", "tracking": "Tracking #", "disposition": "Disposition", "reason": "Reason",
-    "return_date": "Return Date", "count_date": "Count Date",
+    "return_date": "Return Date", "count_date": "Count Date", "name": "Name", "receiving_bin": "Receiving Bin",
+    "return_bin": "Return Bin", "from_office": "From Office", "to_office": "To Office", "from_bin": "From Bin",
+    "to_bin": "To Bin", "transfer_date": "Transfer Date", "reference": "Reference", "action": "Action",
+    "adjustment_date": "Adjustment Date", "rma": "RMA #",
 }
 
 _NOT_TEXT: dict[str, ValueKind] = {
     "qty": "int", "est_unit_cost": "money", "unit_cost": "money", "unit_price": "money",
     "order_date": "date", "received_date": "date", "ship_date": "date", "return_date": "date",
-    "count_date": "date", "serialized": "yesno", "track_mfr_lot": "yesno", "warranty_months": "int",
+    "count_date": "date", "transfer_date": "date", "adjustment_date": "date", "serialized": "yesno", "track_mfr_lot": "yesno", "warranty_months": "int",
     "vendor_warranty_months": "int",
 }
 
@@ -72,6 +75,18 @@ HINTS: dict[str, str] = {
     "count_date": "a date (2026-11-29); empty: today",
     "warranty_months": "months of customer warranty from the ship date; empty: none",
     "vendor_warranty_months": "months of vendor warranty from the received date; empty: none",
+    "name": "the office's full name",
+    "receiving_bin": "the bin receipts go to when a row names none",
+    "return_bin": "the bin restocked returns go to",
+    "from_office": "the office the units leave",
+    "to_office": "the office the units go to",
+    "from_bin": "the bin they leave; empty: any bin of that office",
+    "to_bin": "the bin they go to; empty: the office's receiving bin",
+    "transfer_date": "a date (2026-11-29); empty: today",
+    "reference": "your transfer number or note",
+    "action": "scrap, write off or found",
+    "adjustment_date": "a date (2026-11-29); empty: today",
+    "rma": "the vendor's return authorization number",
 }
 
 #: Where a field means something particular to one kind: (kind, field) -> hint.

@@ -147,6 +147,75 @@ class CountPlan:
     row: int | None
 
 
+#: A serialized unit taken from where it stands (a transfer, a scrap or write-off, a vendor return): the same
+#: facts a shipment needs, checked again at commit (still in stock, at that office, in that lot).
+StockUnit = ShipUnit
+
+
+@dataclass(frozen=True)
+class OfficeChange:
+    """One office of an ``offices`` file: created, or its full name and bins updated (``values``: only the
+    columns the file gives: ``description``, ``receiving_bin``, ``return_bin``)."""
+
+    name: str
+    values: Mapping[str, str]
+    new: bool
+    changed: bool = True
+
+    @property
+    def change(self) -> str:
+        return "created" if self.new else ("updated" if self.changed else "unchanged")
+
+
+@dataclass(frozen=True)
+class TransferLinePlan:
+    """Units (or a quantity) of one item moving from one office (and bin) to another."""
+
+    item_code: str
+    from_office: str
+    from_bin: str | None
+    to_office: str
+    to_bin: str | None  # None: the destination office's receiving bin
+    qty: int
+    transfer_date: dt.date
+    reference: str | None
+    units: tuple[StockUnit, ...]  # empty for a non-serialized item: lots are taken first in, first out
+    rows: tuple[tuple[str | None, int | None, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class AdjustmentLinePlan:
+    """One item's scrap, write-off or found units (or quantity) at one office."""
+
+    office: str
+    item_code: str
+    action: str  # scrap | write_off | found
+    reason: str
+    qty: int
+    bin: str | None
+    adjustment_date: dt.date
+    unit_cost: Decimal | None  # found: the new lot's cost (the file's, else the item's estimate)
+    units: tuple[StockUnit, ...] = ()  # scrap / write_off of serialized units
+    found: tuple[UnitPlan, ...] = ()  # found serialized units
+    rows: tuple[tuple[str | None, int | None, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class VendorReturnLinePlan:
+    """Units (or a quantity) of one PO line going back to the vendor."""
+
+    po_number: str
+    item_code: str
+    qty: int
+    reason: str | None
+    rma: str | None
+    return_date: dt.date
+    units: tuple[StockUnit, ...]  # empty for a non-serialized item: that PO's lots, first in, first out
+    rows: tuple[tuple[str | None, int | None, int], ...] = ()
+    #: unit id -> the last day of its vendor warranty (from its received date), None without one
+    vendor_warranty_until: Mapping[int, dt.date | None] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class PostingPlan:
     kind: KindName
@@ -158,11 +227,16 @@ class PostingPlan:
     shipments: tuple[ShipLinePlan, ...] = ()
     returns: tuple[ReturnPlan, ...] = ()
     counts: tuple[CountPlan, ...] = ()
+    offices: tuple[OfficeChange, ...] = ()
+    transfers: tuple[TransferLinePlan, ...] = ()
+    adjustments: tuple[AdjustmentLinePlan, ...] = ()
+    vendor_returns: tuple[VendorReturnLinePlan, ...] = ()
 
     @property
     def units(self) -> int:
         return (sum(lot.qty for lot in self.lots) + sum(s.qty for s in self.shipments) + len(self.returns)
-                + len(self.counts))
+                + len(self.counts) + sum(t.qty for t in self.transfers) + sum(a.qty for a in self.adjustments)
+                + sum(v.qty for v in self.vendor_returns))
 
     @property
     def value(self) -> Decimal:

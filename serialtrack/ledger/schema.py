@@ -45,7 +45,11 @@ SERIAL_STATUSES = tuple(s.value for s in SerialStatus)
 #: Batch statuses: a batch is one ingested file.
 BATCH_STATUSES = tuple(s.value for s in BatchStatus)
 #: Transaction types: the append-only history.
-TRANSACTION_TYPES = ("receipt", "shipment", "return", "adjustment", "reversal")
+#: A transfer is two rows per move: ``transfer_out`` of the unit (or quantity) from its lot at the old place, then
+#: ``transfer_in`` into the lot that holds it at the new place. An ``adjustment``'s note starts with its action
+#: (``scrap``, ``write_off`` or ``found``), as a return's starts with its disposition.
+TRANSACTION_TYPES = ("receipt", "shipment", "return", "transfer_out", "transfer_in", "adjustment", "vendor_return",
+                     "reversal")
 #: The rows of ``uq_transactions_open_shipment``: shipments of a unit not yet closed by a return or a reversal.
 OPEN_SHIPMENT = "type = 'shipment' AND serial_unit_id IS NOT NULL AND closed_by_batch_id IS NULL"
 
@@ -75,6 +79,8 @@ offices = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(100), nullable=False, unique=True),
+    #: the office's full name, from an ``offices`` file (``name`` is the code every other file uses)
+    Column("description", Text),
     Column("receiving_bin", String(100), nullable=False),
     Column("return_bin", String(100), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -116,10 +122,12 @@ batches = Table(
     CheckConstraint(f"status IN {BATCH_STATUSES!r}", name="status_known"),
     CheckConstraint("rows >= 0 AND units >= 0 AND lots >= 0 AND transactions >= 0", name="counts_nonneg"),
     Index("ix_batches_sha256", "sha256"),
-    # The same bytes never post twice: at most one *posted* batch per content hash.
+    # The same bytes never post twice as the same kind: at most one *posted* batch per content hash and kind (a
+    # count's answer holds proposed adjustments and proposed transfers, and may be dropped as each).
     Index(
         "uq_batches_posted_sha256",
         "sha256",
+        "kind",
         unique=True,
         sqlite_where=text("status = 'posted'"),
         postgresql_where=text("status = 'posted'"),
@@ -196,6 +204,9 @@ lots = Table(
     Column("packing_list", String(100)),
     #: set when the receipt that created the lot was reversed: the lot then holds nothing
     Column("reversed_batch_id", Integer, ForeignKey("batches.id")),
+    #: a lot made by a transfer holds what moved out of this lot (the received lot, never another moved one):
+    #: its document, received date and cost are the origin's, its PO line is reached through it
+    Column("origin_lot_id", Integer, ForeignKey("lots.id")),
     CheckConstraint("qty_ordered >= 0", name="qty_ordered_nonneg"),
     CheckConstraint("qty_received >= 0", name="qty_received_nonneg"),
     CheckConstraint("qty_used >= 0 AND qty_used <= qty_received", name="qty_used_in_range"),

@@ -35,13 +35,17 @@ from sqlalchemy.exc import IntegrityError
 
 from serialtrack.faults import fault_point
 from serialtrack.ledger import schema as t
+from serialtrack.ledger.adjustment_store import apply_adjustments
 from serialtrack.ledger.guard import Conflict
+from serialtrack.ledger.office_store import apply_offices
 from serialtrack.ledger.outbound_store import apply_outbound
 from serialtrack.ledger.outbound_view import offices_by_name, plain_on_hand, shipped_on
 from serialtrack.ledger.plan import ItemChange, OrderChange, PostingPlan
 from serialtrack.ledger.posting import BatchMeta, Places, Posting, PostResult, ensure_office
 from serialtrack.ledger.receiving_store import apply_lots
 from serialtrack.ledger.sql import CHUNK, chunks, new_id
+from serialtrack.ledger.transfer_store import apply_transfers
+from serialtrack.ledger.vendor_return_store import apply_vendor_returns
 from serialtrack.ledger.view import ItemInfo, LedgerView, OrderInfo, OrderLineInfo, SerialInfo
 from serialtrack.records import BatchStatus, KindName, SerialStatus
 
@@ -90,8 +94,11 @@ class Store:
             row = conn.execute(select(t.batches).where(*conditions).order_by(t.batches.c.id)).first()
         return _batch_info(row) if row else None
 
-    def posted_batch(self, sha256: str) -> BatchInfo | None:
-        return self._first_batch(t.batches.c.sha256 == sha256, t.batches.c.status == BatchStatus.POSTED)
+    def posted_batch(self, sha256: str, kind: str | None = None) -> BatchInfo | None:
+        """The posted batch of these bytes; of this kind when ``kind`` is given (the same bytes may post once per
+        kind: a count's answer is dropped as adjustments and again as transfers)."""
+        of_kind = (t.batches.c.kind == kind,) if kind is not None else ()
+        return self._first_batch(t.batches.c.sha256 == sha256, t.batches.c.status == BatchStatus.POSTED, *of_kind)
 
     def posted_batch_named(self, file_name: str) -> BatchInfo | None:
         return self._first_batch(t.batches.c.file_name == file_name, t.batches.c.status == BatchStatus.POSTED)
@@ -111,8 +118,9 @@ class Store:
         reported as a duplicate, never rejected for its own serials. ``whatever_was_posted``: rejected even so
         (a refusal that does not depend on the ledger, such as someone who may not post the kind)."""
         with self.writing() as conn:
+            of_kind = (t.batches.c.kind == meta.kind,) if meta.kind is not None else ()
             posted = conn.execute(select(t.batches.c.id).where(t.batches.c.sha256 == meta.sha256,
-                                                              t.batches.c.status == BatchStatus.POSTED)).first()
+                                                              t.batches.c.status == BatchStatus.POSTED, *of_kind)).first()
             if posted is not None and not whatever_was_posted:
                 raise AlreadyPosted(meta.sha256)
             return _insert_batch(conn, meta, BatchStatus.REJECTED, self.clock(), self.host, errors=errors,
@@ -161,17 +169,22 @@ class Store:
                 batch_id = _insert_batch(conn, meta, BatchStatus.POSTED, now, self.host)
                 for change in plan.items:
                     _upsert_item(conn, change, now)
+                posting = Posting(batch_id, meta, now, self.places)
+                apply_offices(conn, posting, plan)
                 for order in plan.orders:
                     self._upsert_order(conn, order, batch_id, now)
-                posting = Posting(batch_id, meta, now, self.places)
                 lot_ids, units, txns = apply_lots(conn, posting, plan)
                 out_units, out_txns = apply_outbound(conn, posting, plan)
                 units, txns = units + out_units, txns + out_txns
+                made = 0
+                for apply_moves in (apply_transfers, apply_adjustments, apply_vendor_returns):
+                    lots_made, moved, written = apply_moves(conn, posting, plan)
+                    made, units, txns = made + lots_made, units + moved, txns + written
                 for code, next_serial in plan.next_serials.items():
                     conn.execute(update(t.items).where(t.items.c.code == code)
                                  .values(next_serial=next_serial, updated_at=now))
                 conn.execute(update(t.batches).where(t.batches.c.id == batch_id).values(
-                    rows=plan.rows, units=units, lots=len(lot_ids), transactions=txns, finished_at=self.clock()))
+                    rows=plan.rows, units=units, lots=len(lot_ids) + made, transactions=txns, finished_at=self.clock()))
                 fault_point("before-commit")
         except IntegrityError as exc:
             if "sha256" in str(exc.orig):
@@ -179,7 +192,7 @@ class Store:
             # a constraint the check could not see coming: another posting got there first (a serial received
             # twice, a lot or a unit used twice, a new office or item created by both)
             raise Conflict(f"a ledger constraint refused the posting: {str(exc.orig).splitlines()[0]}") from exc
-        return PostResult(batch_id, len(lot_ids), units, txns, tuple(lot_ids))
+        return PostResult(batch_id, len(lot_ids) + made, units, txns, tuple(lot_ids))
 
     def _upsert_order(self, conn: Connection, order: OrderChange, batch_id: int, now: dt.datetime) -> None:
         head, lines, party, price, fk = _ORDER_TABLES[order.kind]

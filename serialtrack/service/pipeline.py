@@ -217,7 +217,7 @@ def _process_once(ctx: Context, path: Path, name: str, kind: str | None, sha: st
     recovered posting)."""
     snapshot = _signature(path)
     meta = BatchMeta(name, sha, kind, started_at=ctx.clock(), dropped_by=dropped_by)
-    previous = ctx.store.posted_batch(sha)
+    previous = ctx.store.posted_batch(sha, kind)
     known = kind or (previous.kind if previous is not None else None)
     if previous is not None and recovered and previous.file_name == name and not dry_run:
         return archive_posted(ctx, path, name, kind, previous)
@@ -513,7 +513,7 @@ def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: Bat
     try:
         result = ctx.store.apply(plan, meta)
     except AlreadyPosted:
-        previous = ctx.store.posted_batch(meta.sha256)
+        previous = ctx.store.posted_batch(meta.sha256, meta.kind)
         return _duplicate(ctx, path, meta.file_name, ingested.kind, previous.id if previous else 0,
                           previous.output if previous else None, meta, dry_run, move)
     fault_point("after-commit")
@@ -582,7 +582,7 @@ def _reject(ctx: Context, path: Path, ingested: Ingested | None, meta: BatchMeta
                 meta, errors=len(outcome.errors), output=str(out),
                 whatever_was_posted=whatever_was_posted)
         except AlreadyPosted:
-            previous = ctx.store.posted_batch(meta.sha256)
+            previous = ctx.store.posted_batch(meta.sha256, meta.kind)
             return _duplicate(ctx, path, meta.file_name, meta.kind, previous.id if previous else 0,
                               previous.output if previous else None, meta, dry_run, move)
     fault_point("writing-report")
