@@ -199,8 +199,8 @@ def not_counted(conn: Connection, day: dt.date | None = None, as_of: dt.date | N
         yield Finding(
             "not-counted", r.office, r.bin, r.item, r.serial, r.document,
             f"in stock at {_where(r.office, r.bin)}", f"not in the count of {r.count_date.isoformat()}", None,
-            f"Find {r.item} {r.serial} in {_where(r.office, r.bin)} and scan it; if it cannot be found, report "
-            f"it missing so it can be written off.", r.unit_cost)
+            f"Find {r.item} {r.serial} in {_where(r.office, r.bin)} and scan it; if it cannot be found, write it "
+            f"off (the count's answer proposes the adjustment for inbox/adjustments/).", r.unit_cost)
 
 
 def counted_disagreements(conn: Connection, day: dt.date | None = None,
@@ -266,13 +266,13 @@ def _classify_count_row(r: Any) -> Finding | None:
     if r.unit_office != r.office:
         return Finding("counted-at-other-office", r.office, r.count_bin, r.item, r.serial, r.document,
                        f"in stock at {_where(r.unit_office, r.unit_bin)}", found, source,
-                       f"Send {r.item} {r.serial} back to {r.unit_office}, or have the operator record its "
-                       f"transfer to {r.office}.")
+                       f"Send {r.item} {r.serial} back to {r.unit_office}, or drop a transfer of it to "
+                       f"{r.office} in inbox/transfers/ (the count's answer proposes one).")
     if r.count_bin and (r.unit_bin or "").casefold() != r.count_bin.casefold():
         return Finding("counted-in-other-bin", r.office, r.count_bin, r.item, r.serial, r.document,
                        f"in stock at {_where(r.unit_office, r.unit_bin)}", found, source,
-                       f"Put {r.item} {r.serial} back in bin {r.unit_bin}, or have the operator record its move "
-                       f"to bin {r.count_bin}.")
+                       f"Put {r.item} {r.serial} back in bin {r.unit_bin}, or drop a transfer of it to bin "
+                       f"{r.count_bin} in inbox/transfers/ (the count's answer proposes one).")
     return None
 
 
