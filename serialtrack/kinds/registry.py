@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from serialtrack.ingest.fields import Kind
+from serialtrack.kinds.adjustments import Adjustments
 from serialtrack.kinds.base import FileKind
 from serialtrack.kinds.counts import Counts
 from serialtrack.kinds.items import Items
@@ -21,7 +22,7 @@ from serialtrack.records import KindName
 
 KINDS: Mapping[KindName, FileKind] = MappingProxyType({
     k.name: k for k in (Items(), PurchaseOrders(), SalesOrders(), Receiving(), Shipping(), Returns(), Counts(),
-                        Lookups())
+                        Lookups(), Adjustments())
 })
 
 #: Each kind's field list, as header detection wants it.
