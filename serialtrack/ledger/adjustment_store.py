@@ -92,12 +92,12 @@ def _leave(conn: Connection, line: AdjustmentLinePlan, common: dict[str, object]
                            f"serials of {line.item_code} at {line.office} are no longer in stock")
         return [dict(common, serial_unit_id=u.unit_id, lot_id=u.lot_id, office_id=u.office_id, bin_id=u.bin_id,
                      qty=1, unit_cost=u.unit_cost, source_sheet=u.sheet, source_row=u.row) for u in line.units]
-    _take_picks(conn, line.picks, f"item {line.item_code} at {line.office}")
+    take_picks(conn, line.picks, f"item {line.item_code} at {line.office}")
     return [dict(common, serial_unit_id=None, lot_id=p.lot_id, office_id=p.office_id, bin_id=None, qty=p.qty,
                  unit_cost=p.unit_cost, source_sheet=sheet, source_row=row) for p in line.picks]
 
 
-def _take_picks(conn: Connection, picks: tuple[LotPick, ...], what: str) -> None:
+def take_picks(conn: Connection, picks: tuple[LotPick, ...], what: str) -> None:
     """Each picked lot gives its quantity only if it still holds it (another posting may have taken it)."""
     lots = t.lots.c
     for pick in picks:

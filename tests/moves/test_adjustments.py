@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from moves_invariants import check_moves_invariants as check_invariants
 from openpyxl import load_workbook
 from support.books import workbook
-from moves_invariants import check_moves_invariants as check_invariants
 
 ADJ = ["Office", "Item", "Action", "Reason", "Qty", "Serials", "Bin", "Unit Cost", "Adjustment Date"]
 
