@@ -72,7 +72,8 @@ def test_adjustments__found_unit_shipped_then_reversals_in_order_and_found_again
     assert refused.exit_code != 0 and "C7" in refused.output and "reverse that batch first" in refused.output
     cli("reverse", str(ship["batch"]))
     cli("reverse", str(found["batch"]))
-    assert cli("serial", "C7", expect=None).exit_code != 0 or cli.json("serial", "C7")["status"] == "reversed"
+    assert cli.json("serial", "C7")["status"] == "reversed"
+    assert next(lot for lot in cli.json("lots") if lot["document"] == f"ADJ-{found['batch']}")["reversed"]
     check_invariants(db_url)
     [again] = cli.ingest(adj(tmp_path, "found-again.xlsx", [["Main", "CAM", "Found", "behind the shelf", 1, "C7",
                                                              None, None, None]]), kind="adjustments")
@@ -206,3 +207,12 @@ def test_adjustments__a_counts_proposed_adjustments_sheet_dropped_into_the_inbox
     lot = next(lot for lot in cli.json("lots") if lot["document"] == f"ADJ-{out['batch']}")
     assert lot["unit_cost"] == "100.0000"  # the item's estimated cost
     check_invariants(db_url)
+
+
+def test_adjustments__a_found_serial_that_lost_its_leading_zeros_is_refused(stocked: Any, tmp_path: Path) -> None:
+    cli = stocked
+    cli.ingest(workbook(tmp_path / "items4.xlsx", ["Item Code", "Description", "Serialized", "Next Serial"],
+                        [["NUM", "Numbered", "Y", "000100"]], sheet="Items"), kind="items", expect=0)
+    [out] = cli.ingest(adj(tmp_path, "found-num.xlsx", [["Main", "NUM", "found", "x", None, 4711, None, 5, None]]),
+                       kind="adjustments", expect=1)
+    assert [e["cell"] for e in out["errors"]] == ["F2"] and "zero" in out["errors"][0]["message"]

@@ -7,9 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from moves_invariants import check_moves_invariants as check_invariants
 from openpyxl import load_workbook
 from support.books import workbook
+
+from serialtrack.ingest.reader import read_file
+from serialtrack.kinds.registry import FIELD_SPECS, kind_named
+from serialtrack.ledger.guard import Conflict
+from serialtrack.ledger.posting import BatchMeta
+from serialtrack.service.cli_common import context_for
+from serialtrack.service.home import Home
 
 VR = ["PO #", "Item", "Qty", "Serials", "Reason", "RMA #", "Return Date"]
 
@@ -133,3 +141,48 @@ def test_vendor_return__each_rule_names_its_cell(stocked: Any, tmp_path: Path) -
     [other] = cli.ingest(vr(tmp_path, "other.xlsx", [["1", "CAM", 1, "X1", None, None, None]]),
                          kind="vendor_returns", expect=1)
     assert "received on PO 2, not on PO 1" in other["errors"][0]["message"]
+
+
+def _stale_plan(cli: Any, path: Path, kind: str) -> Any:
+    """The plan ``path`` gets when checked now, to be applied after the ledger has moved on."""
+    with context_for(Home(cli.home)) as ctx:
+        ingested = read_file(path, kinds=FIELD_SPECS, kind=kind)
+        checked = kind_named(kind).check(ingested, ctx.check_env)
+        assert checked.ok, checked.issues
+        return checked.plan
+
+
+def _apply(cli: Any, plan: Any, name: str) -> None:
+
+    with context_for(Home(cli.home)) as ctx:
+        ctx.store.apply(plan, BatchMeta(name, name.encode().hex().ljust(64, "0")[:64], plan.kind))
+
+
+def test_vendor_return__a_plan_checked_before_another_file_took_the_unit_conflicts(stocked: Any, tmp_path: Path,
+                                                                                   db_url: str) -> None:
+    """Guards: a vendor return and a scrap of the same unit, or two vendor returns of the same plain stock,
+    checked against the same ledger: the one that commits second is a Conflict, and nothing of it is written."""
+    cli = stocked
+    late = _stale_plan(cli, vr(tmp_path, "late.xlsx", [["1", "CAM", 1, "C2", None, None, None]]), "vendor_returns")
+    cli.ingest(workbook(tmp_path / "scrap.xlsx", ["Office", "Item", "Action", "Reason", "Serials"],
+                        [["Main", "CAM", "scrap", "dropped", "C2"]]), kind="adjustments", expect=0)
+    with pytest.raises(Conflict):
+        _apply(cli, late, "late.xlsx")
+    assert cli.json("serial", "C2")["status"] == "scrapped"
+    plain = _stale_plan(cli, vr(tmp_path, "plain.xlsx", [["1", "CBL", 8, None, None, None, None]]), "vendor_returns")
+    cli.ingest(workbook(tmp_path / "wo.xlsx", ["Office", "Item", "Action", "Reason", "Qty"],
+                        [["Main", "CBL", "write off", "lost", 5]]), kind="adjustments", expect=0)
+    with pytest.raises(Conflict):
+        _apply(cli, plain, "plain.xlsx")
+    assert {(r["item_code"], r["office"]): r["on_hand"] for r in cli.json("stock")}[("CBL", "Main")] == 5
+    check_invariants(db_url)
+
+
+def test_vendor_return__detected_from_its_headers_in_the_inbox(stocked: Any, tmp_path: Path, db_url: str) -> None:
+    cli = stocked
+    inbox = cli.home / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    [out] = cli.ingest(workbook(inbox / "rtv.xlsx", ["PO Number", "Item Code", "Serial", "RMA", "Return Reason"],
+                                [["1", "CAM", "C4", "R-9", "noisy fan"]]))
+    assert (out["status"], out["kind"]) == ("posted", "vendor_returns"), out
+    check_invariants(db_url)
