@@ -40,7 +40,8 @@ def undo_adjustments(conn: Connection, txs: list[PostedTx], batch_id: int, rever
     if given_back:
         conn.exec_driver_sql(bind_marks(conn, "UPDATE lots SET qty_used = qty_used - ? WHERE id = ?"),
                              [(qty, lot_id) for lot_id, qty in given_back.items()])
-    found = [(tx.serial_unit_id,) for tx in txs if tx not in leaving and tx.serial_unit_id is not None]
+    found = [(tx.serial_unit_id,) for tx in txs
+             if (tx.note or "").split(":")[0] not in LEAVING and tx.serial_unit_id is not None]
     if found:
         conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'reversed', office_id = NULL, "
                                               "bin_id = NULL WHERE id = ?"), found)

@@ -22,7 +22,7 @@ from serialtrack.ledger import schema as t
 from serialtrack.ledger.adjustment_store import take_picks
 from serialtrack.ledger.guard import guarded_update, guarded_update_one
 from serialtrack.ledger.outbound_store import TX_COLUMNS
-from serialtrack.ledger.plan import PostingPlan, VendorReturnLinePlan
+from serialtrack.ledger.plan import PostingPlan
 from serialtrack.ledger.posting import Posting
 from serialtrack.ledger.sql import bind_marks, bulk_insert
 from serialtrack.records import SerialStatus
@@ -36,7 +36,9 @@ def vendor_return_note(rma: str | None, reason: str | None) -> str | None:
 
 
 def apply_vendor_returns(conn: Connection, posting: Posting, plan: PostingPlan) -> tuple[int, int, int]:
-    """Post the plan's vendor_returns; returns (lots made, units, transactions)."""
+    """Post the plan's vendor_returns; returns (lots made, units, transactions). Set-based over the whole
+    file: one guarded UPDATE per (office, lot) the units leave, one per PO line, one insert of every
+    transaction."""
     if not plan.vendor_returns:
         return 0, 0, 0
     codes = sorted({v.item_code for v in plan.vendor_returns})
@@ -46,11 +48,26 @@ def apply_vendor_returns(conn: Connection, posting: Posting, plan: PostingPlan) 
     rows: list[dict[str, object]] = []
     used: Counter[int] = Counter()
     returned: Counter[int] = Counter()
+    leaving: dict[tuple[int | None, int], list[int]] = {}
     for line in plan.vendor_returns:
         common = dict(base, item_id=int(items[line.item_code]), document=f"PO-{line.po_number}",
                       occurred_on=line.return_date, note=vendor_return_note(line.rma, line.reason))
-        rows += _leave(conn, line, common, used)
+        for u in line.units:
+            leaving.setdefault((u.office_id, u.lot_id), []).append(u.unit_id)
+            used[u.lot_id] += 1
+        rows += [dict(common, serial_unit_id=u.unit_id, lot_id=u.lot_id, office_id=u.office_id, bin_id=u.bin_id,
+                      qty=1, unit_cost=u.unit_cost, source_sheet=u.sheet, source_row=u.row) for u in line.units]
+        take_picks(conn, line.picks, f"PO {line.po_number} line {line.item_code}")
+        sheet, row = (line.rows[0][0], line.rows[0][1]) if line.rows else (None, None)
+        rows += [dict(common, serial_unit_id=None, lot_id=p.lot_id, office_id=p.office_id, bin_id=None, qty=p.qty,
+                      unit_cost=p.unit_cost, source_sheet=sheet, source_row=row) for p in line.picks]
         returned[line.po_line_id] += line.qty
+    su = t.serial_units.c
+    for (was_at, lot_id), ids in leaving.items():
+        guarded_update(conn, t.serial_units, ids, {"status": SerialStatus.RETURNED_TO_VENDOR, "office_id": None,
+                                                   "bin_id": None},
+                       [su.status == SerialStatus.IN_STOCK, su.office_id == was_at, su.lot_id == lot_id],
+                       "serials to return to the vendor are no longer in stock where they were")
     if used:
         conn.exec_driver_sql(bind_marks(conn, "UPDATE lots SET qty_used = qty_used + ? WHERE id = ?"),
                              [(qty, lot_id) for lot_id, qty in used.items()])
@@ -63,24 +80,3 @@ def apply_vendor_returns(conn: Connection, posting: Posting, plan: PostingPlan) 
                            f"PO {line.po_number} line {line.item_code} changed since the check")
     bulk_insert(conn, t.transactions, TX_COLUMNS, ([r.get(c) for c in TX_COLUMNS] for r in rows))
     return 0, sum(v.qty for v in plan.vendor_returns), len(rows)
-
-
-def _leave(conn: Connection, line: VendorReturnLinePlan, common: dict[str, object],
-           used: Counter[int]) -> list[dict[str, object]]:
-    if line.units:
-        by_place: dict[tuple[int | None, int], list[int]] = {}
-        for u in line.units:
-            by_place.setdefault((u.office_id, u.lot_id), []).append(u.unit_id)
-            used[u.lot_id] += 1
-        su = t.serial_units.c
-        for (office_id, lot_id), ids in by_place.items():
-            guarded_update(conn, t.serial_units, ids, {"status": SerialStatus.RETURNED_TO_VENDOR, "office_id": None,
-                                                       "bin_id": None},
-                           [su.status == SerialStatus.IN_STOCK, su.office_id == office_id, su.lot_id == lot_id],
-                           f"serials of {line.item_code} for PO {line.po_number} are no longer in stock")
-        return [dict(common, serial_unit_id=u.unit_id, lot_id=u.lot_id, office_id=u.office_id, bin_id=u.bin_id,
-                     qty=1, unit_cost=u.unit_cost, source_sheet=u.sheet, source_row=u.row) for u in line.units]
-    take_picks(conn, line.picks, f"PO {line.po_number} line {line.item_code}")
-    sheet, row = (line.rows[0][0], line.rows[0][1]) if line.rows else (None, None)
-    return [dict(common, serial_unit_id=None, lot_id=p.lot_id, office_id=p.office_id, bin_id=None, qty=p.qty,
-                 unit_cost=p.unit_cost, source_sheet=sheet, source_row=row) for p in line.picks]
