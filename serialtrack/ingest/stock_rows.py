@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from serialtrack.ingest.order_lines import Budget
-from serialtrack.ingest.reader import Row
-from serialtrack.ingest.serials import SerialPolicy, SerialUnit, parse_cells
-from serialtrack.ingest.values import Cell, as_code, as_date, as_money, as_qty, as_text, convert
+from serialtrack.ingest.order_lines import _Memo as Memo  # the same memo and quantity reader as order lines
+from serialtrack.ingest.order_lines import _qty as qty_of
+from serialtrack.ingest.reader import Frame, Row
+from serialtrack.ingest.serials import SerialPolicy, SerialUnit, parse_cells, plain_unit
+from serialtrack.ingest.values import Cell, as_code, as_date, as_money, as_text, convert
 from serialtrack.records import Issue, Source
 
 
@@ -22,7 +24,6 @@ class StockRow:
 
     row: Row
     item_code: str
-    item_cell: Cell
     #: field -> the row's text for the fields asked for (office, po_number, action, reason, bin, rma ...)
     text: dict[str, str | None]
     qty: int | None
@@ -32,6 +33,12 @@ class StockRow:
     #: the serial cell held something refused (a lost leading zero, a bad character): its count is not
     #: compared with the quantity, since the refusal already names the cell
     serials_refused: bool = False
+
+    @property
+    def item_cell(self) -> Cell:
+        cell = self.row.get("item_code")
+        assert cell is not None
+        return cell
 
     @property
     def source(self) -> Source:
@@ -54,9 +61,8 @@ class StockRow:
         found = self.row.cells.get(name)
         return found.source if found is not None and found.source is not None else self.row.source
 
-    @property
-    def qty_source(self) -> Source:
-        return self.where("qty") if self.qty is not None else self.where("serials")
+
+_CODES = frozenset({"office", "po_number", "bin"})
 
 
 def stock_rows(rows: Sequence[Row], *, required: Sequence[tuple[str, str]], text_fields: Sequence[str],
@@ -65,37 +71,62 @@ def stock_rows(rows: Sequence[Row], *, required: Sequence[tuple[str, str]], text
                money_field: str | None = None) -> tuple[list[StockRow], list[Issue]]:
     """One ``StockRow`` per row whose ``required`` fields (field, label) are all filled in; a row missing one
     is reported at the first empty cell. ``width_for(item)`` gives the item's serial width, so a serial whose
-    leading zeros Excel dropped is caught as on receiving."""
+    leading zeros Excel dropped is caught as on receiving. Each field is read column-wise (one picker per
+    table) and a cell is made only for a value that needs converting or naming, as ``order_lines`` does: a
+    count's proposed adjustments are one row per serial."""
     issues: list[Issue] = []
     found: list[StockRow] = []
     budget = Budget(max_serials, policy)
+    widths: dict[str, int | None] = {}
+    codes, texts = Memo(lambda v: as_code(v) or ""), Memo(as_text)
+    names = [name for name, _ in required]
+    frame: Frame | None = None
     for row in rows:
-        missing = [(name, label) for name, label in required if row.get(name) is None]
+        if row.frame is not frame:
+            frame = row.frame
+            pick_required = [frame.picker(name) for name in names]
+            pick_text = [(name, frame.picker(name)) for name in text_fields]
+            pick_item, pick_qty, pick_date, pick_serials = (frame.picker(n) for n in ("item_code", "qty", date_field,
+                                                                                     "serials"))
+            pick_money = frame.picker(money_field) if money_field else None
+        values = row.values
+        missing = [label for (_, label), pick in zip(required, pick_required, strict=True) if pick(values) is None]
         if missing:
-            where = row.cells.get(missing[0][0])
-            issues.append(Issue("required-value-missing", f"{' and '.join(m[1] for m in missing)} empty on this "
-                                "row; fill in every required column", where.source if where else row.source))
+            first = next(name for (name, _), pick in zip(required, pick_required, strict=True) if pick(values) is None)
+            where = row.cells.get(first)
+            issues.append(Issue("required-value-missing", f"{' and '.join(missing)} empty on this row; fill in "
+                                "every required column", where.source if where else row.source))
             continue
-        item_cell = row.get("item_code")
-        assert item_cell is not None
-        item_code = as_code(item_cell.value) or ""
-        qty = convert(row.get("qty"), as_qty, issues, "quantity")
-        date = convert(row.get(date_field), as_date, issues, date_field.replace("_", " "))
-        cost = convert(row.get(money_field), as_money, issues, "unit cost") if money_field else None
-        text = {}
-        for name in text_fields:
-            cell = row.get(name)
-            text[name] = (as_code(cell.value) if name in ("office", "po_number", "bin") else as_text(cell.value)) \
-                if cell is not None else None
-        entry = StockRow(row, item_code, item_cell, text, qty, date=date, unit_cost=cost)
-        serial_cell = row.get("serials")
-        if serial_cell is not None and budget.allows(qty, serial_cell, issues):
-            width = width_for(item_code) if width_for else None
-            parsed = parse_cells([(serial_cell.value, serial_cell.source)], policy=budget.policy(), width=width,
-                                 expected_qty=qty)
-            issues += parsed.issues
-            budget.spend(len(parsed.units), parsed.issues, serial_cell, issues)
-            entry.units = parsed.units
-            entry.serials_refused = bool(parsed.issues)
+        item_code = codes(pick_item(values))
+        qty = qty_of(row, "qty", pick_qty(values), issues)
+        date = None if pick_date(values) is None else convert(row.get(date_field), as_date, issues,
+                                                              date_field.replace("_", " "))
+        cost = (convert(row.get(money_field), as_money, issues, "unit cost")
+                if pick_money is not None and money_field and pick_money(values) is not None else None)
+        text: dict[str, str | None] = {}
+        for name, pick in pick_text:
+            value = pick(values)
+            text[name] = None if value is None else (codes(value) if name in _CODES else texts(value))
+        entry = StockRow(row, item_code, text, qty, date=date, unit_cost=cost)
+        if pick_serials(values) is not None:
+            serial_cell = row.get("serials")
+            assert serial_cell is not None
+            if budget.allows(qty, serial_cell, issues):
+                if item_code not in widths:
+                    widths[item_code] = width_for(item_code) if width_for else None
+                width = widths[item_code]
+                value = serial_cell.value
+                unit = (plain_unit(value, serial_cell.source, policy=policy, width=width)
+                        if isinstance(value, str) else None)
+                if unit is not None:
+                    entry.units = [unit]
+                    budget.used += 1
+                else:
+                    parsed = parse_cells([(value, serial_cell.source)], policy=budget.policy(), width=width,
+                                         expected_qty=qty)
+                    issues += parsed.issues
+                    budget.spend(len(parsed.units), parsed.issues, serial_cell, issues)
+                    entry.units = parsed.units
+                    entry.serials_refused = bool(parsed.issues)
         found.append(entry)
     return found, issues
