@@ -1,6 +1,6 @@
-"""The outbound tests' stocked home (CAM, 12 months of vendor warranty, C1..C4 and CBL 10 at Main on PO 1, CAM X1 at Depot on PO 2; SO S1 at
-Main, S2 at Depot) for adjustments and vendor returns, every test ending with the ledger invariants of the
-issue-16 model (``moves_invariants``)."""
+"""The outbound tests' stocked home (CAM, 12 months of vendor warranty, C1..C4 and CBL 10 at Main on PO 1,
+CAM X1 at Depot on PO 2; SO S1 at Main, S2 at Depot) for adjustments and vendor returns; every test ends with
+the ledger invariants."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from moves_invariants import check_moves_invariants
 from support.books import po_book, so_book, workbook
+from support.invariants import check_invariants
 
 
 @pytest.fixture
@@ -28,6 +28,6 @@ def stocked(cli, tmp_path: Path, db_url: str) -> Iterator[object]:  # type: igno
                         [["1", "CAM", 4, "C1...C4"], ["1", "CBL", 10, None]]), kind="receiving", expect=0)
     cli.ingest(workbook(tmp_path / "pl2.xlsx", ["PO", "Item", "Qty", "Serial"], [["2", "CAM", 1, "X1"]]),
                kind="receiving", expect=0)
-    check_moves_invariants(db_url)
+    check_invariants(db_url)
     yield cli
-    check_moves_invariants(db_url)
+    check_invariants(db_url)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from moves_invariants import check_moves_invariants as check_invariants
 from openpyxl import load_workbook
 from support.books import workbook
+from support.invariants import check_invariants
 
 ADJ = ["Office", "Item", "Action", "Reason", "Qty", "Serials", "Bin", "Unit Cost", "Adjustment Date"]
 
@@ -216,3 +216,26 @@ def test_adjustments__a_found_serial_that_lost_its_leading_zeros_is_refused(stoc
     [out] = cli.ingest(adj(tmp_path, "found-num.xlsx", [["Main", "NUM", "found", "x", None, 4711, None, 5, None]]),
                        kind="adjustments", expect=1)
     assert [e["cell"] for e in out["errors"]] == ["F2"] and "zero" in out["errors"][0]["message"]
+
+
+def test_adjustments__a_counts_answer_dropped_into_inbox_adjustments_closes_the_count(
+        stocked: Any, tmp_path: Path, db_url: str) -> None:
+    """A count with a missing and an unexpected unit; its answer, dropped as it is into inbox/adjustments/, posts
+    its Proposed adjustments sheet; the same count again finds nothing to fix."""
+    cli = stocked
+    count = workbook(tmp_path / "count.xlsx", ["Office", "Item", "Serial"],
+                     [["Main", "CAM", "C1"], ["Main", "CAM", "C2"], ["Main", "CAM", "C3"], ["Main", "CAM", "Z9"]])
+    [counted] = cli.ingest(count, kind="counts", expect=0)
+    assert (counted["counts"]["missing"], counted["counts"]["unexpected"]) == (1, 1)
+    folder = cli.home / "inbox" / "adjustments"
+    folder.mkdir(parents=True, exist_ok=True)
+    dropped = folder / "count-answer.xlsx"
+    dropped.write_bytes(Path(counted["output"]).read_bytes())
+    [out] = cli.ingest(dropped)
+    assert (out["status"], out["kind"]) == ("posted", "adjustments"), out
+    assert cli.json("serial", "C4")["status"] == "scrapped"
+    assert cli.json("serial", "Z9")["status"] == "in_stock"
+    check_invariants(db_url)
+    [again] = cli.ingest(workbook(tmp_path / "count2.xlsx", ["Office", "Item", "Serial"],
+                                  [["Main", "CAM", s] for s in ("C1", "C2", "C3", "Z9")]), kind="counts", expect=0)
+    assert again["counts"]["differences"] == 0

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from moves_invariants import check_moves_invariants as check_invariants
 from openpyxl import load_workbook
 from support.books import workbook
+from support.invariants import check_invariants
 
 from serialtrack.ingest.reader import read_file
 from serialtrack.kinds.registry import FIELD_SPECS, kind_named
