@@ -189,7 +189,8 @@ class VendorReturns(FileKind):
     name = KindName.VENDOR_RETURNS
     fields = Kind(KindName.VENDOR_RETURNS, ("po_number", "item_code", "qty", "serials", "reason", "rma",
                                             "return_date"),
-                  frozenset({"po_number", "item_code"}), {"return_date": ("Date",)})
+                  frozenset({"po_number", "item_code"}), {"return_date": ("Date",)},
+                  detect_needs=frozenset({"rma", "reason", "return_date"}))
 
     def reversal(self) -> Undo:
         return undo_vendor_returns

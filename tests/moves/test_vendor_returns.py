@@ -186,3 +186,13 @@ def test_vendor_return__detected_from_its_headers_in_the_inbox(stocked: Any, tmp
                                 [["1", "CAM", "C4", "R-9", "noisy fan"]]))
     assert (out["status"], out["kind"]) == ("posted", "vendor_returns"), out
     check_invariants(db_url)
+
+
+def test_vendor_return__a_packing_list_in_the_inbox_is_still_a_receipt(stocked: Any, tmp_path: Path) -> None:
+    """PO, Item, Qty and Serial fit both kinds: without an RMA, reason or return date it is a packing list."""
+    cli = stocked
+    inbox = cli.home / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    [out] = cli.ingest(workbook(inbox / "pl.xlsx", ["PO", "Item", "Qty", "Serial"], [["2", "CAM", 1, "X2"]]),
+                       expect=1)
+    assert out["kind"] == "receiving" and {e["code"] for e in out["errors"]} == {"over-receipt"}
