@@ -237,5 +237,6 @@ def test_adjustments__a_counts_answer_dropped_into_inbox_adjustments_closes_the_
     assert cli.json("serial", "Z9")["status"] == "in_stock"
     check_invariants(db_url)
     [again] = cli.ingest(workbook(tmp_path / "count2.xlsx", ["Office", "Item", "Serial"],
-                                  [["Main", "CAM", s] for s in ("C1", "C2", "C3", "Z9")]), kind="counts", expect=0)
+                                  [["Main", "CAM", s] for s in ("C1", "C2", "C3", "Z9")], sheet="Recount"),
+                       kind="counts", expect=0)
     assert again["counts"]["differences"] == 0
