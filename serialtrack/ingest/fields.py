@@ -117,6 +117,9 @@ class Kind:
     #: Detected only when its own fields are all a sheet names (a lookup: serials, perhaps the item); a sheet
     #: that also names a field of another kind (a PO, a qty) is not guessed to be a question.
     exclusive: bool = False
+    #: Detected from headers only where a sheet also names one of these fields: a vendor return's RMA, reason
+    #: or return date. Without one, a PO / Item / Qty / Serial sheet is a packing list, not a vendor return.
+    detect_needs: frozenset[str] = frozenset()
 
     def alias_map(self, vendor_columns: Mapping[str, str] | None = None) -> HeaderMap:
         """header_key -> field for this kind; a vendor's mapping wins over the built-in aliases, both for a

@@ -179,7 +179,7 @@ def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None,
             continue  # a question only when its own fields are all the file names
         # a sheet fits when its header, title block and the given fields hold every required field
         fits = [len(fields) for fields in (sheet | (given & set(kind.columns)) for sheet in headers[name])
-                if kind.required <= fields]
+                if kind.required <= fields and (not kind.detect_needs or kind.detect_needs & fields)]
         if fits:
             scores[name] = max(fits)
     source = Source(file)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from serialtrack.ingest.fields import Kind
+from serialtrack.kinds.adjustments import Adjustments
 from serialtrack.kinds.base import FileKind
 from serialtrack.kinds.counts import Counts
 from serialtrack.kinds.items import Items
@@ -16,12 +17,13 @@ from serialtrack.kinds.receiving import Receiving
 from serialtrack.kinds.returns import Returns
 from serialtrack.kinds.sales_orders import SalesOrders
 from serialtrack.kinds.shipping import Shipping
+from serialtrack.kinds.vendor_returns import VendorReturns
 from serialtrack.ledger.reverse_store import Undo
 from serialtrack.records import KindName
 
 KINDS: Mapping[KindName, FileKind] = MappingProxyType({
     k.name: k for k in (Items(), PurchaseOrders(), SalesOrders(), Receiving(), Shipping(), Returns(), Counts(),
-                        Lookups())
+                        Lookups(), Adjustments(), VendorReturns())
 })
 
 #: Each kind's field list, as header detection wants it.

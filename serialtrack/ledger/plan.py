@@ -148,6 +148,21 @@ class CountPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class LotPick:
+    """A quantity of a non-serialized item taken from one lot, first in, first out, when the file is checked
+    (adjustments, vendor returns): posting takes exactly these, guarded, so the answer's values are the
+    ledger's."""
+
+    lot_id: int
+    lot_document: str
+    office_id: int
+    office: str
+    qty: int
+    unit_cost: Decimal
+    received_date: dt.date
+
+
+@dataclass(frozen=True, slots=True)
 class CountDifference:
     """One difference between a count and the ledger, and what would close it.
 
@@ -222,6 +237,8 @@ class AdjustmentLinePlan:
     units: tuple[StockUnit, ...] = ()  # scrap / write_off of serialized units
     found: tuple[UnitPlan, ...] = ()  # found serialized units
     rows: tuple[tuple[str | None, int | None, int], ...] = ()
+    #: scrap / write_off of a non-serialized quantity: the lots it comes from
+    picks: tuple[LotPick, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -238,6 +255,14 @@ class VendorReturnLinePlan:
     rows: tuple[tuple[str | None, int | None, int], ...] = ()
     #: unit id -> the last day of its vendor warranty (from its received date), None without one
     vendor_warranty_until: Mapping[int, dt.date | None] = field(default_factory=dict)
+    #: a non-serialized quantity: the lots it comes from (the PO line's, and those moved out of them)
+    picks: tuple[LotPick, ...] = ()
+    #: the PO line, and its ordered and received quantities as the check read them (guarded at commit)
+    po_line_id: int = 0
+    qty_ordered: int = 0
+    qty_received: int = 0
+    #: the item's vendor warranty in months (None: none), for the picks' warranty dates
+    vendor_warranty_months: int | None = None
 
 
 @dataclass(frozen=True)

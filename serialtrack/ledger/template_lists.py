@@ -138,3 +138,22 @@ def stock_places(engine: Engine, office: str) -> list[StockPlace]:
                  .where(su.c.office_id.in_(ids), su.c.status == SerialStatus.IN_STOCK)
                  .order_by(bins.c.name, items.c.code))
         return [StockPlace(r.name, r.bin, r.code, r.description) for r in conn.execute(query)]
+
+
+def _received_numbers() -> Select[Any]:
+    po, pol = t.purchase_orders, t.po_lines
+    return (select(po.c.number, t.items.c.code).join(pol, pol.c.po_id == po.c.id)
+            .join(t.items, t.items.c.id == pol.c.item_id).where(pol.c.qty_received > 0))
+
+
+def purchase_orders_received(engine: Engine) -> list[str]:
+    """Purchase orders with a line received (what a vendor-returns template's PO drop-down offers)."""
+    with engine.connect() as conn:
+        return sorted({r.number for r in conn.execute(_received_numbers())})
+
+
+def received_items(engine: Engine, po_number: str) -> list[str]:
+    """The items of a PO received so far (what a vendor-returns template prefills with ``--po``)."""
+    with engine.connect() as conn:
+        return sorted({r.code for r in conn.execute(_received_numbers()
+                                                    .where(t.purchase_orders.c.number == po_number))})

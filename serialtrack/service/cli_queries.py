@@ -9,7 +9,8 @@ import click
 from serialtrack.ingest.serials import normalize_serial
 from serialtrack.ledger import queries
 from serialtrack.ledger.lookups import units_for
-from serialtrack.records import DroppedBy
+from serialtrack.ledger.warranty import warranty_state
+from serialtrack.records import DroppedBy, SerialStatus
 from serialtrack.service.cli_common import EXIT_FAILED, UserError, context_for, print_json
 from serialtrack.service.context import Context
 from serialtrack.service.home import Home
@@ -33,12 +34,18 @@ def lookup_serial(ctx: Context, serial: str, item_code: str | None = None) -> di
         raise UserError(f"serial {normal} is held by several items ({codes}); say which with --item", EXIT_FAILED)
     unit = matches[0]
     history = queries.serial_history(ctx.store.engine, unit.id)
+    sent_back = [h["date"] for h in history if h["type"] == "vendor_return" and h["batch_status"] == "posted"]
+    at_return = (warranty_state(unit.vendor_warranty_until, sent_back[-1])
+                 if unit.status == SerialStatus.RETURNED_TO_VENDOR and sent_back else None)
     return {
         "item_code": unit.item_code, "serial": unit.serial, "status": unit.status,
         "office": unit.office, "bin": unit.bin, "lot": unit.lot,
         "warranty_until": unit.warranty_until.isoformat() if unit.warranty_until else None,
         "vendor_warranty_until": (unit.vendor_warranty_until.isoformat() if unit.vendor_warranty_until
                                   else None),
+        #: a unit returned to its vendor: "in" or "out" of its vendor warranty on the day it went back (null:
+        #: not returned to the vendor, or the item has no vendor warranty)
+        "vendor_warranty_at_return": at_return,
         "history": [{"type": h["type"], "date": h["date"].isoformat(), "document": h["document"], "file": h["file"],
                      "sheet": h["sheet"], "row": h["row"], "batch": h["batch"], "by": _by(h).as_json()}
                     for h in history],
@@ -59,6 +66,9 @@ def serial(home: Home, serial: str, item_code: str | None, as_json: bool) -> Non
         return
     place = f"{found['office']} / {found['bin']}" if found["office"] else "-"
     click.echo(f"{found['item_code']} {found['serial']}: {found['status']} at {place}, lot {found['lot']}")
+    if found["vendor_warranty_at_return"]:
+        click.echo(f"  went back to the vendor {found['vendor_warranty_at_return']} of its vendor warranty "
+                   f"(until {found['vendor_warranty_until']})")
     for h in found["history"]:
         where = f"{h['file']} › {h['sheet']} › row {h['row']}" if h["sheet"] else (h["file"] or "")
         by = DroppedBy(**h["by"])

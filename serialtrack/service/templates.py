@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from serialtrack.exporters.template import Template, TemplateColumn, write_template
 from serialtrack.exporters.xlsx import Cell
+from serialtrack.kinds.adjustments import ACTION_NAMES
 from serialtrack.kinds.base import FileKind
 from serialtrack.kinds.columns import KindColumn, kind_columns
 from serialtrack.kinds.items import CHECK_DIGITS
@@ -71,6 +72,12 @@ def _returns_rows(engine: Engine, number: str) -> Rows | None:
     return [{"so_number": line.number, "item_code": line.item_code} for line in q.lines_out(engine, number)]
 
 
+def _vendor_return_rows(engine: Engine, number: str) -> Rows | None:
+    if not q.order_exists(engine, "purchase", number):
+        return None
+    return [{"po_number": number, "item_code": code} for code in q.received_items(engine, number)]
+
+
 def _count_rows(engine: Engine, office: str) -> Rows | None:
     name = q.office_name(engine, office)
     if name is None:
@@ -88,6 +95,8 @@ PREFILLS: Mapping[KindName, Prefill] = {
     KindName.RETURNS: Prefill("so", "sales order", _returns_rows, "has no shipped units out with the customer",
                               q.sales_orders_with_units_out),
     KindName.COUNTS: Prefill("office", "office", _count_rows, ""),
+    KindName.VENDOR_RETURNS: Prefill("po", "purchase order", _vendor_return_rows, "has nothing received to return",
+                                     q.purchase_orders_received),
 }
 
 #: Closed lists, the same in every template.
@@ -95,9 +104,10 @@ FIXED_LISTS: Mapping[str, Sequence[str]] = {
     "dispositions": tuple(d.replace("_", " ") for d in DISPOSITIONS),
     "yes or no": ("Y", "N"),
     "check digits": tuple(sorted(d.title() for d in CHECK_DIGITS)),
+    "adjustment actions": tuple(a.replace("_", " ") for a in ACTION_NAMES),
 }
 _FIXED_FOR_FIELD = {"disposition": "dispositions", "serialized": "yes or no", "track_mfr_lot": "yes or no",
-                    "check_digit": "check digits"}
+                    "check_digit": "check digits", "action": "adjustment actions"}
 
 
 def _ledger_lists(engine: Engine, kind: FileKind) -> dict[str, list[str]]:
@@ -136,7 +146,7 @@ def _column(kind: FileKind, column: KindColumn) -> TemplateColumn:
         hint = "a serialized item's code"
     width = 30 if column.field in ("serials", "description", "reason") else None
     return TemplateColumn(column.heading, column.value, column.required, hint, choices,
-                          closed=column.field == "disposition", width=width)
+                          closed=column.field in ("disposition", "action"), width=width)
 
 
 def _guide(kind: FileKind, columns: Sequence[KindColumn], today: dt.date, *, ledger: bool,

@@ -197,6 +197,33 @@ def _round_trip_counts(cli: Any, tmp: Path, db_url: str) -> None:
         (s, row["Bin"], dt.date(2026, 11, 20)) for s in ("SN0001", "SN0002", "SN0003")]
 
 
+def _round_trip_adjustments(cli: Any, tmp: Path, db_url: str) -> None:
+    _stock(cli, tmp)
+    path = _template(cli, "adjustments")
+    ws = load_workbook(path).worksheets[0]
+    assert list(_headings(ws)) == ["Office", "Item", "Action", "Reason", "Qty", "Serials", "Bin", "Unit Cost",
+                                   "Adjustment Date"]
+    _drop(cli, path, "adjustments", {2: {"Office": "Main", "Item": "CAM-1", "Action": "scrap", "Reason": "cracked",
+                                         "Serials": "SN0001"},
+                                     3: {"Office": "Main", "Item": "CAM-1", "Action": "write off",
+                                         "Reason": "count difference", "Qty": 1, "Serials": "SN0002"},
+                                     4: {"Office": "Main", "Item": "CAM-1", "Action": "found", "Reason": "in a box",
+                                         "Serials": SCANNED, "Unit Cost": 99}})
+    assert _serials(db_url, "CAM-1") == {"SN0001": "scrapped", "SN0002": "scrapped", "SN0003": "in_stock",
+                                         SCANNED: "in_stock"}
+
+
+def _round_trip_vendor_returns(cli: Any, tmp: Path, db_url: str) -> None:
+    _stock(cli, tmp)
+    path = _template(cli, "vendor_returns", "--po", "70001")
+    assert [(r["PO #"], r["Item"]) for r in _prefilled(path)] == [("70001", "CAM-1"), ("70001", "CBL-1")]
+    _drop(cli, path, "vendor_returns", {2: {"Serials": "SN0003", "Reason": "dead on arrival", "RMA #": "R-1"},
+                                        3: {"Qty": 2, "Reason": "wrong length"}})
+    assert _serials(db_url, "CAM-1")["SN0003"] == "returned_to_vendor"
+    pol = t.po_lines
+    assert sorted(_query(db_url, select(pol.c.qty_received))) == [(2,), (8,)]
+
+
 def _round_trip_lookups(cli: Any, tmp: Path, db_url: str) -> None:
     _stock(cli, tmp)
     path = _template(cli, "lookups")
@@ -219,6 +246,7 @@ ROUND_TRIPS: dict[str, Callable[[Any, Path, str], None]] = {
     "items": _round_trip_items, "purchase_orders": _round_trip_purchase_orders,
     "sales_orders": _round_trip_sales_orders, "receiving": _round_trip_receiving,
     "shipping": _round_trip_shipping, "returns": _round_trip_returns, "counts": _round_trip_counts,
+    "adjustments": _round_trip_adjustments, "vendor_returns": _round_trip_vendor_returns,
 }
 
 
@@ -339,7 +367,7 @@ def test_template__usage_and_lookup_errors(cli: Any, tmp_path: Path) -> None:
     lines = [line for line in unknown.stderr.splitlines() if line]
     assert len(lines) == 3, "click's usage error: usage, a hint, the error"
     assert unknown.stderr.splitlines()[0].startswith("Usage: ") and unknown.stderr.splitlines()[-1].startswith(
-        "Error: Invalid value for 'KIND': 'packing_lists' is not one of 'counts', 'items',")
+        "Error: Invalid value for 'KIND': 'packing_lists' is not one of 'adjustments', 'counts', 'items',")
     wrong = cli("template", "shipping", "--po", "70001", expect=2)
     assert wrong.stderr.splitlines()[-1] == "Error: the shipping template takes --so, not --po"
     none = cli("template", "items", "--office", "Main", expect=2)
