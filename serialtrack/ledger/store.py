@@ -266,7 +266,8 @@ def _items(conn: Connection, codes: Sequence[str]) -> dict[str, ItemInfo]:
             found[r.code] = ItemInfo(r.id, r.code, bool(r.serialized), bool(r.track_mfr_lot), r.next_serial,
                                      r.est_unit_cost, r.serial_pattern, r.check_digit, r.description,
                                      r.id in linked, r.uom,
-                                     _ledger_width(conn, r.id) if r.serialized else None)
+                                     _ledger_width(conn, r.id) if r.serialized else None, r.warranty_months,
+                                     r.vendor_warranty_months)
     return found
 
 

@@ -27,6 +27,8 @@ class ItemInfo:
     #: The digit count of the item's serials in the ledger when they are all of one width and purely numeric
     #: (``000101`` on hand: 6), so a ``101`` whose zeros Excel dropped is caught; None when unknown or mixed.
     ledger_width: int | None = None
+    warranty_months: int | None = None
+    vendor_warranty_months: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

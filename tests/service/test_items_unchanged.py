@@ -74,3 +74,19 @@ def test_items__created_updated_and_unchanged_counted_apart(cli, tmp_path: Path)
     assert changes == {"CAM": "updated", "CBL": "unchanged", "SW": "unchanged", "NEW": "created"}
     counts = out["counts"]
     assert (counts["items_created"], counts["items_updated"], counts["items_unchanged"]) == (1, 1, 2)
+
+
+def test_items__warranty_months_given_again_or_changed(cli, tmp_path: Path) -> None:
+    """An existing item's warranties compare with what the ledger holds (re-dropping a list that gives them
+    once crashed: the ledger's view of an item did not carry them)."""
+    header = ["Item Code", "Description", "Serialized", "Warranty Months", "Vendor Warranty Months"]
+    cli.ingest(workbook(tmp_path / "items.xlsx", header, [["CAM", "IP camera", "Y", 12, 24],
+                                                          ["CBL", "Cable", "N", None, None]]), kind="items", expect=0)
+    [out] = cli.ingest(workbook(tmp_path / "items-2.xlsx", header, [["CAM", "IP camera", "Y", 12, 36],
+                                                                    ["CBL", "Cable", "N", None, None]]),
+                       kind="items", expect=0)
+    assert out["status"] == "posted", out["errors"]
+    assert _answer(out["output"])[1] == {"CAM": "updated", "CBL": "unchanged"}
+    [same] = cli.ingest(workbook(tmp_path / "items-3.xlsx", [*header, "Notes"],
+                                 [["CAM", "IP camera", "Y", 12, 36, None]]), kind="items", expect=0)
+    assert _answer(same["output"])[1] == {"CAM": "unchanged"}
