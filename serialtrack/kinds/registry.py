@@ -11,6 +11,7 @@ from serialtrack.kinds.base import FileKind
 from serialtrack.kinds.counts import Counts
 from serialtrack.kinds.items import Items
 from serialtrack.kinds.lookups import Lookups
+from serialtrack.kinds.offices import Offices
 from serialtrack.kinds.purchase_orders import PurchaseOrders
 from serialtrack.kinds.receiving import Receiving
 from serialtrack.kinds.returns import Returns
@@ -21,7 +22,7 @@ from serialtrack.records import KindName
 
 KINDS: Mapping[KindName, FileKind] = MappingProxyType({
     k.name: k for k in (Items(), PurchaseOrders(), SalesOrders(), Receiving(), Shipping(), Returns(), Counts(),
-                        Lookups())
+                        Lookups(), Offices())
 })
 
 #: Each kind's field list, as header detection wants it.
