@@ -17,12 +17,13 @@ from serialtrack.kinds.receiving import Receiving
 from serialtrack.kinds.returns import Returns
 from serialtrack.kinds.sales_orders import SalesOrders
 from serialtrack.kinds.shipping import Shipping
+from serialtrack.kinds.transfers import Transfers
 from serialtrack.ledger.reverse_store import Undo
 from serialtrack.records import KindName
 
 KINDS: Mapping[KindName, FileKind] = MappingProxyType({
     k.name: k for k in (Items(), PurchaseOrders(), SalesOrders(), Receiving(), Shipping(), Returns(), Counts(),
-                        Lookups(), Offices())
+                        Lookups(), Offices(), Transfers())
 })
 
 #: Each kind's field list, as header detection wants it.

@@ -1,15 +1,156 @@
-"""Applying transfers: units and quantities moved between offices and bins, through lots made at the destination, inside the store's transaction (issue 16)."""
+"""Applying transfers: units and quantities moved between offices and bins, through lots made at the
+destination, inside the store's transaction (issue 16).
+
+For each unit moved, two transactions: ``transfer_out`` from the lot it left, where it was, then ``transfer_in``
+into the destination lot, where it went, both at the lot's cost. The destination lot is one new lot per
+(source lot, destination office) in the batch, a copy of the source lot's document, date, cost, manufacturer lot
+and packing list, pointing at the received lot it came from (``origin_lot_id``), holding what moved into it. The
+source lot's ``qty_used`` grows by what left it. Units change lot, office and bin only where they still stand
+where the check saw them (``guard``), so of two transfers of one unit only one posts; a non-serialized quantity
+is taken first in, first out from the from-office's live lots under the lots' own CHECK (never used beyond what
+they received)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
 
-from serialtrack.ledger.plan import PostingPlan
-from serialtrack.ledger.posting import Posting
+from sqlalchemy import Connection, insert, select
+
+from serialtrack.ledger import schema as t
+from serialtrack.ledger.guard import Conflict, guarded_update
+from serialtrack.ledger.outbound_store import TX_COLUMNS, _fifo, _item_ids, _use_lots
+from serialtrack.ledger.plan import PostingPlan, StockUnit, TransferLinePlan
+from serialtrack.ledger.posting import Posting, ensure_bins
+from serialtrack.ledger.sql import bulk_insert, new_id, office_ids_named
+from serialtrack.records import SerialStatus
+
+
+@dataclass
+class _Move:
+    """What one plan line takes from one source lot."""
+
+    line: TransferLinePlan
+    item_id: int
+    from_office: int
+    to_office: int
+    to_bin: int
+    lot_id: int
+    qty: int
+    cost: Decimal
+    units: list[StockUnit] = field(default_factory=list)  # empty for a non-serialized quantity
+
+
+def _office_id(conn: Connection, name: str) -> int:
+    found = office_ids_named(conn, name)
+    if not found:
+        raise Conflict(f"office {name} is no longer in the ledger")
+    return found[0]
+
+
+def _moves(conn: Connection, plan: PostingPlan, items: dict[str, int]) -> list[_Move]:
+    """Each line's units grouped by source lot, and each plain line's first-in, first-out pick (the lots it
+    takes are used at once, so the next line of the same item picks from what is left)."""
+    moves: list[_Move] = []
+    for line in plan.transfers:
+        item_id = items[line.item_code]
+        from_office, to_office = _office_id(conn, line.from_office), _office_id(conn, line.to_office)
+        to_bin = ensure_bins(conn, to_office, [line.to_bin or ""])[line.to_bin or ""]
+        if line.units:
+            by_lot: dict[int, _Move] = {}
+            for u in line.units:
+                move = by_lot.get(u.lot_id)
+                if move is None:
+                    move = by_lot[u.lot_id] = _Move(line, item_id, from_office, to_office, to_bin, u.lot_id, 0,
+                                                    u.unit_cost)
+                move.qty += 1
+                move.units.append(u)
+            moves += by_lot.values()
+            _use_lots(conn, Counter({lot_id: move.qty for lot_id, move in sorted(by_lot.items())}))
+        else:
+            taken = _fifo(conn, item_id, from_office, line.qty)
+            _use_lots(conn, Counter({lot_id: qty for lot_id, qty, _ in taken}))
+            moves += [_Move(line, item_id, from_office, to_office, to_bin, lot_id, qty, cost)
+                      for lot_id, qty, cost in taken]
+    return moves
+
+
+def _destination_lots(conn: Connection, posting: Posting, moves: list[_Move]) -> dict[tuple[int, int], int]:
+    """(source lot, destination office) -> the new lot holding what moved there from that lot."""
+    into: Counter[tuple[int, int]] = Counter()
+    for move in moves:
+        into[(move.lot_id, move.to_office)] += move.qty
+    lots = t.lots.c
+    sources = {r.id: r for r in conn.execute(
+        select(lots.id, lots.document, lots.item_id, lots.received_date, lots.unit_cost, lots.mfr_lot,
+               lots.packing_list, lots.origin_lot_id).where(lots.id.in_(sorted({k[0] for k in into}))))}
+    made = {}
+    for (lot_id, office_id), qty in sorted(into.items()):
+        source = sources[lot_id]
+        made[(lot_id, office_id)] = new_id(conn.execute(insert(t.lots).values(
+            document=source.document, item_id=source.item_id, office_id=office_id, po_line_id=None,
+            batch_id=posting.batch_id, received_date=source.received_date, qty_ordered=qty, qty_received=qty,
+            qty_used=0, unit_cost=source.unit_cost, mfr_lot=source.mfr_lot, packing_list=source.packing_list,
+            origin_lot_id=source.origin_lot_id or source.id)))
+    return made
+
+
+def _move_units(conn: Connection, moves: list[_Move], made: dict[tuple[int, int], int]) -> None:
+    """Units change lot and place only where they still stand in stock where the check saw them."""
+    su = t.serial_units.c
+    for move in moves:
+        if not move.units:
+            continue
+        line = move.line
+        still = [su.status == SerialStatus.IN_STOCK, su.office_id == move.from_office, su.lot_id == move.lot_id]
+        bins = {u.bin_id for u in move.units}
+        if line.from_bin is not None and len(bins) == 1:  # the rules saw every unit in that one bin
+            still.append(su.bin_id == next(iter(bins)))
+        guarded_update(conn, t.serial_units, [u.unit_id for u in move.units],
+                       {"lot_id": made[(move.lot_id, move.to_office)], "office_id": move.to_office,
+                        "bin_id": move.to_bin},
+                       still, f"serials of {line.item_code} moving from {line.from_office} are no longer there")
+
+
+def _transactions(posting: Posting, moves: list[_Move], made: dict[tuple[int, int], int]) -> Iterator[list[object]]:
+    """transfer_out then transfer_in, per unit (or per source lot of a plain quantity)."""
+    batch_id, meta, now = posting.batch_id, posting.meta, posting.now
+    for move in moves:
+        line = move.line
+        document = line.reference or f"TR-{batch_id}"
+        common = (batch_id, move.item_id, document, line.transfer_date, now, meta.file_name, meta.sha256)
+        into = made[(move.lot_id, move.to_office)]
+        if move.units:
+            for u in move.units:
+                yield _tx(common, "transfer_out", u.unit_id, move.lot_id, move.from_office, u.bin_id, 1, move.cost,
+                          u.sheet, u.row)
+                yield _tx(common, "transfer_in", u.unit_id, into, move.to_office, move.to_bin, 1, move.cost,
+                          u.sheet, u.row)
+        else:
+            sheet, row = (line.rows[0][0], line.rows[0][1]) if line.rows else (None, None)
+            yield _tx(common, "transfer_out", None, move.lot_id, move.from_office, None, move.qty, move.cost,
+                      sheet, row)
+            yield _tx(common, "transfer_in", None, into, move.to_office, move.to_bin, move.qty, move.cost, sheet,
+                      row)
+
+
+def _tx(common: tuple[object, ...], kind: str, unit_id: int | None, lot_id: int, office_id: int,
+        bin_id: int | None, qty: int, cost: Decimal, sheet: str | None, row: int | None) -> list[object]:
+    """One transaction row in ``TX_COLUMNS`` order."""
+    batch_id, item_id, document, occurred_on, now, file_name, sha = common
+    return [batch_id, kind, item_id, unit_id, lot_id, office_id, bin_id, qty, cost, document, occurred_on, now,
+            file_name, sha, sheet, row, None]
 
 
 def apply_transfers(conn: Connection, posting: Posting, plan: PostingPlan) -> tuple[int, int, int]:
     """Post the plan's transfers; returns (lots made, units, transactions)."""
     if not plan.transfers:
         return 0, 0, 0
-    raise NotImplementedError("transfers are not posted yet")
+    items = _item_ids(conn, {line.item_code for line in plan.transfers})
+    moves = _moves(conn, plan, items)
+    made = _destination_lots(conn, posting, moves)
+    _move_units(conn, moves, made)
+    written = bulk_insert(conn, t.transactions, TX_COLUMNS, _transactions(posting, moves, made))
+    return len(made), sum(line.qty for line in plan.transfers), written
