@@ -10,9 +10,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from serialtrack.ingest.order_lines import LineRow, OrderLine, order_lines
-from serialtrack.ingest.reader import Row
+from serialtrack.ingest.reader import Frame, Row
 from serialtrack.ingest.serials import SerialPolicy, SerialUnit
-from serialtrack.ingest.values import Cell, as_code, as_text
+from serialtrack.ingest.values import Cell, as_text
 from serialtrack.records import CellValue, Issue, Source
 
 
@@ -73,18 +73,24 @@ def transfer_lines(rows: list[Row], *, policy: SerialPolicy, width_for: Callable
                                 needs="a from office")
     found: dict[tuple[str, str, str, str, str, str], TransferLine] = {}
     texts: dict[tuple[type, CellValue], str | None] = {}
+    frame: Frame | None = None
     for line in lines:
         for line_row in line.rows:
             row = line_row.row
-            to_value = row.value("to_office")
+            if row.frame is not frame:  # read column-wise: one picker per table and field
+                frame = row.frame
+                pick_to, pick_from_bin, pick_to_bin, pick_reference = (
+                    frame.picker(name) for name in ("to_office", "from_bin", "to_bin", "reference"))
+            values = row.values
+            to_value = pick_to(values)
             if to_value is None:
                 where = row.cells.get("to_office")
                 issues.append(Issue("required-value-missing", "to office empty on this row; every row needs the "
                                     "office the units go to", where.source if where else row.source))
                 continue
-            to_office = as_code(to_value) or ""
-            from_bin, to_bin, reference = (_text(row.value(name), texts) for name in ("from_bin", "to_bin",
-                                                                                      "reference"))
+            to_office = _text(to_value, texts) or ""
+            from_bin, to_bin, reference = (_text(pick(values), texts) for pick in (pick_from_bin, pick_to_bin,
+                                                                                     pick_reference))
             key = (line.item_code, line.number.casefold(), (from_bin or "").casefold(), to_office.casefold(),
                    (to_bin or "").casefold(), reference or "")
             moved = found.get(key)

@@ -13,7 +13,6 @@ they received)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -21,7 +20,7 @@ from sqlalchemy import Connection, insert, select
 
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.guard import Conflict, guarded_update
-from serialtrack.ledger.outbound_store import TX_COLUMNS, _fifo, _item_ids, _use_lots
+from serialtrack.ledger.outbound_store import _fifo, _item_ids, _use_lots
 from serialtrack.ledger.plan import PostingPlan, StockUnit, TransferLinePlan
 from serialtrack.ledger.posting import Posting, ensure_bins
 from serialtrack.ledger.sql import bulk_insert, new_id, office_ids_named
@@ -114,34 +113,32 @@ def _move_units(conn: Connection, moves: list[_Move], made: dict[tuple[int, int]
                        still, f"serials of {line.item_code} moving from {line.from_office} are no longer there")
 
 
-def _transactions(posting: Posting, moves: list[_Move], made: dict[tuple[int, int], int]) -> Iterator[list[object]]:
-    """transfer_out then transfer_in, per unit (or per source lot of a plain quantity)."""
+def _transactions(conn: Connection, posting: Posting, moves: list[_Move], made: dict[tuple[int, int], int]) -> int:
+    """Per move, its ``transfer_out`` rows then its ``transfer_in`` rows (so each unit's out precedes its in),
+    one bulk insert each with what the move's rows share given once (``constant``)."""
     batch_id, meta, now = posting.batch_id, posting.meta, posting.now
+    written = 0
     for move in moves:
         line = move.line
-        document = line.reference or f"TR-{batch_id}"
-        common = (batch_id, move.item_id, document, line.transfer_date, now, meta.file_name, meta.sha256)
-        into = made[(move.lot_id, move.to_office)]
+        shared = {"batch_id": batch_id, "item_id": move.item_id, "document": line.reference or f"TR-{batch_id}",
+                  "occurred_on": line.transfer_date, "created_at": now, "source_file": meta.file_name,
+                  "source_sha256": meta.sha256, "unit_cost": move.cost, "note": None}
+        out = dict(shared, type="transfer_out", lot_id=move.lot_id, office_id=move.from_office)
+        into = dict(shared, type="transfer_in", lot_id=made[(move.lot_id, move.to_office)], office_id=move.to_office,
+                    bin_id=move.to_bin)
         if move.units:
-            for u in move.units:
-                yield _tx(common, "transfer_out", u.unit_id, move.lot_id, move.from_office, u.bin_id, 1, move.cost,
-                          u.sheet, u.row)
-                yield _tx(common, "transfer_in", u.unit_id, into, move.to_office, move.to_bin, 1, move.cost,
-                          u.sheet, u.row)
+            written += bulk_insert(conn, t.transactions, ("serial_unit_id", "bin_id", "qty", "source_sheet",
+                                                          "source_row"),
+                                   ((u.unit_id, u.bin_id, 1, u.sheet, u.row) for u in move.units), constant=out)
+            written += bulk_insert(conn, t.transactions, ("serial_unit_id", "qty", "source_sheet", "source_row"),
+                                   ((u.unit_id, 1, u.sheet, u.row) for u in move.units), constant=into)
         else:
             sheet, row = (line.rows[0][0], line.rows[0][1]) if line.rows else (None, None)
-            yield _tx(common, "transfer_out", None, move.lot_id, move.from_office, None, move.qty, move.cost,
-                      sheet, row)
-            yield _tx(common, "transfer_in", None, into, move.to_office, move.to_bin, move.qty, move.cost, sheet,
-                      row)
-
-
-def _tx(common: tuple[object, ...], kind: str, unit_id: int | None, lot_id: int, office_id: int,
-        bin_id: int | None, qty: int, cost: Decimal, sheet: str | None, row: int | None) -> list[object]:
-    """One transaction row in ``TX_COLUMNS`` order."""
-    batch_id, item_id, document, occurred_on, now, file_name, sha = common
-    return [batch_id, kind, item_id, unit_id, lot_id, office_id, bin_id, qty, cost, document, occurred_on, now,
-            file_name, sha, sheet, row, None]
+            plain = ("serial_unit_id", "qty", "source_sheet", "source_row")
+            written += bulk_insert(conn, t.transactions, (*plain, "bin_id"), [(None, move.qty, sheet, row, None)],
+                                   constant=out)
+            written += bulk_insert(conn, t.transactions, plain, [(None, move.qty, sheet, row)], constant=into)
+    return written
 
 
 def apply_transfers(conn: Connection, posting: Posting, plan: PostingPlan) -> tuple[int, int, int]:
@@ -152,5 +149,5 @@ def apply_transfers(conn: Connection, posting: Posting, plan: PostingPlan) -> tu
     moves = _moves(conn, plan, items)
     made = _destination_lots(conn, posting, moves)
     _move_units(conn, moves, made)
-    written = bulk_insert(conn, t.transactions, TX_COLUMNS, _transactions(posting, moves, made))
+    written = _transactions(conn, posting, moves, made)
     return len(made), sum(line.qty for line in plan.transfers), written

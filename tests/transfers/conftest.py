@@ -11,12 +11,6 @@ import pytest
 from support.books import items_book, po_book, so_book, workbook
 from support.invariants import check_invariants
 
-TRANSFER = ["Item", "From Office", "To Office", "Qty", "Serials", "From Bin", "To Bin", "Reference"]
-
-
-def transfer_book(path: Path, rows: list[list[Any]], header: list[str] = TRANSFER) -> Path:
-    return workbook(path, header, rows, sheet="Transfers")
-
 
 @pytest.fixture
 def stocked(cli, tmp_path: Path, db_url: str) -> Iterator[Any]:  # type: ignore[no-untyped-def]

@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from conftest import transfer_book
 from openpyxl import load_workbook
 from sqlalchemy import create_engine
 from support.books import workbook
 from support.invariants import check_invariants
+from transfer_support import transfer_book
 
 from serialtrack.ledger.lookups import units_for
 
