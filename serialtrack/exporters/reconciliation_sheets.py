@@ -260,9 +260,9 @@ def roll_forward_sheet(conn: Connection, period: Period) -> DataSheet:
     return DataSheet(
         "Roll-forward", "RollForward", ROLL_FORWARD_COLUMNS,
         f"Inventory value by item from {period.start.isoformat()} to {period.day.isoformat()}: opening (the end "
-        f"of the day before) + receipts - COGS (as on the COGS sheet) - adjustments - vendor returns + "
-        f"reversals (reversed receipts) = closing, which the Summary ties to the Valuation's total. "
-        f"Adjustments and vendor returns stay 0 until those kinds of file exist.",
+        f"of the day before) + receipts - COGS (as on the COGS sheet) - adjustments (scrapped and written off, "
+        f"less found) - vendor returns + reversals (reversed receipts) = closing, which the Summary ties to the "
+        f"Valuation's total. Transfers move value between offices, not items: they are in no column.",
         rows(), sums=("Opening Value", "Receipts", "COGS", "Adjustments", "Vendor Returns", "Reversals"),
         totals=("Opening Value", "Receipts", "COGS", "Adjustments", "Vendor Returns", "Reversals",
                 "Closing Value"))

@@ -147,6 +147,30 @@ class CountPlan:
     row: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class CountDifference:
+    """One difference between a count and the ledger, and what would close it.
+
+    ``difference``: missing (in stock here, not counted), unexpected (counted, unknown to the ledger),
+    wrong office / wrong bin (counted here, in stock elsewhere), not in stock (counted, but shipped, scrapped or
+    returned). ``proposal``: write_off, found, transfer, or None (a person has to look).
+    """
+
+    difference: str
+    office: str
+    bin: str | None  # where it was counted (missing: the bin the ledger has it in)
+    item_code: str
+    serial: str
+    ledger_says: str
+    proposal: str | None
+    advice: str
+    count_date: dt.date
+    from_office: str | None = None  # a transfer's origin: where the ledger has it
+    from_bin: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+
+
 #: A serialized unit taken from where it stands (a transfer, a scrap or write-off, a vendor return): the same
 #: facts a shipment needs, checked again at commit (still in stock, at that office, in that lot).
 StockUnit = ShipUnit
@@ -231,6 +255,8 @@ class PostingPlan:
     transfers: tuple[TransferLinePlan, ...] = ()
     adjustments: tuple[AdjustmentLinePlan, ...] = ()
     vendor_returns: tuple[VendorReturnLinePlan, ...] = ()
+    #: a count's differences from the ledger as it stood when the count was checked (counts change no stock)
+    count_differences: tuple[CountDifference, ...] = ()
 
     @property
     def units(self) -> int:

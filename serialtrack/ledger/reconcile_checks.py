@@ -27,6 +27,7 @@ from sqlalchemy import Connection, and_, case, func, literal, or_, select
 
 from serialtrack.ledger import reconcile_history as history
 from serialtrack.ledger import schema as t
+from serialtrack.ledger.reconcile_history import is_action
 from serialtrack.ledger.reconcile_queries import disposition_is, lot_is_live, lot_quantities, stream
 from serialtrack.records import BatchStatus, SerialStatus, plural
 
@@ -89,9 +90,7 @@ def _unit_state(as_of: dt.date) -> Any:
     ``as_of`` left it (units with no standing transaction then did not exist yet)."""
     last, tx = history.last_standing(as_of), t.transactions.alias("state_tx")
     in_stock = history.leaves_in_stock(tx)
-    status = case((in_stock, literal("in_stock")), (tx.c.type == "shipment", literal("shipped")),
-                  *((and_(tx.c.type == "return", disposition_is(tx.c.note, note)), literal(state))
-                    for note, state in _RETURN_STATUS.items()), else_=literal("unknown"))
+    status = case((in_stock, literal("in_stock")), *_leaves_out(tx), else_=literal("unknown"))
     return (select(last.c.serial_unit_id.label("id"), status.label("status"),
                    case((in_stock, tx.c.office_id)).label("office_id"), case((in_stock, tx.c.bin_id)).label("bin_id"))
             .select_from(last).join(tx, tx.c.id == last.c.last_id).subquery("unit_state"))
@@ -200,8 +199,8 @@ def not_counted(conn: Connection, day: dt.date | None = None, as_of: dt.date | N
         yield Finding(
             "not-counted", r.office, r.bin, r.item, r.serial, r.document,
             f"in stock at {_where(r.office, r.bin)}", f"not in the count of {r.count_date.isoformat()}", None,
-            f"Find {r.item} {r.serial} in {_where(r.office, r.bin)} and scan it; if it cannot be found, report "
-            f"it missing so it can be written off.", r.unit_cost)
+            f"Find {r.item} {r.serial} in {_where(r.office, r.bin)} and scan it; if it cannot be found, write it "
+            f"off (the count's answer proposes the adjustment for inbox/adjustments/).", r.unit_cost)
 
 
 def counted_disagreements(conn: Connection, day: dt.date | None = None,
@@ -267,13 +266,13 @@ def _classify_count_row(r: Any) -> Finding | None:
     if r.unit_office != r.office:
         return Finding("counted-at-other-office", r.office, r.count_bin, r.item, r.serial, r.document,
                        f"in stock at {_where(r.unit_office, r.unit_bin)}", found, source,
-                       f"Send {r.item} {r.serial} back to {r.unit_office}, or have the operator record its "
-                       f"transfer to {r.office}.")
+                       f"Send {r.item} {r.serial} back to {r.unit_office}, or drop a transfer of it to "
+                       f"{r.office} in inbox/transfers/ (the count's answer proposes one).")
     if r.count_bin and (r.unit_bin or "").casefold() != r.count_bin.casefold():
         return Finding("counted-in-other-bin", r.office, r.count_bin, r.item, r.serial, r.document,
                        f"in stock at {_where(r.unit_office, r.unit_bin)}", found, source,
-                       f"Put {r.item} {r.serial} back in bin {r.unit_bin}, or have the operator record its move "
-                       f"to bin {r.count_bin}.")
+                       f"Put {r.item} {r.serial} back in bin {r.unit_bin}, or drop a transfer of it to bin "
+                       f"{r.count_bin} in inbox/transfers/ (the count's answer proposes one).")
     return None
 
 
@@ -289,9 +288,21 @@ def _not_in_stock_action(r: Any) -> str:
             f"aside and ask the inventory controller how it came back before it is used.")
 
 
-_EXPECTED = {"receipt": SerialStatus.IN_STOCK, "shipment": SerialStatus.SHIPPED}
+_EXPECTED = {"receipt": SerialStatus.IN_STOCK, "shipment": SerialStatus.SHIPPED, "transfer_in": SerialStatus.IN_STOCK,
+             "vendor_return": SerialStatus.RETURNED_TO_VENDOR}
 _RETURN_STATUS = {"restock": SerialStatus.IN_STOCK, "scrap": SerialStatus.SCRAPPED,
                   "return_to_vendor": SerialStatus.RETURNED_TO_VENDOR}
+_ADJUSTMENT_STATUS = {"scrap": SerialStatus.SCRAPPED, "write_off": SerialStatus.SCRAPPED,
+                      "found": SerialStatus.IN_STOCK}
+
+
+def _leaves_out(tx: Any) -> list[tuple[Any, Any]]:
+    """(condition, status) for the transactions that leave a unit out of stock, by type, disposition or action."""
+    return [(tx.c.type == "shipment", literal(SerialStatus.SHIPPED.value)),
+            (tx.c.type == "vendor_return", literal(SerialStatus.RETURNED_TO_VENDOR.value)),
+            *((and_(tx.c.type == "return", disposition_is(tx.c.note, note)), literal(state.value))
+              for note, state in _RETURN_STATUS.items()),
+            *((is_action(tx, action), literal(state.value)) for action, state in _ADJUSTMENT_STATUS.items())]
 
 
 def status_disagreements(conn: Connection) -> Iterator[Finding]:
@@ -308,6 +319,7 @@ def status_disagreements(conn: Connection) -> Iterator[Finding]:
         *((last.c.type == kind, literal(status)) for kind, status in _EXPECTED.items()),
         *((and_(last.c.type == "return", disposition_is(last.c.note, note)), literal(status))
           for note, status in _RETURN_STATUS.items()),
+        *((is_action(last, action), literal(status)) for action, status in _ADJUSTMENT_STATUS.items()),
         else_=literal(None),
     )
     query = (select(su.c.serial, su.c.status, items.c.code.label("item"), offices.c.name.label("office"),
@@ -360,7 +372,11 @@ def lot_disagreements(conn: Connection) -> Iterator[Finding]:
     units = (select(su.c.lot_id, func.count().label("units"),
                     func.sum(case((su.c.status == SerialStatus.IN_STOCK, 1), else_=0)).label("in_stock"))
              .group_by(su.c.lot_id).subquery("units"))
-    unit_count = func.coalesce(units.c.units, 0)
+    tx, batches = t.transactions, t.batches
+    moved = (select(tx.c.lot_id, func.sum(tx.c.qty).label("moved")).join(batches, batches.c.id == tx.c.batch_id)
+             .where(tx.c.type == "transfer_out", _stands(tx, batches)).group_by(tx.c.lot_id).subquery("moved"))
+    # a unit a transfer moved now belongs to the lot made at its new place: the lot it left counts it as moved
+    unit_count = func.coalesce(units.c.units, 0) + func.coalesce(moved.c.moved, 0)
     in_stock = func.coalesce(units.c.in_stock, 0)
     remaining = case((lot_is_live(), lots.c.qty_received - lots.c.qty_used), else_=0)
     query = (select(lots.c.id, lots.c.document, lots.c.qty_received, lots.c.qty_used, lots.c.reversed_batch_id,
@@ -368,7 +384,7 @@ def lot_disagreements(conn: Connection) -> Iterator[Finding]:
                     in_stock.label("in_stock"), remaining.label("remaining"))
              .select_from(lots).join(items, items.c.id == lots.c.item_id)
              .join(offices, offices.c.id == lots.c.office_id)
-             .outerjoin(units, units.c.lot_id == lots.c.id)
+             .outerjoin(units, units.c.lot_id == lots.c.id).outerjoin(moved, moved.c.lot_id == lots.c.id)
              .where(items.c.serialized.is_(True),
                     or_(in_stock != remaining, and_(lot_is_live(), unit_count != lots.c.qty_received)))
              .order_by(items.c.code, lots.c.id))

@@ -6,12 +6,14 @@ history up to that day, by business date (``occurred_on``):
 
 * a transaction *stands* at the end of ``day`` when it is not a reversal, is dated ``day`` or earlier, and
   no reversal dated ``day`` or earlier undoes it (a receipt reversed later still stood that day);
-* a lot's received quantity is its standing receipts; its used quantity its standing shipments less its
-  standing restocked returns; a lot with nothing received standing did not exist (or was void) that day;
-* a PO line's received quantity is the standing receipts into its lots; an SO line's shipped quantity the
-  standing shipments of its item on ``SO-<number>``;
-* a serial unit is in stock when its last standing transaction is a receipt or a restocked return, at the
-  office and bin that transaction names.
+* a lot's received quantity is what standing transactions brought into it (receipts, transfers in, found
+  adjustments); its used quantity what they took out (shipments, transfers out, scrap and write-off
+  adjustments, vendor returns) less its standing restocked returns; a lot with nothing received standing did
+  not exist (or was void) that day;
+* a PO line's received quantity is the standing receipts into its lots less its standing vendor returns; an SO
+  line's shipped quantity the standing shipments of its item on ``SO-<number>``;
+* a serial unit is in stock when its last standing transaction brings it into a lot (a receipt, a transfer in,
+  a found adjustment) or is a restocked return, at the office and bin that transaction names.
 
 ``later_activity`` says whether anything is dated after ``day``: when nothing is, the balance columns are
 the history's result and the (faster) current-state queries give the same answer.
@@ -32,6 +34,23 @@ def disposition_is(note: Any, disposition: str) -> Any:
     return or_(note == disposition, note.like(f"{disposition}:%"))
 
 
+def is_action(tx: Any, action: str) -> Any:
+    """``tx`` is an adjustment whose note starts with ``action`` (scrap, write_off, found)."""
+    return and_(tx.c.type == "adjustment", disposition_is(tx.c.note, action))
+
+
+def brings_in(tx: Any) -> Any:
+    """``tx`` adds its quantity to its lot's received: a receipt, a transfer in, a found adjustment."""
+    return or_(tx.c.type.in_(("receipt", "transfer_in")), is_action(tx, "found"))
+
+
+def takes_out(tx: Any) -> Any:
+    """``tx`` adds its quantity to its lot's used: a shipment, a transfer out, a vendor return, a scrap or a
+    write-off (a restocked return takes it back)."""
+    return or_(tx.c.type.in_(("shipment", "transfer_out", "vendor_return")), is_action(tx, "scrap"),
+               is_action(tx, "write_off"))
+
+
 def later_activity(conn: Connection, day: dt.date) -> bool:
     """Is any transaction (a reversal included) dated after ``day``?"""
     tx = t.transactions
@@ -50,20 +69,24 @@ def lot_flows(day: dt.date) -> Any:
     """Subquery ``lot_id, received, used`` of every lot with standing transactions at the end of ``day``."""
     tx = t.transactions.alias("flow")
     restock = and_(tx.c.type == "return", disposition_is(tx.c.note, "restock"))
-    received = func.sum(case((tx.c.type == "receipt", tx.c.qty), else_=0))
-    used = func.sum(case((tx.c.type == "shipment", tx.c.qty), (restock, -tx.c.qty), else_=0))
+    received = func.sum(case((brings_in(tx), tx.c.qty), else_=0))
+    used = func.sum(case((takes_out(tx), tx.c.qty), (restock, -tx.c.qty), else_=0))
     return (select(tx.c.lot_id, received.label("received"), used.label("used"))
             .where(stands(tx, day), tx.c.lot_id.is_not(None))
             .group_by(tx.c.lot_id).subquery("lot_flows"))
 
 
 def po_received(day: dt.date) -> Any:
-    """Subquery ``po_line_id, received``: standing receipts into each PO line's lots."""
-    tx, lots = t.transactions.alias("rcv"), t.lots
-    return (select(lots.c.po_line_id, func.sum(tx.c.qty).label("received"))
+    """Subquery ``po_line_id, received``: standing receipts into each PO line's lots, less the standing vendor
+    returns out of them (or out of the lots transfers moved them into)."""
+    tx, lots, origin = t.transactions.alias("rcv"), t.lots, t.lots.alias("origin")
+    line = func.coalesce(origin.c.po_line_id, lots.c.po_line_id)
+    signed = case((tx.c.type == "vendor_return", -tx.c.qty), else_=tx.c.qty)
+    return (select(line.label("po_line_id"), func.sum(signed).label("received"))
             .select_from(tx).join(lots, lots.c.id == tx.c.lot_id)
-            .where(tx.c.type == "receipt", stands(tx, day), lots.c.po_line_id.is_not(None))
-            .group_by(lots.c.po_line_id).subquery("po_received"))
+            .outerjoin(origin, origin.c.id == lots.c.origin_lot_id)
+            .where(tx.c.type.in_(("receipt", "vendor_return")), stands(tx, day), line.is_not(None))
+            .group_by(line).subquery("po_received"))
 
 
 def so_shipped(day: dt.date) -> Any:
@@ -83,5 +106,6 @@ def last_standing(day: dt.date) -> Any:
 
 
 def leaves_in_stock(tx: Any) -> Any:
-    """The transaction ``tx`` leaves its unit in stock (a receipt, or a restocked return)."""
-    return or_(tx.c.type == "receipt", and_(tx.c.type == "return", disposition_is(tx.c.note, "restock")))
+    """The transaction ``tx`` leaves its unit in stock (a receipt, a transfer in, a found unit, or a restocked
+    return)."""
+    return or_(brings_in(tx), and_(tx.c.type == "return", disposition_is(tx.c.note, "restock")))

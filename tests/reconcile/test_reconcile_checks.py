@@ -69,12 +69,12 @@ def test_checks__counted_at_another_office_and_in_another_bin(w: LedgerWriter) -
     [other_office] = found["counted-at-other-office"]
     assert (other_office.serial, other_office.office, other_office.ledger) == ("00046", "Annex",
                                                                                "in stock at Main / A-01")
-    assert other_office.action == ("Send CAM-100 00046 back to Main, or have the operator record its transfer "
-                                   "to Annex.")
+    assert other_office.action == ("Send CAM-100 00046 back to Main, or drop a transfer of it to Annex in "
+                                   "inbox/transfers/ (the count's answer proposes one).")
     [other_bin] = found["counted-in-other-bin"]
     assert (other_bin.serial, other_bin.bin, other_bin.ledger) == ("SN0101", "B-07", "in stock at Annex / RECEIVING")
-    assert other_bin.action == ("Put CAM-100 SN0101 back in bin RECEIVING, or have the operator record its move "
-                                "to bin B-07.")
+    assert other_bin.action == ("Put CAM-100 SN0101 back in bin RECEIVING, or drop a transfer of it to bin B-07 "
+                                "in inbox/transfers/ (the count's answer proposes one).")
 
 
 def test_checks__count_without_bins_never_says_wrong_bin(w: LedgerWriter) -> None:

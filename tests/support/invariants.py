@@ -1,12 +1,13 @@
-"""Ledger invariants checked after every scenario (issue 5): each serial unit's status matches its history,
-each lot's remaining quantity equals its in-stock serials, and on-hand per item equals receipts minus
-shipments plus restocks. History is read with reversals applied: a transaction a reversal points at, and the
-reversal itself, no longer count."""
+"""Ledger invariants checked after every scenario (issue 5, issue 16): each serial unit's status and place match
+its last effective transaction, each lot's remaining quantity equals its in-stock serials, on-hand per item equals
+receipts - shipments + restocks + transfers in - transfers out - scrapped and written off + found - vendor returns,
+and each PO line's received quantity is its live received lots less its standing vendor returns. History is read
+with reversals applied: a transaction a reversal points at, and the reversal itself, no longer count."""
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,34 @@ from sqlalchemy import create_engine, select
 
 from serialtrack.ledger import schema as t
 
-EFFECT = {"receipt": "in_stock", "shipment": "shipped"}
+EFFECT = {"receipt": "in_stock", "shipment": "shipped", "transfer_out": "moving", "transfer_in": "in_stock",
+          "vendor_return": "returned_to_vendor"}
 RETURN_EFFECT = {"restock": "in_stock", "scrap": "scrapped", "return_to_vendor": "returned_to_vendor"}
+ADJUSTMENT_EFFECT = {"scrap": "scrapped", "write_off": "scrapped", "found": "in_stock"}
+#: How each movement counts in on-hand per item (a return by its disposition, an adjustment by its action).
+ON_HAND_SIGN = {"receipt": 1, "shipment": -1, "restock": 1, "transfer_in": 1, "transfer_out": -1, "scrap": -1,
+                "write_off": -1, "found": 1, "vendor_return": -1}
+
+
+def _first_word(note: str | None) -> str:
+    return (note or "").split(":")[0]
+
+
+def _movement(tx) -> str | None:  # type: ignore[no-untyped-def]
+    """What ``tx`` does to stock, in ON_HAND_SIGN's words (None: a return that takes nothing back to stock)."""
+    if tx.type == "return":
+        return "restock" if _first_word(tx.note) == "restock" else None
+    if tx.type == "adjustment":
+        return _first_word(tx.note)
+    return str(tx.type)
+
+
+def _status_after(tx) -> str:  # type: ignore[no-untyped-def]
+    if tx.type == "return":
+        return RETURN_EFFECT[_first_word(tx.note)]
+    if tx.type == "adjustment":
+        return ADJUSTMENT_EFFECT[_first_word(tx.note)]
+    return EFFECT[tx.type]
 
 
 def _effective(conn) -> list:  # type: ignore[no-untyped-def]
@@ -43,20 +70,20 @@ def check_invariants(db_url: str, *, po_tolerance_percent: float | None = None) 
     _check_order_lines(lots, po_lines, so_lines, txs, po_tolerance_percent)
 
     expected: dict[int, str] = {}
-    moves: dict[int, Counter[str]] = defaultdict(Counter)
+    place: dict[int, tuple[int | None, int | None, int | None]] = {}
+    on_hand_moves: Counter[int] = Counter()
     for tx in txs:
-        if tx.type == "return":
-            disposition = (tx.note or "").split(":")[0]
-            if tx.serial_unit_id is not None:
-                expected[tx.serial_unit_id] = RETURN_EFFECT[disposition]
-            moves[tx.item_id]["restock" if disposition == "restock" else "out"] += tx.qty
-        elif tx.type in EFFECT:
-            if tx.serial_unit_id is not None:
-                expected[tx.serial_unit_id] = EFFECT[tx.type]
-            moves[tx.item_id][tx.type] += tx.qty
+        if tx.serial_unit_id is not None:
+            expected[tx.serial_unit_id] = _status_after(tx)
+            place[tx.serial_unit_id] = (tx.office_id, tx.bin_id, tx.lot_id)
+        movement = _movement(tx)
+        if movement is not None:
+            on_hand_moves[tx.item_id] += ON_HAND_SIGN[movement] * tx.qty
     for unit_id, unit in units.items():
         assert unit.status == expected.get(unit_id, "reversed"), (unit.serial, unit.status, expected.get(unit_id))
         assert (unit.office_id is not None) == (unit.status == "in_stock"), unit.serial
+        if unit.status == "in_stock":  # where its last effective transaction left it, in that transaction's lot
+            assert (unit.office_id, unit.bin_id, unit.lot_id) == place[unit_id], (unit.serial, place[unit_id])
 
     in_stock_by_lot = Counter(u.lot_id for u in units.values() if u.status == "in_stock")
     on_hand: Counter[int] = Counter()
@@ -65,8 +92,8 @@ def check_invariants(db_url: str, *, po_tolerance_percent: float | None = None) 
         if serialized[lot.item_id]:
             assert remaining == in_stock_by_lot[lot.id], (lot.document, remaining, in_stock_by_lot[lot.id])
         on_hand[lot.item_id] += remaining
-    for item_id, move in moves.items():
-        assert on_hand[item_id] == move["receipt"] - move["shipment"] + move["restock"], (item_id, on_hand, move)
+    for item_id in set(on_hand) | set(on_hand_moves):
+        assert on_hand[item_id] == on_hand_moves[item_id], (item_id, on_hand[item_id], on_hand_moves[item_id])
 
 
 def _check_unit_histories(txs: list) -> None:  # type: ignore[type-arg]
@@ -78,27 +105,40 @@ def _check_unit_histories(txs: list) -> None:  # type: ignore[type-arg]
         if unit is None:
             continue
         before = state.get(unit)
-        if tx.type == "receipt":
-            assert before in (None, "reversed"), f"unit {unit} received again while {before} (tx {tx.id})"
-            state[unit] = "in_stock"
-        elif tx.type == "shipment":
+        movement = _movement(tx) if tx.type != "return" else "return"
+        if movement in ("receipt", "found"):
+            assert before in (None, "reversed"), f"unit {unit} {movement} again while {before} (tx {tx.id})"
+        elif movement == "shipment":
             assert before == "in_stock", f"unit {unit} shipped while {before}: two open shipments (tx {tx.id})"
-            state[unit] = "shipped"
-        elif tx.type == "return":
+        elif movement == "return":
             assert before == "shipped", f"unit {unit} returned while {before} (tx {tx.id})"
-            state[unit] = RETURN_EFFECT[(tx.note or "").split(":")[0]]
+        elif movement == "transfer_in":
+            assert before == "moving", f"unit {unit} moved in without moving out (tx {tx.id})"
+        else:  # transfer_out, scrap, write_off, vendor_return: only a unit in stock
+            assert before == "in_stock", f"unit {unit} {movement} while {before} (tx {tx.id})"
+        state[unit] = _status_after(tx)
+    assert "moving" not in state.values(), "a unit moved out and never in"
 
 
 def _check_order_lines(lots: dict, po_lines: list, so_lines: list, txs: list,  # type: ignore[type-arg]
                        po_tolerance_percent: float | None) -> None:
-    """No lot used beyond what it received; each PO line's received quantity is its live lots' sum (and within
-    its tolerance when known); no SO line shipped beyond what was ordered."""
+    """No lot used beyond what it received; each PO line's received quantity is its live lots' sum less its
+    standing vendor returns (and within its tolerance when known); no SO line shipped beyond what was ordered; a
+    lot a transfer made points at a received lot and carries its cost."""
     for lot in lots.values():
         assert 0 <= lot.qty_used <= lot.qty_received, (lot.document, lot.qty_used, lot.qty_received)
+        if lot.origin_lot_id is not None:
+            origin = lots[lot.origin_lot_id]
+            assert origin.origin_lot_id is None and lot.po_line_id is None, (lot.document, lot.id)
+            assert (origin.unit_cost, origin.document) == (lot.unit_cost, lot.document), (lot.document, lot.id)
     received: Counter[int] = Counter()
     for lot in lots.values():
         if lot.po_line_id is not None and not lot.reversed_batch_id:
             received[lot.po_line_id] += lot.qty_received
+    line_of = {lot.id: lots[lot.origin_lot_id or lot.id].po_line_id for lot in lots.values()}
+    for tx in txs:
+        if tx.type == "vendor_return" and line_of.get(tx.lot_id) is not None:
+            received[line_of[tx.lot_id]] -= tx.qty
     for line in po_lines:
         assert line.qty_received == received[line.id], ("PO line", line.id, line.qty_received, received[line.id])
         if po_tolerance_percent is not None:
