@@ -195,3 +195,27 @@ def test_transfer__reversal_refused_once_a_moved_quantity_shipped(stocked, tmp_p
     refused = cli("reverse", str(out["batch"]), expect=1)
     assert "3 of item CBL (lot PO-1) moved to Depot" in refused.stderr
     check_invariants(db_url)
+
+
+def test_transfer__a_counts_proposed_transfers_dropped_back_close_the_count(stocked, home: Path, tmp_path: Path,
+                                                                            db_url: str) -> None:
+    """X1 sits at Depot in the ledger but was counted at Main: the count's answer proposes the transfer; the
+    answer dropped into inbox/transfers/ as it is posts that transfer (only its Proposed transfers sheet is a
+    transfer table), and the same count again finds nothing to fix."""
+    cli = stocked
+    cli("init")
+    rows = [["Main", "CAM", s] for s in ("C1", "C2", "C3", "C4", "X1")]
+    [count] = cli.ingest(workbook(tmp_path / "count.xlsx", ["Office", "Item", "Serial"], rows), kind="counts",
+                         expect=0)
+    assert count["counts"]["misplaced"] == 1
+    answer = home / "inbox" / "transfers" / "count-answer.xlsx"
+    answer.parent.mkdir(parents=True, exist_ok=True)
+    answer.write_bytes(Path(count["output"]).read_bytes())
+    [moved] = cli.ingest(answer, expect=0)
+    assert (moved["kind"], moved["status"], moved["counts"]["units"]) == ("transfers", "posted", 1), moved["errors"]
+    assert _place(cli, "X1") == ("in_stock", "Main", "RECEIVING")
+    assert cli.json("serial", "X1")["history"][-1]["document"] == f"COUNT-{count['batch']}"
+    [again] = cli.ingest(workbook(tmp_path / "count-2.xlsx", ["Office", "Item", "Serial"], rows, sheet="Recount"),
+                         kind="counts", expect=0)
+    assert again["status"] == "posted" and again["counts"]["differences"] == 0
+    check_invariants(db_url)
