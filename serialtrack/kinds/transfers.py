@@ -32,7 +32,7 @@ from serialtrack.ledger.posting import PostResult
 from serialtrack.ledger.reverse_store import Undo
 from serialtrack.ledger.transfer_undo import undo_transfers
 from serialtrack.ledger.view import LedgerView, SerialInfo
-from serialtrack.records import Issue, KindName, SerialStatus, Source, plural
+from serialtrack.records import Issue, KindName, SerialStatus, Severity, Source, plural
 from serialtrack.rules.lines import row_count_mismatches, serials_on_plain_item
 
 
@@ -100,6 +100,10 @@ def quantities_given(lines: Lines, view: TransferView) -> list[Issue]:
                                 "or remove the row", line.first_qty_source))
         if not item.serialized:
             issues += serials_on_plain_item(as_order)
+            if line.from_bin_cell is not None:
+                issues.append(Issue("from-bin-not-used", f"item {line.item_code} has no serials, so its quantity is "
+                                    f"taken from {line.from_office}'s oldest stock whatever the bin; the from bin "
+                                    "is not checked", line.from_bin_cell.source, Severity.WARNING))
             continue
         issues += row_count_mismatches(as_order)
         issues += [Issue("serials-missing", f"item {line.item_code} is serialized: list the "

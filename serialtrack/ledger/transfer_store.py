@@ -49,6 +49,19 @@ def _office_id(conn: Connection, name: str) -> int:
     return found[0]
 
 
+def _bin_id(conn: Connection, office_id: int, name: str | None) -> int:
+    """The office's bin called ``name`` whatever its case (the rules compare bins so), made on first use; None:
+    the office's receiving bin."""
+    if name is None:
+        name = conn.execute(select(t.offices.c.receiving_bin).where(t.offices.c.id == office_id)).scalar_one()
+    wanted = name.casefold()
+    for bin_id, known in conn.execute(select(t.bins.c.id, t.bins.c.name).where(t.bins.c.office_id == office_id)
+                                      .order_by(t.bins.c.id)):
+        if known.casefold() == wanted:
+            return int(bin_id)
+    return ensure_bins(conn, office_id, [name])[name]
+
+
 def _moves(conn: Connection, plan: PostingPlan, items: dict[str, int]) -> list[_Move]:
     """Each line's units grouped by source lot, and each plain line's first-in, first-out pick (the lots it
     takes are used at once, so the next line of the same item picks from what is left)."""
@@ -56,7 +69,7 @@ def _moves(conn: Connection, plan: PostingPlan, items: dict[str, int]) -> list[_
     for line in plan.transfers:
         item_id = items[line.item_code]
         from_office, to_office = _office_id(conn, line.from_office), _office_id(conn, line.to_office)
-        to_bin = ensure_bins(conn, to_office, [line.to_bin or ""])[line.to_bin or ""]
+        to_bin = _bin_id(conn, to_office, line.to_bin)
         if line.units:
             by_lot: dict[int, _Move] = {}
             for u in line.units:

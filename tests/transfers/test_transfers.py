@@ -86,6 +86,14 @@ def test_transfer__plain_quantity_first_in_first_out_to_a_named_bin(stocked, tmp
     check_invariants(db_url)
 
 
+def test_transfer__plain_quantity_from_a_named_bin_is_warned_the_bin_is_not_checked(stocked, tmp_path: Path) -> None:
+    cli = stocked
+    [out] = cli.ingest(transfer_book(tmp_path / "t.xlsx", [["CBL", "Main", "Depot", 2, None, "SHELF", None, None]]),
+                       kind="transfers", expect=0)
+    assert out["status"] == "posted"
+    assert [(w["code"], w["cell"]) for w in out["warnings"]] == [("from-bin-not-used", "F2")]
+
+
 def test_transfer__bin_move_inside_one_office(stocked, tmp_path: Path, db_url: str) -> None:
     cli = stocked
     rows = [["CAM", "Main", "Main", 2, "C1, C2", "RECEIVING", "A-01", None]]
@@ -93,6 +101,11 @@ def test_transfer__bin_move_inside_one_office(stocked, tmp_path: Path, db_url: s
     assert out["status"] == "posted", out["errors"]
     assert _place(cli, "C1") == ("in_stock", "Main", "A-01")
     assert _stock(cli)[("CAM", "Main", "A-01")] == 2
+    # a bin named in another case is the same bin
+    back = [["CAM", "main", "MAIN", 1, "C2", "a-01", "receiving", None]]
+    [again] = cli.ingest(transfer_book(tmp_path / "t2.xlsx", back), kind="transfers", expect=0)
+    assert again["status"] == "posted", again["errors"]
+    assert _place(cli, "C2") == ("in_stock", "Main", "RECEIVING")
     check_invariants(db_url)
 
 
