@@ -56,6 +56,10 @@ class KindName(StrEnum):
     VENDOR_RETURNS = "vendor_returns"
 
 
+#: Every kind's name, which is also its inbox subfolder (``kinds.registry`` holds a kind for each: checked there).
+KIND_NAMES: frozenset[str] = frozenset(k.value for k in KindName)
+
+
 class FileStatus(StrEnum):
     """What happened to one dropped file (``status`` in ``--json``)."""
 

@@ -198,8 +198,10 @@ def activity(conn: Connection, period: Period) -> DataSheet:
     return DataSheet(
         "Activity", "Activity", ACTIVITY_COLUMNS,
         f"Transactions dated {period.day.isoformat()} or posted that day, with the file, sheet and row each "
-        f"came from, who dropped that file (its owner and group) and who ran the command (ingest, reverse).",
-        rows(), sums=("Qty",))
+        f"came from, who dropped that file (its owner and group) and who ran the command (ingest, reverse). "
+        f"Types: receipt, shipment, return, transfer_out and transfer_in (a move: out of its old place, into its "
+        f"new one), adjustment (scrap, write_off or found: its note says which, and why), vendor_return, "
+        f"reversal.", rows(), sums=("Qty",))
 
 
 VALUATION_COLUMNS = [C("Item", "text"), C("Description", "text"), C("Serialized", "text"), C("Office", "text"),

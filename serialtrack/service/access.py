@@ -16,11 +16,10 @@ import grp
 import hashlib
 import os
 import pwd
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from serialtrack.kinds.registry import kind_named
 from serialtrack.records import DroppedBy, Issue, Source
 from serialtrack.service.config import AccessRule
 
@@ -101,10 +100,11 @@ def _names(kind: str, names: tuple[str, ...]) -> str:
     return f"{kind} {', '.join(names)}"
 
 
-def not_allowed(rules: Mapping[str, AccessRule], kind: str | None, owner: FileOwner,
-                file_name: str) -> Issue | None:
+def not_allowed(rules: Mapping[str, AccessRule], kind: str | None, owner: FileOwner, file_name: str,
+                label_of: Callable[[str], str] | None = None) -> Issue | None:
     """The ``not-allowed`` rejection when ``[access]`` does not let ``owner`` post ``kind``; None when allowed
-    (or the kind has no entry, or is not known yet)."""
+    (or the kind has no entry, or is not known yet). ``label_of`` names a kind's files in the sentence (the
+    pipeline passes the registry's; without it, the kind's name in words)."""
     rule = rules.get(kind) if kind else None
     if rule is None or kind is None:
         return None
@@ -113,7 +113,7 @@ def not_allowed(rules: Mapping[str, AccessRule], kind: str | None, owner: FileOw
     if rule.groups and ({owner.group, str(owner.gid)} & set(rule.groups) or owner.member_of() & set(rule.groups)):
         return None
     who = " and ".join(_names(k, names) for k, names in (("users", rule.users), ("groups", rule.groups)) if names)
-    label = kind_named(kind).label
+    label = label_of(kind) if label_of else kind.replace("_", " ")
     return Issue(NOT_ALLOWED, (
         f"user {owner.user} (group {owner.group}) may not post {label}; the [access] table of serialtrack.toml "
         f"lets {who or 'nobody'} post them. Nothing was posted: hand the file to someone who may"),

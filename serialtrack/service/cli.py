@@ -36,8 +36,9 @@ COMMANDS: Mapping[str, tuple[str, str]] = {
     "reconcile": ("serialtrack.service.cli_reconcile",
                   "Write outbox/reconciliation-<date>.xlsx (summary, open orders, lots, serials on hand, exceptions, "
                   "activity, valuation, COGS) and print its path. A rerun for the same date replaces it."),
-    "reverse": ("serialtrack.service.cli_queries",
-                "Undo posted BATCH (receiving, shipping, returns or counts) with compensating transactions."),
+    "reverse": ("serialtrack.service.cli_reverse",
+                "Undo posted BATCH (receiving, shipping, returns, counts, transfers, adjustments or vendor returns) "
+                "with compensating transactions."),
     "serial": ("serialtrack.service.cli_queries", "Where SERIAL is now and everything that happened to it."),
     "stock": ("serialtrack.service.cli_queries",
               "On-hand quantities per item, office and bin, with serials for serialized items. Exit 1 when --item "

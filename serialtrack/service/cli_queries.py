@@ -7,12 +7,9 @@ from typing import Any
 import click
 
 from serialtrack.ingest.serials import normalize_serial
-from serialtrack.kinds.registry import reversal_for
 from serialtrack.ledger import queries
 from serialtrack.ledger.lookups import units_for
-from serialtrack.ledger.reverse_store import ReverseRefused, reverse_batch
-from serialtrack.records import DroppedBy, plural
-from serialtrack.service.access import current_user
+from serialtrack.records import DroppedBy
 from serialtrack.service.cli_common import EXIT_FAILED, UserError, context_for, print_json
 from serialtrack.service.context import Context
 from serialtrack.service.home import Home
@@ -144,27 +141,3 @@ def stock(home: Home, item_code: str | None, office: str | None, as_json: bool) 
         if r.get("serials"):
             more = f" ... (+{len(r['serials']) - 20})" if len(r["serials"]) > 20 else ""
             click.echo(f"  {', '.join(r['serials'][:20])}{more}")
-
-
-@click.command()
-@click.argument("batch", type=int)
-@click.option("--reason", help="Why, kept on every compensating transaction.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.pass_obj
-def reverse(home: Home, batch: int, reason: str | None, as_json: bool) -> None:
-    """Undo posted BATCH (receiving, shipping, returns or counts) with compensating transactions.
-
-    Refused, with the reason, when later activity depends on it (a received serial that has since shipped).
-    Exit 1 when refused.
-    """
-    with context_for(home) as ctx:
-        try:
-            result = reverse_batch(ctx.store, batch, reversal_for, reason=reason, run_by=current_user())
-        except ReverseRefused as exc:
-            raise UserError(str(exc), EXIT_FAILED) from exc
-    if as_json:
-        print_json({"batch": result.batch, "reversal_batch": result.reversal_batch, "kind": result.kind,
-                    "transactions": result.transactions, "units": result.units, "run_by": result.run_by})
-    else:
-        click.echo(f"batch {result.batch} ({result.kind}) reversed by batch {result.reversal_batch}: "
-                   f"{plural(result.transactions, 'compensating transaction')}, {plural(result.units, 'serial unit')}")

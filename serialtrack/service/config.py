@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from serialtrack.ingest.fields import FIELDS
-from serialtrack.kinds.registry import NAMES
+from serialtrack.records import KindName
 
 CONFIG_NAME = "serialtrack.toml"
 
@@ -171,10 +171,10 @@ class Settings(_Section):
     @classmethod
     def _known_kinds(cls, value: object) -> object:
         if isinstance(value, dict):
-            unknown = sorted(set(value) - set(NAMES))
+            unknown = sorted(set(value) - set(KindName))
             if unknown:
                 raise ValueError(f"unknown kind {', '.join(repr(k) for k in unknown)}; the kinds are "
-                                 f"{', '.join(sorted(NAMES))}")
+                                 f"{', '.join(sorted(KindName))}")
         return value
 
 

@@ -8,10 +8,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from serialtrack.ingest.reader import VendorMapping
 from serialtrack.ingest.safety import ReadLimits
 from serialtrack.ingest.serials import SerialPolicy
-from serialtrack.kinds.base import CheckEnv
 from serialtrack.ledger.db import open_engine
 from serialtrack.ledger.store import Store, utcnow
 from serialtrack.service.config import Settings, database_url, exposed_password, load_settings
@@ -44,17 +42,6 @@ class Context:
     def serial_policy(self) -> SerialPolicy:
         return SerialPolicy(upper_case=self.settings.serials.upper_case, pad_width=self.settings.serials.pad_width,
                             max_expansion=self.settings.limits.max_expansion)
-
-    @property
-    def check_env(self) -> CheckEnv:
-        """What a kind may use while checking a file."""
-        return CheckEnv(self.store, self.serial_policy, self.today, self.settings.limits.max_serials_per_file,
-                        self.settings.offices.receiving_bin, self.settings.receiving.over_receipt_tolerance_percent)
-
-    @property
-    def vendors(self) -> list[VendorMapping]:
-        return [VendorMapping(name, v.file_pattern, v.title_contains, dict(v.columns), dict(v.defaults))
-                for name, v in self.settings.vendors.items()]
 
     def close(self) -> None:
         self.store.engine.dispose()

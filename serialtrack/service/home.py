@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from serialtrack.exporters.xlsx import HOST_TAG, OLD_TEMP_NAME, TEMP_NAME, publish_new, temp_name
-from serialtrack.kinds.registry import NAMES
+from serialtrack.records import KIND_NAMES
 from serialtrack.service.config import CONFIG_NAME, LEDGER_NAME
 
 ARCHIVE_FOLDERS = ("posted", "rejected", "duplicates")
@@ -58,7 +58,7 @@ class Home:
             relative = path.resolve().relative_to(self.inbox.resolve())
         except ValueError:
             return None
-        if len(relative.parts) >= 2 and relative.parts[0] in NAMES:
+        if len(relative.parts) >= 2 and relative.parts[0] in KIND_NAMES:
             return relative.parts[0]
         return None
 
@@ -94,7 +94,7 @@ def example_config() -> str:
 def init_home(home: Home) -> list[Path]:
     """Create the folders and a commented config; returns what was created."""
     created: list[Path] = []
-    folders = [home.inbox, *(home.inbox / kind for kind in NAMES), home.outbox, home.work,
+    folders = [home.inbox, *(home.inbox / kind for kind in sorted(KIND_NAMES)), home.outbox, home.work,
                *(home.archive / name for name in ARCHIVE_FOLDERS)]
     for folder in folders:
         if not folder.exists():

@@ -25,8 +25,8 @@ from serialtrack.exporters.report import write_new_report
 from serialtrack.exporters.xlsx import unique_output_path
 from serialtrack.faults import fault_point
 from serialtrack.ingest.paths import name_problem, path_problem, shown_name, undecoded
-from serialtrack.ingest.reader import Ingested, read_file
-from serialtrack.kinds.base import Checked
+from serialtrack.ingest.reader import Ingested, VendorMapping, read_file
+from serialtrack.kinds.base import Checked, CheckEnv
 from serialtrack.kinds.registry import FIELD_SPECS, kind_named
 from serialtrack.ledger.plan import PostingPlan
 from serialtrack.ledger.posting import BatchMeta, PostResult
@@ -126,6 +126,23 @@ def _changed(name: str, kind: str | None, dry_run: bool) -> Outcome:
         dry_run=dry_run, retry=True)
 
 
+def _label(kind: str) -> str:
+    return kind_named(kind).label
+
+
+def _check_env(ctx: Context) -> CheckEnv:
+    """What a kind may use while checking a file (built here, not on the context: a query command's start-up
+    does not import the kinds)."""
+    settings = ctx.settings
+    return CheckEnv(ctx.store, ctx.serial_policy, ctx.today, settings.limits.max_serials_per_file,
+                    settings.offices.receiving_bin, settings.receiving.over_receipt_tolerance_percent)
+
+
+def _vendors(ctx: Context) -> list[VendorMapping]:
+    return [VendorMapping(name, v.file_pattern, v.title_contains, dict(v.columns), dict(v.defaults))
+            for name, v in ctx.settings.vendors.items()]
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -221,7 +238,7 @@ def _process_once(ctx: Context, path: Path, name: str, kind: str | None, sha: st
     known = kind or (previous.kind if previous is not None else None)
     if previous is not None and recovered and previous.file_name == name and not dry_run:
         return archive_posted(ctx, path, name, kind, previous)
-    if refusal := not_allowed(ctx.settings.access, known, owner, name):
+    if refusal := not_allowed(ctx.settings.access, known, owner, name, _label):
         # refused before it is read: the ledger's rules are not run for someone who may not post the kind
         return _refuse(ctx, path, None, replace(meta, kind=known), refusal, dry_run, move)
     if previous is not None:
@@ -229,7 +246,7 @@ def _process_once(ctx: Context, path: Path, name: str, kind: str | None, sha: st
     fault_point("reading")
     _stage(f"reading {name}")
     # a file dropped straight into inbox/ is never guessed to be master data (SPEC, Files)
-    ingested = read_file(path, kinds=FIELD_SPECS, file_name=name, kind=kind, vendors=ctx.vendors, limits=ctx.limits,
+    ingested = read_file(path, kinds=FIELD_SPECS, file_name=name, kind=kind, vendors=_vendors(ctx), limits=ctx.limits,
                          guess_master_data=not in_inbox, overrides=overrides)
     if _signature(path) != snapshot:
         return _changed(name, kind, dry_run)
@@ -425,7 +442,7 @@ def _check_and_post(ctx: Context, path: Path, ingested: Ingested, meta: BatchMet
                     move: bool, owner: FileOwner, changed: Callable[[], bool] = lambda: False) -> Outcome:
     detected = meta.kind is None  # else the kind was known, and the owner allowed, before reading
     meta = replace(meta, kind=ingested.kind, rows=len(ingested.rows))
-    refusal = not_allowed(ctx.settings.access, ingested.kind, owner, meta.file_name) if detected else None
+    refusal = not_allowed(ctx.settings.access, ingested.kind, owner, meta.file_name, _label) if detected else None
     if refusal is not None:
         return _refuse(ctx, path, ingested, meta, refusal, dry_run, move)
     for tries in range(1, CONFLICT_TRIES + 1):
@@ -483,7 +500,7 @@ def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: Bat
     if ingested.kind and ingested.tables and not any(i.code in UNQUERYABLE for i in issues):
         # every check whose inputs could be read runs in the same pass, so one answer holds everything wrong
         # with the file; a cell the reader already refused is not blamed again by the kind's rules
-        checked = kind_named(ingested.kind).check(ingested, ctx.check_env)
+        checked = kind_named(ingested.kind).check(ingested, _check_env(ctx))
         refused = _refused_cells(ingested, issues)
         checked.issues = issues + [i for i in checked.issues if _cell_key(i.source) not in refused]
         if any(i.is_error for i in issues):
@@ -546,7 +563,7 @@ def _answer(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, outco
     assert ingested.kind is not None
     kind = kind_named(ingested.kind)
     _stage(f"answering {len(ingested.rows):,} rows of {meta.file_name}")
-    answer = kind.answer(ingested, ctx.check_env, file_name=meta.file_name, answered_at=meta.started_at or ctx.clock())
+    answer = kind.answer(ingested, _check_env(ctx), file_name=meta.file_name, answered_at=meta.started_at or ctx.clock())
     out = unique_output_path(ctx.home.outbox, Path(meta.file_name).stem, ".answer.xlsx")
     fault_point("writing-report")
     out = write_new_report(out, answer.sheets, report_date=ctx.today)

@@ -12,7 +12,7 @@ from sqlalchemy import insert, inspect
 from sqlalchemy.exc import IntegrityError
 
 from serialtrack.ledger import schema as t
-from serialtrack.ledger.db import current_revision, head_revision, migrate, open_engine
+from serialtrack.ledger.db import SCHEMA_HEAD, current_revision, head_revision, migrate, open_engine
 
 NOW = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
 
@@ -122,3 +122,8 @@ def test_sqlite__wal_and_foreign_keys_on(tmp_path) -> None:  # type: ignore[no-u
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
     engine.dispose()
+
+
+def test_schema_head__is_alembic_head() -> None:
+    """Opening a ledger skips Alembic when it is at SCHEMA_HEAD: a new migration must move the constant."""
+    assert head_revision() == SCHEMA_HEAD
