@@ -175,7 +175,8 @@ def test_transfer__reversed_puts_units_and_quantities_back(stocked, tmp_path: Pa
     rows = [["CAM", "Main", "Depot", 2, "C1, C2", None, "B-1", None], ["CBL", "Main", "Depot", 5, None, None, None, None]]
     [out] = cli.ingest(transfer_book(tmp_path / "t.xlsx", rows), kind="transfers", expect=0)
     check_invariants(db_url)
-    cli("reverse", str(out["batch"]), "--reason", "wrong office")
+    undone = cli.json("reverse", str(out["batch"]), "--reason", "wrong office")
+    assert (undone["kind"], undone["units"], undone["transactions"]) == ("transfers", 2, 6)
     assert _place(cli, "C1") == ("in_stock", "Main", "RECEIVING")
     stock = _stock(cli)
     assert stock[("CAM", "Main", "RECEIVING")] == 4 and stock[("CBL", "Main", "RECEIVING")] == 10
