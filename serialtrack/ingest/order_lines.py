@@ -92,10 +92,11 @@ def order_lines(rows: list[Row], *, policy: SerialPolicy,
                     width_for: Callable[[str], int | None] | None = None, qty_field: str = "qty",
                     number_field: str = "po_number", number_label: str = "PO number",
                     date_field: str = "received_date",
-                    max_serials: int | None = None) -> tuple[list[OrderLine], list[Issue]]:
+                    max_serials: int | None = None, needs: str | None = None) -> tuple[list[OrderLine], list[Issue]]:
     """Group rows into lines and parse their serials. ``width_for(item_code)`` gives the item's serial width
     for lost-leading-zero checks (None when unknown). ``max_serials`` is the file's budget
-    (limits.max_serials_per_file): no row is expanded past it, so a few huge spans cannot exhaust memory."""
+    (limits.max_serials_per_file): no row is expanded past it, so a few huge spans cannot exhaust memory.
+    ``needs``: what every row needs, said when the number or item is missing (default: a PO, or an order)."""
     lines: dict[tuple[str, str], OrderLine] = {}
     issues: list[Issue] = []
     budget = Budget(max_serials, policy)
@@ -115,7 +116,8 @@ def order_lines(rows: list[Row], *, policy: SerialPolicy,
                        if value is None]
             where = row.cells.get(number_field if number_value is None else "item_code")
             issues.append(Issue("required-value-missing", f"{' and '.join(missing)} empty on this row; every row "
-                                f"needs {'a PO' if number_field == 'po_number' else 'an order'} and an item",
+                                f"needs {needs or ('a PO' if number_field == 'po_number' else 'an order')} and an "
+                                "item",
                                 where.source if where else row.source))
             continue
         number, item = codes(number_value), codes(item_value)

@@ -28,6 +28,7 @@ from serialtrack.kinds.base import (
     no_rows,
     width_for,
 )
+from serialtrack.ledger.office_store import offices_known
 from serialtrack.ledger.plan import LotPlan, PostingPlan, UnitPlan
 from serialtrack.ledger.posting import PostResult
 from serialtrack.ledger.reverse_store import Undo, undo_receiving
@@ -209,11 +210,16 @@ def _generate(lines: list[OrderLine], view: LedgerView, env: CheckEnv) -> tuple[
 
 
 def plan_receipt(lines: Sequence[OrderLine], view: LedgerView, *, today: dt.date, receiving_bin: str,
-                 next_serials: Mapping[str, str], rows: int, policy: ReceivingPolicy = ReceivingPolicy()) -> PostingPlan:
-    """One lot per received PO line, unit cost from the PO line, else the item's estimate, else 0."""
+                 next_serials: Mapping[str, str], rows: int, policy: ReceivingPolicy = ReceivingPolicy(),
+                 office_bins: Mapping[str, str] | None = None) -> PostingPlan:
+    """One lot per received PO line, unit cost from the PO line, else the item's estimate, else 0. Units go to
+    the row's bin, else the office's receiving bin (``office_bins``: office casefolded -> its receiving bin, as
+    an offices file set it), else ``receiving_bin``."""
     lots = []
+    default_bin = receiving_bin
     for line in lines:
         po = view.purchase_orders[line.number]
+        receiving_bin = (office_bins or {}).get(po.office.casefold(), default_bin)
         po_line = po.lines[line.item_code]
         item = view.items[line.item_code]
         unit_cost = po_line.price if po_line.price is not None else (item.est_unit_cost or Decimal(0))
@@ -279,8 +285,9 @@ class Receiving(FileKind):
         issues += check_receiving(lines, view, policy)
         if has_errors(issues):
             return Checked(None, issues, view)
+        office_bins = {key: office.receiving_bin for key, office in offices_known(env.store.engine).items()}
         plan = plan_receipt(lines, view, today=env.today, receiving_bin=env.receiving_bin,
-                            next_serials=next_values, rows=len(rows), policy=policy)
+                            next_serials=next_values, rows=len(rows), policy=policy, office_bins=office_bins)
         return Checked(plan, issues, view)
 
     def summary(self, plan: PostingPlan, result: PostResult | None) -> list[SummaryPair]:

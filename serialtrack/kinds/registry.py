@@ -12,18 +12,20 @@ from serialtrack.kinds.base import FileKind
 from serialtrack.kinds.counts import Counts
 from serialtrack.kinds.items import Items
 from serialtrack.kinds.lookups import Lookups
+from serialtrack.kinds.offices import Offices
 from serialtrack.kinds.purchase_orders import PurchaseOrders
 from serialtrack.kinds.receiving import Receiving
 from serialtrack.kinds.returns import Returns
 from serialtrack.kinds.sales_orders import SalesOrders
 from serialtrack.kinds.shipping import Shipping
+from serialtrack.kinds.transfers import Transfers
 from serialtrack.kinds.vendor_returns import VendorReturns
 from serialtrack.ledger.reverse_store import Undo
 from serialtrack.records import KindName
 
 KINDS: Mapping[KindName, FileKind] = MappingProxyType({
     k.name: k for k in (Items(), PurchaseOrders(), SalesOrders(), Receiving(), Shipping(), Returns(), Counts(),
-                        Lookups(), Adjustments(), VendorReturns())
+                        Lookups(), Offices(), Transfers(), Adjustments(), VendorReturns())
 })
 
 #: Each kind's field list, as header detection wants it.

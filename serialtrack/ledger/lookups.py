@@ -57,6 +57,7 @@ def units_for(conn: Connection, serials: Iterable[str]) -> dict[str, list[UnitFa
     """Asked (normalised) serial -> the units holding it, one per item, by item code."""
     su, items, lots, offices, bins = t.serial_units, t.items, t.lots, t.offices, t.bins
     pol, po = t.po_lines, t.purchase_orders
+    origin = lots.alias("origin")  # a lot a transfer made reaches its PO line through the received lot
     found: dict[str, list[UnitFacts]] = {}
     rows: dict[int, dict[str, Any]] = {}
     for part in chunks(sorted(set(serials))):
@@ -65,7 +66,9 @@ def units_for(conn: Connection, serials: Iterable[str]) -> dict[str, list[UnitFa
                         po.c.number.label("po_number"), po.c.vendor, lots.c.received_date, lots.c.unit_cost,
                         items.c.warranty_months, items.c.vendor_warranty_months)
                  .join(items, items.c.id == su.c.item_id).join(lots, lots.c.id == su.c.lot_id)
-                 .outerjoin(pol, pol.c.id == lots.c.po_line_id).outerjoin(po, po.c.id == pol.c.po_id)
+                 .outerjoin(origin, origin.c.id == lots.c.origin_lot_id)
+                 .outerjoin(pol, pol.c.id == func.coalesce(lots.c.po_line_id, origin.c.po_line_id))
+                 .outerjoin(po, po.c.id == pol.c.po_id)
                  .outerjoin(offices, offices.c.id == su.c.office_id).outerjoin(bins, bins.c.id == su.c.bin_id)
                  .where(su.c.serial.in_(part)))
         for r in conn.execute(query):

@@ -90,7 +90,7 @@ def stock_report(engine: Engine, *, item_code: str | None = None, office: str | 
                  with_serials: bool = True) -> list[dict[str, Any]]:
     """On hand per item, office and bin: serial units in stock, or for non-serialized items the lots'
     remaining quantity, in the bin the lot was received into (the bin of its receipt transactions: a packing
-    list's Bin column, else the office's receiving bin)."""
+    list's Bin column, else the office's receiving bin), or for a lot a transfer made, the bin it moved to."""
     su, items, offices, bins, lots, tx = t.serial_units, t.items, t.offices, t.bins, t.lots, t.transactions
     serial_q = (select(items.c.code.label("item_code"), offices.c.name.label("office"), bins.c.name.label("bin"),
                        func.count().label("on_hand"))
@@ -99,7 +99,7 @@ def stock_report(engine: Engine, *, item_code: str | None = None, office: str | 
                 .where(su.c.status == SerialStatus.IN_STOCK)
                 .group_by(items.c.code, offices.c.name, bins.c.name))
     lot_bin = (select(tx.c.lot_id, func.min(tx.c.bin_id).label("bin_id"))
-               .where(tx.c.type == "receipt", tx.c.serial_unit_id.is_(None)).group_by(tx.c.lot_id)
+               .where(tx.c.type.in_(("receipt", "transfer_in")), tx.c.serial_unit_id.is_(None)).group_by(tx.c.lot_id)
                .subquery("lot_bin"))
     plain_q = (select(items.c.code.label("item_code"), offices.c.name.label("office"), bins.c.name.label("bin"),
                       func.sum(lots.c.qty_received - lots.c.qty_used).label("on_hand"))

@@ -190,7 +190,8 @@ def reverse_batch(store: Store, batch_id: int, reversal_for: Callable[[str | Non
                                                       strict=True)))
         conn.execute(update(t.batches).where(t.batches.c.id == batch_id)
                      .values(status=BatchStatus.REVERSED, reversed_at=now, reversed_by=reversal_id))
-        units = conn.execute(select(func.count()).select_from(t.transactions)
+        # distinct: a transfer writes two transactions per unit (out and in)
+        units = conn.execute(select(func.count(t.transactions.c.serial_unit_id.distinct()))
                              .where(t.transactions.c.batch_id == batch_id,
                                     t.transactions.c.serial_unit_id.is_not(None))).scalar_one()
     return ReverseResult(batch_id, reversal_id, batch.kind, len(txs), int(units), run_by)

@@ -140,6 +140,38 @@ def stock_places(engine: Engine, office: str) -> list[StockPlace]:
         return [StockPlace(r.name, r.bin, r.code, r.description) for r in conn.execute(query)]
 
 
+@dataclass(frozen=True)
+class StockUnitPlace:
+    """One serialized unit in stock (or a non-serialized item's quantity, ``serial`` None), and where."""
+
+    office: str
+    bin: str | None
+    item_code: str
+    serial: str | None
+    qty: int
+
+
+def stock_at(engine: Engine, office: str) -> list[StockUnitPlace]:
+    """What a transfer out of ``office`` may move: each serialized unit in stock there, by bin, item and serial,
+    and each non-serialized item's quantity on hand there."""
+    su, items, bins, lots = t.serial_units, t.items, t.bins, t.lots
+    with engine.connect() as conn:
+        ids = office_ids_named(conn, office)
+        if not ids:
+            return []
+        units = (select(t.offices.c.name, bins.c.name.label("bin"), items.c.code, su.c.serial)
+                 .select_from(su).join(items, items.c.id == su.c.item_id)
+                 .join(t.offices, t.offices.c.id == su.c.office_id).join(bins, bins.c.id == su.c.bin_id)
+                 .where(su.c.office_id.in_(ids), su.c.status == SerialStatus.IN_STOCK)
+                 .order_by(bins.c.name, items.c.code, su.c.serial))
+        found = [StockUnitPlace(r.name, r.bin, r.code, r.serial, 1) for r in conn.execute(units)]
+        plain = (select(t.offices.c.name, items.c.code, func.sum(lots.c.qty_received - lots.c.qty_used).label("qty"))
+                 .select_from(lots).join(items, items.c.id == lots.c.item_id)
+                 .join(t.offices, t.offices.c.id == lots.c.office_id)
+                 .where(lots.c.office_id.in_(ids), items.c.serialized.is_(False), lots.c.reversed_batch_id.is_(None))
+                 .group_by(t.offices.c.name, items.c.code).order_by(items.c.code))
+        found += [StockUnitPlace(r.name, None, r.code, None, int(r.qty)) for r in conn.execute(plain) if r.qty]
+    return found
 def _received_numbers() -> Select[Any]:
     po, pol = t.purchase_orders, t.po_lines
     return (select(po.c.number, t.items.c.code).join(pol, pol.c.po_id == po.c.id)

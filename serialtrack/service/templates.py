@@ -86,6 +86,16 @@ def _count_rows(engine: Engine, office: str) -> Rows | None:
     return [{"office": p.office, "bin": p.bin, "item_code": p.item_code} for p in places] or [{"office": name}]
 
 
+def _transfer_rows(engine: Engine, office: str) -> Rows | None:
+    """What is in stock at ``office``: one row per serial (quantity 1), one per non-serialized item (the quantity
+    left for the clerk); the clerk fills in where each goes and deletes the rows that stay."""
+    name = q.office_name(engine, office)
+    if name is None:
+        return None
+    return [{"item_code": u.item_code, "from_office": u.office, "from_bin": u.bin, "serials": u.serial,
+             "qty": 1 if u.serial is not None else None} for u in q.stock_at(engine, name)]
+
+
 #: Which option each kind's template takes and what it prefills (a kind not listed takes none).
 PREFILLS: Mapping[KindName, Prefill] = {
     KindName.RECEIVING: Prefill("po", "purchase order", _open_rows("purchase", "po_number", "vendor"),
@@ -95,6 +105,7 @@ PREFILLS: Mapping[KindName, Prefill] = {
     KindName.RETURNS: Prefill("so", "sales order", _returns_rows, "has no shipped units out with the customer",
                               q.sales_orders_with_units_out),
     KindName.COUNTS: Prefill("office", "office", _count_rows, ""),
+    KindName.TRANSFERS: Prefill("office", "office", _transfer_rows, "has nothing in stock to move"),
     KindName.VENDOR_RETURNS: Prefill("po", "purchase order", _vendor_return_rows, "has nothing received to return",
                                      q.purchase_orders_received),
 }

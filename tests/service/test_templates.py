@@ -241,11 +241,46 @@ def _round_trip_lookups(cli: Any, tmp: Path, db_url: str) -> None:
     assert [(r["Asked"], r["Status"]) for r in rows] == [("SN0001", "in stock"), (SCANNED, "not in the ledger")]
 
 
+def _round_trip_offices(cli: Any, tmp: Path, db_url: str) -> None:
+    _orders(cli, tmp)
+    path = _template(cli, "offices")
+    _drop(cli, path, "offices", {2: {"Office": "Main", "Name": "Main warehouse", "Receiving Bin": "DOCK"},
+                                 3: {"Office": "East", "Return Bin": "RMA"}})
+    offices = t.offices
+    assert sorted(_query(db_url, select(offices.c.name, offices.c.description, offices.c.receiving_bin,
+                                        offices.c.return_bin))) == [
+        ("East", None, "RECEIVING", "RMA"), ("Main", "Main warehouse", "DOCK", "RETURNS")]
+
+
+def _round_trip_transfers(cli: Any, tmp: Path, db_url: str) -> None:
+    _stock(cli, tmp)
+    path = _template(cli, "transfers", "--office", "main")
+    rows = _prefilled(path)
+    assert [(r["Item"], r["From Office"], r.get("Serials"), r.get("Qty")) for r in rows] == [
+        ("CAM-1", "Main", "SN0001", 1), ("CAM-1", "Main", "SN0002", 1), ("CAM-1", "Main", "SN0003", 1),
+        ("CBL-1", "Main", None, None)]
+    assert rows[0]["From Bin"] == "RECEIVING"
+    keep_out = dict.fromkeys(("Item", "From Office", "From Bin", "Serials", "Qty"))  # the rows that stay put
+    out = _drop(cli, path, "transfers", {2: keep_out, 3: {"To Office": "Main", "To Bin": "A-01", "Reference": "MOVE-1"},
+                                         4: keep_out, 5: {"To Office": "Main", "To Bin": "SHELF", "Qty": 4,
+                                                          "Transfer Date": dt.date(2026, 11, 20)}})
+    units, bins = t.serial_units, t.bins
+    assert _query(db_url, select(units.c.serial, bins.c.name).join(bins, bins.c.id == units.c.bin_id)
+                  .order_by(units.c.serial)) == [("SN0001", "RECEIVING"), ("SN0002", "A-01"), ("SN0003", "RECEIVING")]
+    tx = t.transactions
+    document = f"TR-{out['batch']}"
+    assert sorted(_query(db_url, select(tx.c.type, tx.c.qty, tx.c.document, tx.c.occurred_on)
+                         .where(tx.c.type.like("transfer%")))) == [
+        ("transfer_in", 1, "MOVE-1", dt.date.today()), ("transfer_in", 4, document, dt.date(2026, 11, 20)),
+        ("transfer_out", 1, "MOVE-1", dt.date.today()), ("transfer_out", 4, document, dt.date(2026, 11, 20))]
+
+
 ROUND_TRIPS: dict[str, Callable[[Any, Path, str], None]] = {
     "lookups": _round_trip_lookups,
     "items": _round_trip_items, "purchase_orders": _round_trip_purchase_orders,
     "sales_orders": _round_trip_sales_orders, "receiving": _round_trip_receiving,
     "shipping": _round_trip_shipping, "returns": _round_trip_returns, "counts": _round_trip_counts,
+    "offices": _round_trip_offices, "transfers": _round_trip_transfers,
     "adjustments": _round_trip_adjustments, "vendor_returns": _round_trip_vendor_returns,
 }
 
