@@ -1,8 +1,9 @@
 """Property-based, stateful: random sequences of drops, duplicate drops, rejected files and their corrections,
-shipments, returns, reversals and crash-restarts, run against a small model of the ledger.
+shipments, returns, transfers between offices, scrap and found adjustments, vendor returns, reversals and
+crash-restarts, run against a small model of the ledger.
 
 The model knows, for every serial, the batches that touched it; a batch is reversible while it is the last live
-batch of each of its units; a unit's status is the effect of its last live batch. After every step the ledger
+batch of each of its units; a unit's status and office are the effect of its last live batch. After every step the ledger
 must agree with the model (each unit's status, the set of live batches) and hold the invariants of the
 shipping issue (``support.invariants.check_invariants``). Each example starts from a fresh ledger.
 """
@@ -41,6 +42,8 @@ from serialtrack.ledger import schema as t
 from serialtrack.service.cli import main
 
 EFFECT = {"receiving": "in_stock", "shipping": "shipped", "restock": "in_stock", "scrap": "scrapped"}
+OFFICES = ("Main", "Depot")
+POSTING_KINDS = ["receiving", "shipping", "returns", "transfers", "adjustments", "vendor_returns"]
 CRASH_POINTS = ["reading", "planned", "before-commit", "after-commit", "writing-report"]
 
 
@@ -49,9 +52,11 @@ class Batch:
     id: int
     kind: str
     serials: list[str]
-    effect: str  # what it does to each unit: in_stock, shipped, scrapped
+    effect: str  # what it does to each unit: in_stock, shipped, scrapped, returned_to_vendor
     file: Path
     live: bool = True
+    office: str | None = None  # where an in_stock effect leaves the units
+    source: str | None = None  # the office a transfer or scrap takes them from; "found": a found adjustment
 
 
 @dataclass
@@ -65,6 +70,17 @@ class Model:
     def status(self, serial: str) -> str:
         live = self.live_history(serial)
         return live[-1].effect if live else "reversed"
+
+    def office(self, serial: str) -> str | None:
+        live = self.live_history(serial)
+        return live[-1].office if live and live[-1].effect == "in_stock" else None
+
+    def in_stock_at(self, office: str) -> list[str]:
+        return [s for s in self.in_stock() if self.office(s) == office]
+
+    def received_on_po(self, serial: str) -> bool:
+        """Came in on PO 1 (a found unit did not): the receipt that brought it stands."""
+        return any(b.kind == "receiving" for b in self.live_history(serial))
 
     def shipped(self) -> list[str]:
         return sorted(s for s in self.history if self.live_history(s) and self.live_history(s)[-1].kind == "shipping")
@@ -80,7 +96,13 @@ class Model:
         if batch.kind == "receiving":
             return all(self.status(s) == "reversed" for s in batch.serials)
         if batch.kind == "shipping":
-            return all(self.status(s) == "in_stock" for s in batch.serials)
+            return all(self.office(s) == "Main" for s in batch.serials)
+        if batch.kind == "adjustments" and batch.source == "found":
+            return all(self.status(s) == "reversed" for s in batch.serials)
+        if batch.kind in ("transfers", "adjustments"):
+            return all(self.office(s) == batch.source for s in batch.serials)
+        if batch.kind == "vendor_returns":
+            return all(self.status(s) == "in_stock" and self.received_on_po(s) for s in batch.serials)
         return all(s in self.shipped() for s in batch.serials)
 
     def post(self, batch: Batch) -> None:
@@ -146,11 +168,21 @@ class LedgerMachine(RuleBasedStateMachine):
         assert code == (0 if outcome["status"] in ("posted", "duplicate") else 1)
         return outcome
 
-    def _file(self, kind: str, serials: list[str], *, po: str = "1", disposition: str = "restock") -> Path:
+    def _file(self, kind: str, serials: list[str], *, po: str = "1", disposition: str = "restock",
+              office: str = "Main", to: str = "Depot", action: str = "scrap") -> Path:
         n = next(self.counter)
         path = self.files / f"{kind}-{n}.xlsx"
-        if kind == "receiving":
-            rows: list[list[Any]] = [["PO", "Item", "Qty", "Serials", "Packing List"],
+        listed = ", ".join(serials)
+        if kind == "transfers":
+            rows: list[list[Any]] = [["Item", "From Office", "To Office", "Qty", "Serials", "Reference"],
+                                     ["CAM", office, to, len(serials), listed, f"T-{n}"]]
+        elif kind == "adjustments":
+            rows = [["Office", "Item", "Action", "Reason", "Qty", "Serials"],
+                    [office, "CAM", action, f"R-{n}", len(serials), listed]]
+        elif kind == "vendor_returns":
+            rows = [["PO", "Item", "Qty", "Serials", "RMA"], [po, "CAM", len(serials), listed, f"RMA-{n}"]]
+        elif kind == "receiving":
+            rows = [["PO", "Item", "Qty", "Serials", "Packing List"],
                                      [po, "CAM", len(serials), ", ".join(serials), f"PL-{n}"]]
         elif kind == "shipping":
             rows = [["SO", "Item", "Qty", "Serials", "Tracking"], ["S1", "CAM", len(serials), ", ".join(serials),
@@ -160,10 +192,12 @@ class LedgerMachine(RuleBasedStateMachine):
                     *(["S1", "CAM", s, disposition, f"R-{n}"] for s in serials)]
         return shared_strings_book(path, rows, sheet="Sheet1")
 
-    def _post(self, kind: str, serials: list[str], path: Path, effect: str) -> None:
+    def _post(self, kind: str, serials: list[str], path: Path, effect: str, *, office: str | None = "Main",
+              source: str | None = None) -> None:
         outcome = self.ingest(path, kind)
         assert outcome["status"] == "posted", (kind, serials, outcome["errors"])
-        self.model.post(Batch(outcome["batch"], kind, serials, effect, path))
+        self.model.post(Batch(outcome["batch"], kind, serials, effect, path,
+                              office=office if effect == "in_stock" else None, source=source))
 
     def _fresh(self, count: int) -> list[str]:
         return [f"P{next(self.counter):05d}" for _ in range(count)]
@@ -174,7 +208,8 @@ class LedgerMachine(RuleBasedStateMachine):
     def master_data(self) -> None:
         assert self.cli("init")[0] == 0
         self.ingest(items_book(self.files / "items.xlsx", [["CAM", "Camera", "Y", 100, None]]), "items")
-        self.ingest(po_book(self.files / "po.xlsx", [["1", "Acme", "Main", "CAM", 100_000, 90]]), "purchase_orders")
+        self.ingest(po_book(self.files / "po.xlsx", [["1", "Acme", "Main", "CAM", 100_000, 90],
+                                                     ["2", "Acme", "Depot", "CAM", 1, 90]]), "purchase_orders")
         self.ingest(so_book(self.files / "so.xlsx", [["S1", "Bob", "Main", "CAM", 100_000, 150]]), "sales_orders")
 
     @rule(count=st.integers(1, 3))
@@ -190,17 +225,50 @@ class LedgerMachine(RuleBasedStateMachine):
         assert outcome["status"] == "rejected" and {e["code"] for e in outcome["errors"]} == {"po-unknown"}
         self._post("receiving", serials, self._file("receiving", serials), "in_stock")
 
-    @precondition(lambda self: self.model.in_stock())
+    @precondition(lambda self: self.model.in_stock_at("Main"))
     @rule(data=st.data())
     def ship(self, data: st.DataObject) -> None:
-        stock = self.model.in_stock()
+        stock = self.model.in_stock_at("Main")
         serials = data.draw(st.lists(st.sampled_from(stock), min_size=1, max_size=min(3, len(stock)), unique=True))
         self._post("shipping", serials, self._file("shipping", serials), "shipped")
 
-    @precondition(lambda self: any(self.model.status(s) != "in_stock" for s in self.model.history))
+    @precondition(lambda self: self.model.in_stock())
+    @rule(data=st.data())
+    def transfer(self, data: st.DataObject) -> None:
+        """Units in stock at one office move to the other."""
+        office = data.draw(st.sampled_from([o for o in OFFICES if self.model.in_stock_at(o)]))
+        stock = self.model.in_stock_at(office)
+        serials = data.draw(st.lists(st.sampled_from(stock), min_size=1, max_size=min(3, len(stock)), unique=True))
+        to = next(o for o in OFFICES if o != office)
+        self._post("transfers", serials, self._file("transfers", serials, office=office, to=to), "in_stock",
+                   office=to, source=office)
+
+    @precondition(lambda self: self.model.in_stock())
+    @rule(data=st.data())
+    def scrap(self, data: st.DataObject) -> None:
+        office = data.draw(st.sampled_from([o for o in OFFICES if self.model.in_stock_at(o)]))
+        serials = data.draw(st.lists(st.sampled_from(self.model.in_stock_at(office)), min_size=1, max_size=2,
+                                     unique=True))
+        self._post("adjustments", serials, self._file("adjustments", serials, office=office), "scrapped",
+                   source=office)
+
+    @rule(count=st.integers(1, 2), office=st.sampled_from(OFFICES))
+    def found(self, count: int, office: str) -> None:
+        serials = self._fresh(count)
+        self._post("adjustments", serials, self._file("adjustments", serials, office=office, action="found"),
+                   "in_stock", office=office, source="found")
+
+    @precondition(lambda self: any(self.model.received_on_po(s) for s in self.model.in_stock()))
+    @rule(data=st.data())
+    def vendor_return(self, data: st.DataObject) -> None:
+        stock = [s for s in self.model.in_stock() if self.model.received_on_po(s)]
+        serials = data.draw(st.lists(st.sampled_from(stock), min_size=1, max_size=min(2, len(stock)), unique=True))
+        self._post("vendor_returns", serials, self._file("vendor_returns", serials), "returned_to_vendor")
+
+    @precondition(lambda self: any(self.model.office(s) != "Main" for s in self.model.history))
     @rule(data=st.data())
     def ship_what_is_not_in_stock(self, data: st.DataObject) -> None:
-        gone = sorted(s for s in self.model.history if self.model.status(s) != "in_stock")
+        gone = sorted(s for s in self.model.history if self.model.office(s) != "Main")
         serial = data.draw(st.sampled_from(gone))
         outcome = self.ingest(self._file("shipping", [serial]), "shipping")
         assert outcome["status"] == "rejected", outcome
@@ -223,7 +291,8 @@ class LedgerMachine(RuleBasedStateMachine):
         outcome = self.ingest(batch.file, batch.kind)
         assert outcome["status"] == expected, (batch, outcome["errors"], outcome["notes"])
         if expected == "posted":
-            self.model.post(Batch(outcome["batch"], batch.kind, batch.serials, batch.effect, batch.file))
+            self.model.post(Batch(outcome["batch"], batch.kind, batch.serials, batch.effect, batch.file,
+                                  office=batch.office, source=batch.source))
 
     @precondition(lambda self: self.model.batches)
     @rule(data=st.data())
@@ -248,7 +317,7 @@ class LedgerMachine(RuleBasedStateMachine):
         assert run.returncode == -9, run.stderr[-2000:]
         outcome = self.ingest(path, "receiving")
         assert outcome["status"] == ("duplicate" if point in ("after-commit", "writing-report") else "posted")
-        self.model.post(Batch(outcome["batch"], "receiving", serials, "in_stock", path))
+        self.model.post(Batch(outcome["batch"], "receiving", serials, "in_stock", path, office="Main"))
 
     # -- after every step --------------------------------------------------------------------------------
 
@@ -260,15 +329,18 @@ class LedgerMachine(RuleBasedStateMachine):
         try:
             with engine.connect() as conn:
                 statuses = dict(conn.execute(select(t.serial_units.c.serial, t.serial_units.c.status)).all())
+                places = dict(conn.execute(select(t.serial_units.c.serial, t.offices.c.name)
+                                           .join(t.offices, t.offices.c.id == t.serial_units.c.office_id)).all())
                 live = {r[0] for r in conn.execute(select(t.batches.c.id).where(
-                    t.batches.c.status == "posted", t.batches.c.kind.in_(["receiving", "shipping", "returns"])))}
-                posted_shas = [r[0] for r in conn.execute(select(t.batches.c.sha256).where(
+                    t.batches.c.status == "posted", t.batches.c.kind.in_(POSTING_KINDS)))}
+                posted = [tuple(r) for r in conn.execute(select(t.batches.c.sha256, t.batches.c.kind).where(
                     t.batches.c.status == "posted"))]
         finally:
             engine.dispose()
         assert statuses == {s: self.model.status(s) for s in self.model.history}
+        assert places == {s: self.model.office(s) for s in self.model.in_stock()}
         assert live == {b.id for b in self.model.batches.values() if b.live}
-        assert len(posted_shas) == len(set(posted_shas)), "the same bytes posted twice"
+        assert len(posted) == len(set(posted)), "the same bytes posted twice as one kind"
         check_invariants(self.url)
 
 
