@@ -1,6 +1,8 @@
 """Every kind of output workbook, printed to PDF by headless LibreOffice, as an accountant would print it.
 
-Kinds: a posted receipt (packing list and shipment), a dry run, a rejection of 3 rows, and the reconciliation.
+Kinds: a posted receipt (packing list and shipment), a dry run, a rejection of 3 rows, a lookup's answer, a
+count's answer with its Differences and proposals, a transfer, an adjustment, a vendor return, an offices file,
+and the reconciliation.
 Pages are told apart by their footer (``<sheet>, report date ...`` and ``Page X of Y``), so the page counts
 are per sheet: the reconciliation's Summary fits one page; every page of every sheet holds the header row's
 first and last column (one page wide: nothing spills onto a second page across); a 3-row rejection prints on
@@ -104,13 +106,31 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Any:
         asked = process_file(ctx, workbook(inbox / "which.xlsx", ["Serial"], [["SN0100"], ["SN0101"], ["100"]],
                                            sheet="Scans"), kind="lookups")
         assert asked.status == "answered" and asked.output, asked.errors
+        moves = {  # issue 16: a count with every difference and both proposals, and each kind that moves stock
+            "count": ("COUNT-MAIN-2.xlsx", "counts", ["Office", "Bin", "Item", "Serial"],
+                      [["Main", "A-01", "CAM-100", "00046"], ["Main", "A-01", "CAM-100", "SN0100"],
+                       ["Main", "A-01", "CAM-100", "77777"]]),
+            "transfer": ("TR-1.xlsx", "transfers", ["Item", "From Office", "To Office", "To Bin", "Serials"],
+                         [["CAM-100", "Annex", "Main", "B-02", "SN0101"]]),
+            "adjustment": ("ADJ-1.xlsx", "adjustments", ["Office", "Item", "Action", "Reason", "Serials", "Unit Cost"],
+                           [["Main", "CAM-100", "found", "on the returns shelf", "88888", 120.5]]),
+            "vendor-return": ("RTV-1.xlsx", "vendor_returns", ["PO", "Item", "Qty", "RMA", "Reason"],
+                              [["60006", "CBL-5", 5, "RMA-77", "frayed"]]),
+            "offices": ("offices.xlsx", "offices", ["Office", "Name", "Receiving Bin", "Return Bin"],
+                        [["Main", "Main warehouse", "RECEIVING", "RETURNS"]]),
+        }
+        moved = {}
+        for label, (name, kind, header, rows) in moves.items():
+            done = process_file(ctx, workbook(inbox / name, header, rows, sheet="Sheet1"), kind=kind)
+            assert done.status == "posted" and done.output, (label, done.errors)
+            moved[label] = Path(done.output)
         assert dry.status == "posted" and dry.dry_run and dry.output, dry.errors
         assert bad.status == "rejected" and bad.output
         recon = reconcile(ctx, DAY).workbook
         outbox = ctx.home.outbox
         books = {"posted": outbox / "PL-0425.posted.xlsx", "shipped": outbox / "SHIP-5001.posted.xlsx",
                  "dry-run": Path(dry.output), "rejected": Path(bad.output), "reconciliation": recon,
-                 "answer": Path(asked.output)}
+                 "answer": Path(asked.output), **moved}
         with ctx.store.engine.connect() as conn:
             batches = dict(conn.execute(select(t.batches.c.file_name, t.batches.c.id)).all())
             ledger = {
