@@ -103,6 +103,11 @@ def serials_once_in_file(lines: Sequence[OrderLine], view: LedgerView, policy: R
     return serials_unique_in_file(lines)
 
 
+#: Units whose row a receipt takes up again (the unit is not new, its serial is): a reversed receipt's, and one
+#: that went back to its vendor and comes back (repaired, or the vendor's replacement under the same serial).
+RECEIVED_AGAIN = (SerialStatus.REVERSED, SerialStatus.RETURNED_TO_VENDOR)
+
+
 def serials_new_to_ledger(lines: Sequence[OrderLine], view: LedgerView,
                           policy: ReceivingPolicy) -> list[Issue]:
     issues = []
@@ -113,6 +118,8 @@ def serials_new_to_ledger(lines: Sequence[OrderLine], view: LedgerView,
         for unit in line.units:
             if unit.serial in known:
                 info = view.serial_units.get((line.item_code, unit.serial))
+                if info is not None and info.status == SerialStatus.RETURNED_TO_VENDOR:
+                    continue  # back from its vendor (repaired, or sent again): received again, in a new lot
                 where = (f"{info.status.replace('_', ' ')} (lot {info.lot_document})" if info else "in the ledger")
                 generated = " (generated from the item's next serial)" if unit in line.generated else ""
                 issues.append(Issue("serial-already-in-ledger", f"serial {unit.serial}{generated} of item "
@@ -233,7 +240,7 @@ def plan_receipt(lines: Sequence[OrderLine], view: LedgerView, *, today: dt.date
             sheet, row = (src.sheet, src.row) if src is not None else (None, None)
             known = view.serial_units.get((line.item_code, unit.serial))
             units.append(UnitPlan(unit.serial, bins.get((sheet, row)) or receiving_bin, unit.entry, sheet, row,
-                                  known.id if known is not None and known.status == SerialStatus.REVERSED else None))
+                                  known.id if known is not None and known.status in RECEIVED_AGAIN else None))
         mfr_lot = next((r.mfr_lot for r in line.rows if r.mfr_lot), None)
         lots.append(LotPlan(
             document=f"PO-{line.number}", po_number=line.number, item_code=line.item_code, office=po.office,

@@ -66,10 +66,11 @@ def _apply_lot(conn: Connection, posting: Posting, lot: LotPlan) -> tuple[int, i
                 ((u.serial, bin_ids[u.bin]) for u in lot.units if u.existing_id is None),
                 constant={"item_id": item_id, "status": SerialStatus.IN_STOCK, "office_id": office_id, "lot_id": lot_id})
     again = [(office_id, bin_ids[u.bin], lot_id, u.existing_id) for u in lot.units if u.existing_id is not None]
-    if again:  # units of a reversed receipt, received again: the same row, a new lot (if still reversed)
+    if again:  # units of a reversed receipt, or back from their vendor, received again: the same row, a new lot
         changed = conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'in_stock', "
                                                         "office_id = ?, bin_id = ?, lot_id = ? WHERE id = ? "
-                                                        "AND status = 'reversed'"), again).rowcount
+                                                        "AND status IN ('reversed', 'returned_to_vendor')"),
+                                       again).rowcount
         expect_rows(changed, len(again), f"serials of {lot.item_code} received again by another file")
     unit_ids = dict(conn.execute(select(t.serial_units.c.serial, t.serial_units.c.id)
                                  .where(t.serial_units.c.lot_id == lot_id)).all())

@@ -373,9 +373,13 @@ def lot_disagreements(conn: Connection) -> Iterator[Finding]:
                     func.sum(case((su.c.status == SerialStatus.IN_STOCK, 1), else_=0)).label("in_stock"))
              .group_by(su.c.lot_id).subquery("units"))
     tx, batches = t.transactions, t.batches
+    left = t.serial_units.alias("left_unit")
     moved = (select(tx.c.lot_id, func.sum(tx.c.qty).label("moved")).join(batches, batches.c.id == tx.c.batch_id)
-             .where(tx.c.type == "transfer_out", _stands(tx, batches)).group_by(tx.c.lot_id).subquery("moved"))
-    # a unit a transfer moved now belongs to the lot made at its new place: the lot it left counts it as moved
+             .join(left, left.c.id == tx.c.serial_unit_id)
+             .where(tx.c.type.in_(("transfer_out", "vendor_return")), _stands(tx, batches), left.c.lot_id != tx.c.lot_id)
+             .group_by(tx.c.lot_id).subquery("moved"))
+    # a unit a transfer moved now belongs to the lot made at its new place, and one back from its vendor to the
+    # lot of the receipt that took it again: the lot it left counts it as moved
     unit_count = func.coalesce(units.c.units, 0) + func.coalesce(moved.c.moved, 0)
     in_stock = func.coalesce(units.c.in_stock, 0)
     remaining = case((lot_is_live(), lots.c.qty_received - lots.c.qty_used), else_=0)

@@ -96,12 +96,38 @@ def _mirror(txs: list[PostedTx], reversal_id: int, today: dt.date, now: dt.datet
              tx.source_row, f"reverses {tx.type} #{tx.id}" + (f": {reason}" if reason else "")] for tx in txs]
 
 
+def _back_from_vendor(conn: Connection, unit_ids: list[int], before: int) -> dict[int, int]:
+    """unit id -> the lot it left by a standing vendor return, for the units whose last standing transaction
+    before transaction ``before`` is that vendor return (a unit received again after going back)."""
+    tx, batches = t.transactions, t.batches
+    found: dict[int, int] = {}
+    for part in chunks(unit_ids):
+        last = (select(tx.c.serial_unit_id, func.max(tx.c.id).label("last_id")).join(batches, batches.c.id == tx.c.batch_id)
+                .where(tx.c.serial_unit_id.in_(part), tx.c.id < before, tx.c.type != "reversal",
+                       batches.c.status == BatchStatus.POSTED)
+                .group_by(tx.c.serial_unit_id).subquery("last"))
+        prior = t.transactions.alias("prior")
+        for unit_id, lot_id in conn.execute(select(prior.c.serial_unit_id, prior.c.lot_id)
+                                            .join(last, last.c.last_id == prior.c.id)
+                                            .where(prior.c.type == "vendor_return")):
+            found[int(unit_id)] = int(lot_id)
+    return found
+
+
 def undo_receiving(conn: Connection, txs: list[PostedTx], batch_id: int, reversal_id: int) -> None:
+    """Units go back to ``reversed`` (receivable again), or, for a unit this receipt took back from its vendor,
+    to ``returned_to_vendor`` in the lot it had left."""
     _check_lots_unused(conn, batch_id)
-    units = [(tx.serial_unit_id,) for tx in txs if tx.serial_unit_id is not None]
+    unit_ids = [tx.serial_unit_id for tx in txs if tx.serial_unit_id is not None]
+    returned = _back_from_vendor(conn, unit_ids, min(tx.id for tx in txs)) if unit_ids else {}
+    units = [(unit_id,) for unit_id in unit_ids if unit_id not in returned]
     if units:
         conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'reversed', office_id = NULL, "
                                               "bin_id = NULL WHERE id = ?"), units)
+    if returned:
+        conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'returned_to_vendor', office_id = "
+                                              "NULL, bin_id = NULL, lot_id = ? WHERE id = ?"),
+                             [(lot_id, unit_id) for unit_id, lot_id in returned.items()])
     for lot_id, po_line_id, qty in conn.execute(select(t.lots.c.id, t.lots.c.po_line_id, t.lots.c.qty_received)
                                                 .where(t.lots.c.batch_id == batch_id)).all():
         conn.execute(update(t.lots).where(t.lots.c.id == lot_id).values(reversed_batch_id=reversal_id))

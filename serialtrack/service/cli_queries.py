@@ -67,8 +67,8 @@ def serial(home: Home, serial: str, item_code: str | None, as_json: bool) -> Non
     place = f"{found['office']} / {found['bin']}" if found["office"] else "-"
     click.echo(f"{found['item_code']} {found['serial']}: {found['status']} at {place}, lot {found['lot']}")
     if found["vendor_warranty_at_return"]:
-        click.echo(f"  went back to the vendor {found['vendor_warranty_at_return']} of its vendor warranty "
-                   f"(until {found['vendor_warranty_until']})")
+        state = {"in": "within", "out": "out of"}[found["vendor_warranty_at_return"]]
+        click.echo(f"  went back to the vendor {state} its vendor warranty (until {found['vendor_warranty_until']})")
     for h in found["history"]:
         where = f"{h['file']} › {h['sheet']} › row {h['row']}" if h["sheet"] else (h["file"] or "")
         by = DroppedBy(**h["by"])

@@ -130,7 +130,7 @@ def _label(kind: str) -> str:
     return kind_named(kind).label
 
 
-def _check_env(ctx: Context) -> CheckEnv:
+def check_env(ctx: Context) -> CheckEnv:
     """What a kind may use while checking a file (built here, not on the context: a query command's start-up
     does not import the kinds)."""
     settings = ctx.settings
@@ -500,7 +500,7 @@ def _check_and_post_once(ctx: Context, path: Path, ingested: Ingested, meta: Bat
     if ingested.kind and ingested.tables and not any(i.code in UNQUERYABLE for i in issues):
         # every check whose inputs could be read runs in the same pass, so one answer holds everything wrong
         # with the file; a cell the reader already refused is not blamed again by the kind's rules
-        checked = kind_named(ingested.kind).check(ingested, _check_env(ctx))
+        checked = kind_named(ingested.kind).check(ingested, check_env(ctx))
         refused = _refused_cells(ingested, issues)
         checked.issues = issues + [i for i in checked.issues if _cell_key(i.source) not in refused]
         if any(i.is_error for i in issues):
@@ -563,7 +563,7 @@ def _answer(ctx: Context, path: Path, ingested: Ingested, meta: BatchMeta, outco
     assert ingested.kind is not None
     kind = kind_named(ingested.kind)
     _stage(f"answering {len(ingested.rows):,} rows of {meta.file_name}")
-    answer = kind.answer(ingested, _check_env(ctx), file_name=meta.file_name, answered_at=meta.started_at or ctx.clock())
+    answer = kind.answer(ingested, check_env(ctx), file_name=meta.file_name, answered_at=meta.started_at or ctx.clock())
     out = unique_output_path(ctx.home.outbox, Path(meta.file_name).stem, ".answer.xlsx")
     fault_point("writing-report")
     out = write_new_report(out, answer.sheets, report_date=ctx.today)

@@ -18,6 +18,7 @@ from serialtrack.ledger.guard import Conflict
 from serialtrack.ledger.posting import BatchMeta
 from serialtrack.service.cli_common import context_for
 from serialtrack.service.home import Home
+from serialtrack.service.pipeline import check_env
 
 VR = ["PO #", "Item", "Qty", "Serials", "Reason", "RMA #", "Return Date"]
 
@@ -45,7 +46,7 @@ def test_vendor_return__doa_unit_back_and_replacement_received_on_the_same_po(st
     assert c2["vendor_warranty_at_return"] == "in" and c2["vendor_warranty_until"] is not None
     assert [h["type"] for h in c2["history"]] == ["receipt", "vendor_return"]
     text = cli("serial", "C2").stdout
-    assert "went back to the vendor in of its vendor warranty" in text
+    assert "went back to the vendor within its vendor warranty" in text
     wb = load_workbook(out["output"])
     assert wb.sheetnames == ["Summary", "Vendor Returns"]
     summary = {r[0].value: r[1].value for r in wb["Summary"].iter_rows() if r[0].value}
@@ -75,6 +76,38 @@ def test_vendor_return__doa_unit_back_and_replacement_received_on_the_same_po(st
     [again] = cli.ingest(vr(tmp_path, "doa-again.xlsx", [["1", "CAM", None, "C2", "dead on arrival", None, None]]))
     assert again["status"] == "posted", again["errors"]
     assert cli.json("serial", "C2")["status"] == "returned_to_vendor"
+    check_invariants(db_url)
+
+
+def test_vendor_return__the_same_serial_back_from_the_vendor_is_received_again(stocked: Any, tmp_path: Path,
+                                                                              db_url: str) -> None:
+    """A unit repaired by its vendor (or replaced under the same serial) comes back on the PO: the receipt takes
+    the unit up again in a new lot; reversing that receipt sends it back to returned_to_vendor in its old lot."""
+    cli = stocked
+    [out] = cli.ingest(vr(tmp_path, "rma.xlsx", [["1", "CAM", 1, "C2", "no video", "RMA-8", None]]),
+                       kind="vendor_returns")
+    assert out["status"] == "posted", out["errors"]
+    back = workbook(tmp_path / "back.xlsx", ["PO", "Item", "Qty", "Serial", "Bin"], [["1", "CAM", 1, "C2", "REPAIRED"]])
+    [received] = cli.ingest(back, kind="receiving", expect=0)
+    assert received["status"] == "posted", received["errors"]
+    c2 = cli.json("serial", "C2")
+    assert (c2["status"], c2["office"], c2["bin"]) == ("in_stock", "Main", "REPAIRED")
+    assert [h["type"] for h in c2["history"]] == ["receipt", "vendor_return", "receipt"]
+    assert _po_line(cli, "1", "CAM") == 5  # two lots: the first 4, and C2 again
+    check_invariants(db_url)
+    # no second time while it is here: a unit in stock is received once
+    [twice] = cli.ingest(workbook(tmp_path / "back-2.xlsx", ["PO", "Item", "Qty", "Serial"], [["1", "CAM", 1, "C2"]]),
+                         kind="receiving", expect=1)
+    assert ("serial-already-in-ledger", "D2") in _errors(twice)  # (and the PO line is full again: over-receipt)
+    # the receipt reversed: C2 is back with its vendor, in the lot it left
+    cli("reverse", str(received["batch"]))
+    c2 = cli.json("serial", "C2")
+    assert (c2["status"], c2["lot"]) == ("returned_to_vendor", "PO-1")
+    check_invariants(db_url)
+    assert cli("reconcile").exit_code == 0
+    [again] = cli.ingest(workbook(tmp_path / "back-3.xlsx", ["PO", "Item", "Qty", "Serial", "Received Date"],
+                                  [["1", "CAM", 1, "C2", "2026-11-28"]]), kind="receiving", expect=0)
+    assert again["status"] == "posted", again["errors"]
     check_invariants(db_url)
 
 
@@ -147,7 +180,7 @@ def _stale_plan(cli: Any, path: Path, kind: str) -> Any:
     """The plan ``path`` gets when checked now, to be applied after the ledger has moved on."""
     with context_for(Home(cli.home)) as ctx:
         ingested = read_file(path, kinds=FIELD_SPECS, kind=kind)
-        checked = kind_named(kind).check(ingested, ctx.check_env)
+        checked = kind_named(kind).check(ingested, check_env(ctx))
         assert checked.ok, checked.issues
         return checked.plan
 

@@ -106,8 +106,10 @@ def _check_unit_histories(txs: list) -> None:  # type: ignore[type-arg]
             continue
         before = state.get(unit)
         movement = _movement(tx) if tx.type != "return" else "return"
-        if movement in ("receipt", "found"):
-            assert before in (None, "reversed"), f"unit {unit} {movement} again while {before} (tx {tx.id})"
+        if movement == "receipt":  # new, a reversed receipt's, or back from its vendor
+            assert before in (None, "reversed", "returned_to_vendor"), f"unit {unit} received while {before} (tx {tx.id})"
+        elif movement == "found":
+            assert before in (None, "reversed"), f"unit {unit} found again while {before} (tx {tx.id})"
         elif movement == "shipment":
             assert before == "in_stock", f"unit {unit} shipped while {before}: two open shipments (tx {tx.id})"
         elif movement == "return":
