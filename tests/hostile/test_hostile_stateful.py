@@ -93,8 +93,8 @@ class Model:
 
     def accepts(self, batch: Batch) -> bool:
         """Whether the same bytes, dropped again, would post now."""
-        if batch.kind == "receiving":
-            return all(self.status(s) == "reversed" for s in batch.serials)
+        if batch.kind == "receiving":  # a reversed receipt's units, or units back from their vendor
+            return all(self.status(s) in ("reversed", "returned_to_vendor") for s in batch.serials)
         if batch.kind == "shipping":
             return all(self.office(s) == "Main" for s in batch.serials)
         if batch.kind == "adjustments" and batch.source == "found":
