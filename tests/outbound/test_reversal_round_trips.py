@@ -1,5 +1,5 @@
 """Reverse, then do the same thing again: for every kind ``reverse`` accepts (receiving, shipping, returns,
-counts), a posted file is reversed and the same business event is dropped again; it must post, and the ledger
+counts here; transfers, adjustments and vendor returns in their own folders, listed in ``ROUND_TRIPS``), a posted file is reversed and the same business event is dropped again; it must post, and the ledger
 must read as if the reversed file had never posted. On SQLite and PostgreSQL (``stocked`` uses ``cli``).
 
 ``stocked`` (conftest): CAM C1..C4 and CBL x10 received at Main on PO 1 (pl1.xlsx), CAM X1 at Depot on PO 2;
@@ -12,6 +12,8 @@ from pathlib import Path
 
 from support.books import workbook
 from support.invariants import check_invariants
+
+from serialtrack.kinds.registry import KINDS
 
 SHIP = ["SO #", "Item", "Qty", "Serials"]
 RET = ["SO", "Item", "Serial", "Disposition"]
@@ -110,3 +112,25 @@ def test_round_trip__count_reversed_then_counted_again(stocked, tmp_path: Path, 
     assert again["counts"]["units"] == 2 and again["batch"] != first["batch"]
     assert _on_hand(cli) == {("CAM", "Main"): 4, ("CBL", "Main"): 10, ("CAM", "Depot"): 1}
     check_invariants(db_url)
+
+
+#: Where each reversible kind's round trip (reverse, then the same business event again) is tested.
+ROUND_TRIPS = {
+    "receiving": "outbound/test_reversal_round_trips.py::test_round_trip__receiving_reversed_then_received_again",
+    "shipping": "outbound/test_reversal_round_trips.py::test_round_trip__shipping_reversed_then_the_same_units_ship_again",
+    "returns": "outbound/test_reversal_round_trips.py::test_round_trip__return_reversed_then_returned_again",
+    "counts": "outbound/test_reversal_round_trips.py::test_round_trip__count_reversed_then_counted_again",
+    "transfers": "transfers/test_transfers.py::test_transfer__reversed_puts_units_and_quantities_back",
+    "adjustments": "moves/test_adjustments.py::test_adjustments__scrap_from_stock_then_reverse_and_scrap_again",
+    "vendor_returns": "moves/test_vendor_returns.py::"
+                      "test_vendor_return__doa_unit_back_and_replacement_received_on_the_same_po",
+}
+
+
+def test_round_trip__every_reversible_kind_has_one() -> None:
+    """A new kind that ``reverse`` accepts fails here until its round trip is written and listed."""
+    assert {name.value for name, kind in KINDS.items() if kind.reversal() is not None} == set(ROUND_TRIPS)
+    tests = Path(__file__).resolve().parents[1]
+    for where in ROUND_TRIPS.values():
+        file, function = where.split("::")
+        assert f"def {function}(" in (tests / file).read_text(encoding="utf-8"), where
