@@ -72,7 +72,7 @@ def serial(home: Home, serial: str, item_code: str | None, as_json: bool) -> Non
     for h in found["history"]:
         where = f"{h['file']} › {h['sheet']} › row {h['row']}" if h["sheet"] else (h["file"] or "")
         by = DroppedBy(**h["by"])
-        click.echo(f"  {h['date']}  {h['type']:<10} {h['document'] or '':<14} batch {h['batch']}  {where}"
+        click.echo(f"  {h['date']}  {h['type']:<13} {h['document'] or '':<14} batch {h['batch']}  {where}"
                    + (f"  by {by}" if str(by) else ""))
 
 
