@@ -130,6 +130,10 @@ def _row_rules(r: StockRow, ctx: Context, first: dict[tuple[str, str], Source | 
                 issues.append(Issue("insufficient-stock", f"item {r.item_code}: {wanted[key]} to "
                                     f"{action.replace('_', ' ')} at {office} but only {on_hand} on hand there",
                                     r.where("qty")))
+            if r.text["bin"] is not None:
+                issues.append(Issue("bin-not-used", f"item {r.item_code} has no serials, so its quantity is taken "
+                                    f"from {office}'s oldest stock whatever the bin; the bin is not checked",
+                                    r.where("bin"), Severity.WARNING))
         return issues
     if not r.units:
         if not r.serials_refused:
@@ -168,6 +172,10 @@ def _row_rules(r: StockRow, ctx: Context, first: dict[tuple[str, str], Source | 
             elif (info.office or "").casefold() != office.casefold():
                 issues.append(Issue("serial-wrong-office", f"serial {unit.serial} is at {info.office}, not "
                                     f"{office}; put its own office on the row", unit.source))
+            elif r.text["bin"] is not None and (info.bin or "").casefold() != r.text["bin"].casefold():
+                issues.append(Issue("serial-wrong-bin", f"serial {unit.serial} is at {info.office}, bin {info.bin}, "
+                                    f"not in bin {r.text['bin']}; put {info.bin} in the bin, or leave it empty",
+                                    unit.source))
     if action == "found" and r.unit_cost is None and item.est_unit_cost is None:
         issues.append(Issue("found-no-unit-cost", f"item {r.item_code} has no estimated cost and this row gives "
                             "no unit cost, so the found units are valued at 0; give the Unit Cost",
@@ -300,6 +308,11 @@ class Adjustments(FileKind):
         plan = plan_adjustments(rows, view, today=env.today, offices=offices, picks=_plain_picks(env, rows, view),
                                 total_rows=len(ingested.rows))
         return Checked(plan, issues, view)
+
+    def counts(self, plan: PostingPlan) -> dict[str, int]:
+        """Units by action, for ``ingest --json`` (``scrapped``, ``written_off``, ``found``)."""
+        return {_DONE[action].replace(" ", "_"): sum(a.qty for a in plan.adjustments if a.action == action)
+                for action in ACTION_NAMES}
 
     def summary(self, plan: PostingPlan, result: PostResult | None) -> list[SummaryPair]:
         if not plan.adjustments:

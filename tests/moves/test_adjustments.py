@@ -240,3 +240,20 @@ def test_adjustments__a_counts_answer_dropped_into_inbox_adjustments_closes_the_
                                   [["Main", "CAM", s] for s in ("C1", "C2", "C3", "Z9")], sheet="Recount"),
                        kind="counts", expect=0)
     assert again["counts"]["differences"] == 0
+
+
+def test_adjustments__a_bin_given_is_checked_for_serials_and_said_unused_for_a_quantity(stocked: Any,
+                                                                                      tmp_path: Path) -> None:
+    cli = stocked
+    [wrong] = cli.ingest(adj(tmp_path, "bin.xlsx", [["Main", "CAM", "write off", "lost", 1, "C1", "SHELF-9", None,
+                                                     None]]), kind="adjustments", expect=1)
+    assert _errors(wrong) == {("serial-wrong-bin", "F2")}
+    assert wrong["errors"][0]["message"] == ("serial C1 is at Main, bin RECEIVING, not in bin SHELF-9; put RECEIVING "
+                                             "in the bin, or leave it empty")
+    [right] = cli.ingest(adj(tmp_path, "bin-2.xlsx", [["Main", "CAM", "write off", "lost", 1, "C1", "receiving", None,
+                                                       None],
+                                                      ["Main", "CBL", "scrap", "cut", 2, None, "SHELF-9", None, None]]),
+                         kind="adjustments", expect=0)
+    assert right["status"] == "posted", right["errors"]
+    assert [(w["code"], w["cell"]) for w in right["warnings"]] == [("bin-not-used", "G3")]
+    assert (right["counts"]["written_off"], right["counts"]["scrapped"], right["counts"]["found"]) == (1, 2, 0)
