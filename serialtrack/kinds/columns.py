@@ -101,6 +101,15 @@ KIND_HINTS: dict[tuple[str, str], str] = {
     (KindName.SHIPPING, "qty"): "the units shipped; empty: one per serial listed",
     (KindName.LOOKUPS, "serials"): "the serials to look up: one per row, or several per cell",
     (KindName.LOOKUPS, "item_code"): "the item, to look the serial up on that item only; empty: every item",
+    (KindName.OFFICES, "office"): "the office's short name, as every other file names it; a new one is created",
+    (KindName.TRANSFERS, "qty"): "the units moved; empty: one per serial listed",
+    (KindName.ADJUSTMENTS, "qty"): "the units adjusted; empty: one per serial listed",
+    (KindName.ADJUSTMENTS, "bin"): "scrap or write off: the bin the serials are in (checked); found: the bin they "
+                                   "go to; empty: any bin, or the office's receiving bin",
+    (KindName.ADJUSTMENTS, "unit_cost"): "found: the cost of one unit; empty: the item's estimated cost",
+    (KindName.ADJUSTMENTS, "reason"): "why (damaged, lost, count difference ...): required",
+    (KindName.VENDOR_RETURNS, "qty"): "the units sent back; empty: one per serial listed",
+    (KindName.VENDOR_RETURNS, "po_number"): "the purchase order the units were received on",
 }
 
 
