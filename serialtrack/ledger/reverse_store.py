@@ -207,7 +207,7 @@ def reverse_batch(store: Store, batch_id: int, reversal_for: Callable[[str | Non
         digest = hashlib.sha256(f"reversal:{batch_id}:{now.isoformat()}".encode()).hexdigest()
         reversal_id = new_id(conn.execute(insert(t.batches).values(
             file_name=f"reversal of batch {batch_id} ({batch.file_name})", sha256=digest, kind="reversal",
-            status=BatchStatus.POSTED, rows=0, units=len(txs), transactions=len(txs), started_at=now, finished_at=now,
+            status=BatchStatus.POSTED, rows=0, units=batch.units, transactions=len(txs), started_at=now, finished_at=now,
             host=store.host, run_by=run_by)))
         undo(conn, txs, batch_id, reversal_id)
         today = now.astimezone().date()

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 from support.books import workbook
 from support.invariants import check_invariants
 from transfer_support import transfer_book
 
+from serialtrack.ledger import schema as t
 from serialtrack.ledger.lookups import units_for
 
 SHIP = ["SO #", "Item", "Qty", "Serials"]
@@ -177,6 +178,14 @@ def test_transfer__reversed_puts_units_and_quantities_back(stocked, tmp_path: Pa
     check_invariants(db_url)
     undone = cli.json("reverse", str(out["batch"]), "--reason", "wrong office")
     assert (undone["kind"], undone["units"], undone["transactions"]) == ("transfers", 2, 6)
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            units = dict(conn.execute(select(t.batches.c.id, t.batches.c.units).where(
+                t.batches.c.id.in_([out["batch"], undone["reversal_batch"]]))).all())
+    finally:
+        engine.dispose()
+    assert units == {out["batch"]: 7, undone["reversal_batch"]: 7}  # the reversal undoes what the batch moved
     assert _place(cli, "C1") == ("in_stock", "Main", "RECEIVING")
     stock = _stock(cli)
     assert stock[("CAM", "Main", "RECEIVING")] == 4 and stock[("CBL", "Main", "RECEIVING")] == 10
