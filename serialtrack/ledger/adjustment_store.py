@@ -22,9 +22,9 @@ from decimal import Decimal
 from sqlalchemy import Connection, insert, select, update
 
 from serialtrack.ledger import schema as t
-from serialtrack.ledger.guard import expect_rows, guarded_update, guarded_update_one
-from serialtrack.ledger.outbound_store import TX_COLUMNS
-from serialtrack.ledger.plan import AdjustmentLinePlan, LotPick, PostingPlan, UnitPlan
+from serialtrack.ledger.guard import expect_rows, guarded_update_one
+from serialtrack.ledger.outbound_store import TX_COLUMNS, item_ids, leave_stock, use_lots
+from serialtrack.ledger.plan import AdjustmentLinePlan, LotPick, PostingPlan, StockUnit, UnitPlan
 from serialtrack.ledger.posting import Posting, ensure_bins
 from serialtrack.ledger.sql import bind_marks, bulk_insert, new_id
 from serialtrack.records import SerialStatus
@@ -38,16 +38,14 @@ def apply_adjustments(conn: Connection, posting: Posting, plan: PostingPlan) -> 
     one insert of the found units per new lot, one insert of every transaction."""
     if not plan.adjustments:
         return 0, 0, 0
-    codes = sorted({a.item_code for a in plan.adjustments})
-    items = dict(conn.execute(select(t.items.c.code, t.items.c.id).where(t.items.c.code.in_(codes))).all())
+    items = item_ids(conn, (a.item_code for a in plan.adjustments))
     offices = {name.casefold(): (int(i), rb) for i, name, rb in
                conn.execute(select(t.offices.c.id, t.offices.c.name, t.offices.c.receiving_bin))}
     base: dict[str, object] = {"batch_id": posting.batch_id, "created_at": posting.now,
                                "source_file": posting.meta.file_name, "source_sha256": posting.meta.sha256,
                                "document": f"ADJ-{posting.batch_id}", "type": "adjustment"}
     rows: list[dict[str, object]] = []
-    used: Counter[int] = Counter()
-    leaving: dict[tuple[int | None, int], list[int]] = {}
+    leaving: list[StockUnit] = []
     new_lots: dict[tuple[str, str, Decimal, object], int] = {}
     lots_qty: Counter[int] = Counter()
     found: dict[int, list[tuple[UnitPlan | None, AdjustmentLinePlan, dict[str, object]]]] = {}
@@ -58,9 +56,7 @@ def apply_adjustments(conn: Connection, posting: Posting, plan: PostingPlan) -> 
         common = dict(base, item_id=item_id, occurred_on=line.adjustment_date, note=f"{line.action}: {line.reason}")
         sheet, row = (line.rows[0][0], line.rows[0][1]) if line.rows else (None, None)
         if line.action in LEAVING:
-            for u in line.units:
-                leaving.setdefault((u.office_id, u.lot_id), []).append(u.unit_id)
-                used[u.lot_id] += 1
+            leaving += line.units
             rows += [dict(common, serial_unit_id=u.unit_id, lot_id=u.lot_id, office_id=u.office_id,
                           bin_id=u.bin_id, qty=1, unit_cost=u.unit_cost, source_sheet=u.sheet, source_row=u.row)
                      for u in line.units]
@@ -80,18 +76,13 @@ def apply_adjustments(conn: Connection, posting: Posting, plan: PostingPlan) -> 
         lots_qty[lot_id] += line.qty
         common.update(lot_id=lot_id, office_id=office_id, unit_cost=cost, source_sheet=sheet, source_row=row)
         found.setdefault(lot_id, []).extend([(u, line, common) for u in line.found] or [(None, line, common)])
-    su = t.serial_units.c
-    for (was_at, lot_id), ids in leaving.items():
-        guarded_update(conn, t.serial_units, ids, {"status": SerialStatus.SCRAPPED, "office_id": None, "bin_id": None},
-                       [su.status == SerialStatus.IN_STOCK, su.office_id == was_at, su.lot_id == lot_id],
-                       "serials to scrap or write off are no longer in stock where they were")
+    leave_stock(conn, leaving, SerialStatus.SCRAPPED,
+                "serials to scrap or write off are no longer in stock where they were")
     for lot_id, entries in found.items():
         rows += _found(conn, lot_id, lot_place[lot_id], entries)
     for lot_id, qty in lots_qty.items():
         conn.execute(update(t.lots).where(t.lots.c.id == lot_id).values(qty_ordered=qty, qty_received=qty))
-    if used:
-        conn.exec_driver_sql(bind_marks(conn, "UPDATE lots SET qty_used = qty_used + ? WHERE id = ?"),
-                             [(qty, lot_id) for lot_id, qty in used.items()])
+    use_lots(conn, Counter(u.lot_id for u in leaving))
     bulk_insert(conn, t.transactions, TX_COLUMNS, ([r.get(c) for c in TX_COLUMNS] for r in rows))
     return len(new_lots), sum(a.qty for a in plan.adjustments), len(rows)
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from decimal import Decimal
 
 from sqlalchemy import Connection, select, update
 
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.guard import Conflict, expect_rows, guarded_update, guarded_update_one, lock_rows
-from serialtrack.ledger.plan import PostingPlan, ShipLinePlan
+from serialtrack.ledger.plan import PostingPlan, ShipLinePlan, StockUnit
 from serialtrack.ledger.posting import Places, Posting, ensure_bins, ensure_office
 from serialtrack.ledger.sql import bind_marks, bulk_insert
 from serialtrack.records import SerialStatus
@@ -24,17 +25,19 @@ TX_COLUMNS = ("batch_id", "type", "item_id", "serial_unit_id", "lot_id", "office
               "note")
 
 
-def _item_ids(conn: Connection, codes: set[str]) -> dict[str, int]:
-    return dict(conn.execute(select(t.items.c.code, t.items.c.id).where(t.items.c.code.in_(sorted(codes)))).all())
+def item_ids(conn: Connection, codes: Iterable[str]) -> dict[str, int]:
+    """item code -> id, for the codes a plan names."""
+    return dict(conn.execute(select(t.items.c.code, t.items.c.id).where(t.items.c.code.in_(sorted(set(codes))))).all())
 
 
-def _use_lots(conn: Connection, used: Counter[int]) -> None:
+def use_lots(conn: Connection, used: Counter[int]) -> None:
+    """Each lot's ``qty_used`` grows by its count (shrinks, for a negative one)."""
     if used:
         conn.exec_driver_sql(bind_marks(conn, "UPDATE lots SET qty_used = qty_used + ? WHERE id = ?"),
                              [(qty, lot_id) for lot_id, qty in used.items()])
 
 
-def _fifo(conn: Connection, item_id: int, office_id: int, qty: int) -> list[tuple[int, int, Decimal]]:
+def take_fifo(conn: Connection, item_id: int, office_id: int, qty: int) -> list[tuple[int, int, Decimal]]:
     """(lot id, qty taken, unit cost) from the oldest live lots with stock left."""
     lots = t.lots
     taken: list[tuple[int, int, Decimal]] = []
@@ -62,13 +65,14 @@ def _ship_line(conn: Connection, places: Places, line: ShipLinePlan, item_id: in
     common = dict(base, type="shipment", item_id=item_id, document=document, occurred_on=line.ship_date,
                   note=" ".join(x for x in (line.carrier, line.tracking) if x) or None)
     if line.units:
-        _ship_units(conn, line)
-        _use_lots(conn, Counter(u.lot_id for u in line.units))
+        leave_stock(conn, line.units, SerialStatus.SHIPPED,
+                    f"serials of {line.item_code} for SO {line.so_number} are no longer in stock")
+        use_lots(conn, Counter(u.lot_id for u in line.units))
         rows = [dict(common, serial_unit_id=u.unit_id, lot_id=u.lot_id, office_id=u.office_id, bin_id=u.bin_id,
                      qty=1, unit_cost=u.unit_cost, source_sheet=u.sheet, source_row=u.row) for u in line.units]
     else:
-        taken = _fifo(conn, item_id, office_id, line.qty)
-        _use_lots(conn, Counter({lot_id: qty for lot_id, qty, _ in taken}))
+        taken = take_fifo(conn, item_id, office_id, line.qty)
+        use_lots(conn, Counter({lot_id: qty for lot_id, qty, _ in taken}))
         sheet, row = (line.rows[0][0], line.rows[0][1]) if line.rows else (None, None)
         rows = [dict(common, serial_unit_id=None, lot_id=lot_id, office_id=office_id, bin_id=None, qty=qty,
                      unit_cost=cost, source_sheet=sheet, source_row=row) for lot_id, qty, cost in taken]
@@ -85,16 +89,17 @@ def _ship_line(conn: Connection, places: Places, line: ShipLinePlan, item_id: in
     return len(rows)
 
 
-def _ship_units(conn: Connection, line: ShipLinePlan) -> None:
-    """The units leave stock only if each is still in stock where the check saw it (office and lot)."""
+def leave_stock(conn: Connection, units: Iterable[StockUnit], status: SerialStatus, what: str) -> None:
+    """The units leave stock (``status``, no place) only if each is still in stock where the check saw it (office
+    and lot): one guarded UPDATE per place, so a concurrent posting that moved one makes this a ``Conflict``
+    (shipping, scrap and write-off, vendor returns)."""
     by_place: dict[tuple[int | None, int], list[int]] = {}
-    for u in line.units:
+    for u in units:
         by_place.setdefault((u.office_id, u.lot_id), []).append(u.unit_id)
     su = t.serial_units.c
     for (office_id, lot_id), ids in by_place.items():
-        guarded_update(conn, t.serial_units, ids, {"status": SerialStatus.SHIPPED, "office_id": None, "bin_id": None},
-                       [su.status == SerialStatus.IN_STOCK, su.office_id == office_id, su.lot_id == lot_id],
-                       f"serials of {line.item_code} for SO {line.so_number} are no longer in stock")
+        guarded_update(conn, t.serial_units, ids, {"status": status, "office_id": None, "bin_id": None},
+                       [su.status == SerialStatus.IN_STOCK, su.office_id == office_id, su.lot_id == lot_id], what)
 
 
 STATUS_AFTER_RETURN = {"restock": SerialStatus.IN_STOCK, "scrap": SerialStatus.SCRAPPED,
@@ -127,7 +132,7 @@ def _returns(conn: Connection, places: Places, plan: PostingPlan, items: dict[st
                          office_id=office_id, bin_id=bin_id if r.disposition == "restock" else None, qty=1,
                          unit_cost=r.unit_cost, document=f"SO-{r.so_number}", occurred_on=r.return_date,
                          source_sheet=r.sheet, source_row=r.row, note=note))
-    _use_lots(conn, Counter({lot: -qty for lot, qty in restocked.items()}))
+    use_lots(conn, Counter({lot: -qty for lot, qty in restocked.items()}))
     bulk_insert(conn, t.transactions, TX_COLUMNS, ([r[c] for c in TX_COLUMNS] for r in rows))
     return len(rows)
 
@@ -148,7 +153,7 @@ def apply_outbound(conn: Connection, posting: Posting, plan: PostingPlan) -> tup
     codes = {s.item_code for s in plan.shipments} | {r.item_code for r in plan.returns} | {
         c.item_code for c in plan.counts}
     batch_id, meta, now, places = posting.batch_id, posting.meta, posting.now, posting.places
-    items = _item_ids(conn, codes)
+    items = item_ids(conn, codes)
     base = {"batch_id": batch_id, "created_at": now, "source_file": meta.file_name, "source_sha256": meta.sha256}
     txns = sum(_ship_line(conn, places, line, items[line.item_code], base, now) for line in plan.shipments)
     txns += _returns(conn, places, plan, items, base, now)

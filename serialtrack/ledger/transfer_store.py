@@ -20,7 +20,7 @@ from sqlalchemy import Connection, insert, select
 
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.guard import Conflict, guarded_update
-from serialtrack.ledger.outbound_store import _fifo, _item_ids, _use_lots
+from serialtrack.ledger.outbound_store import item_ids, take_fifo, use_lots
 from serialtrack.ledger.plan import PostingPlan, StockUnit, TransferLinePlan
 from serialtrack.ledger.posting import Posting, ensure_bins
 from serialtrack.ledger.sql import bulk_insert, new_id, office_ids_named
@@ -80,10 +80,10 @@ def _moves(conn: Connection, plan: PostingPlan, items: dict[str, int]) -> list[_
                 move.qty += 1
                 move.units.append(u)
             moves += by_lot.values()
-            _use_lots(conn, Counter({lot_id: move.qty for lot_id, move in sorted(by_lot.items())}))
+            use_lots(conn, Counter({lot_id: move.qty for lot_id, move in sorted(by_lot.items())}))
         else:
-            taken = _fifo(conn, item_id, from_office, line.qty)
-            _use_lots(conn, Counter({lot_id: qty for lot_id, qty, _ in taken}))
+            taken = take_fifo(conn, item_id, from_office, line.qty)
+            use_lots(conn, Counter({lot_id: qty for lot_id, qty, _ in taken}))
             moves += [_Move(line, item_id, from_office, to_office, to_bin, lot_id, qty, cost)
                       for lot_id, qty, cost in taken]
     return moves
@@ -158,7 +158,7 @@ def apply_transfers(conn: Connection, posting: Posting, plan: PostingPlan) -> tu
     """Post the plan's transfers; returns (lots made, units, transactions)."""
     if not plan.transfers:
         return 0, 0, 0
-    items = _item_ids(conn, {line.item_code for line in plan.transfers})
+    items = item_ids(conn, {line.item_code for line in plan.transfers})
     moves = _moves(conn, plan, items)
     made = _destination_lots(conn, posting, moves)
     _move_units(conn, moves, made)

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.adjustment_store import take_picks
-from serialtrack.ledger.guard import guarded_update, guarded_update_one
-from serialtrack.ledger.outbound_store import TX_COLUMNS
-from serialtrack.ledger.plan import PostingPlan
+from serialtrack.ledger.guard import guarded_update_one
+from serialtrack.ledger.outbound_store import TX_COLUMNS, item_ids, leave_stock, use_lots
+from serialtrack.ledger.plan import PostingPlan, StockUnit
 from serialtrack.ledger.posting import Posting
-from serialtrack.ledger.sql import bind_marks, bulk_insert
+from serialtrack.ledger.sql import bulk_insert
 from serialtrack.records import SerialStatus
 
 
@@ -41,20 +41,16 @@ def apply_vendor_returns(conn: Connection, posting: Posting, plan: PostingPlan) 
     transaction."""
     if not plan.vendor_returns:
         return 0, 0, 0
-    codes = sorted({v.item_code for v in plan.vendor_returns})
-    items = dict(conn.execute(select(t.items.c.code, t.items.c.id).where(t.items.c.code.in_(codes))).all())
+    items = item_ids(conn, (v.item_code for v in plan.vendor_returns))
     base: dict[str, object] = {"batch_id": posting.batch_id, "created_at": posting.now, "type": "vendor_return",
                                "source_file": posting.meta.file_name, "source_sha256": posting.meta.sha256}
     rows: list[dict[str, object]] = []
-    used: Counter[int] = Counter()
     returned: Counter[int] = Counter()
-    leaving: dict[tuple[int | None, int], list[int]] = {}
+    leaving: list[StockUnit] = []
     for line in plan.vendor_returns:
         common = dict(base, item_id=int(items[line.item_code]), document=f"PO-{line.po_number}",
                       occurred_on=line.return_date, note=vendor_return_note(line.rma, line.reason))
-        for u in line.units:
-            leaving.setdefault((u.office_id, u.lot_id), []).append(u.unit_id)
-            used[u.lot_id] += 1
+        leaving += line.units
         rows += [dict(common, serial_unit_id=u.unit_id, lot_id=u.lot_id, office_id=u.office_id, bin_id=u.bin_id,
                       qty=1, unit_cost=u.unit_cost, source_sheet=u.sheet, source_row=u.row) for u in line.units]
         take_picks(conn, line.picks, f"PO {line.po_number} line {line.item_code}")
@@ -62,15 +58,9 @@ def apply_vendor_returns(conn: Connection, posting: Posting, plan: PostingPlan) 
         rows += [dict(common, serial_unit_id=None, lot_id=p.lot_id, office_id=p.office_id, bin_id=None, qty=p.qty,
                       unit_cost=p.unit_cost, source_sheet=sheet, source_row=row) for p in line.picks]
         returned[line.po_line_id] += line.qty
-    su = t.serial_units.c
-    for (was_at, lot_id), ids in leaving.items():
-        guarded_update(conn, t.serial_units, ids, {"status": SerialStatus.RETURNED_TO_VENDOR, "office_id": None,
-                                                   "bin_id": None},
-                       [su.status == SerialStatus.IN_STOCK, su.office_id == was_at, su.lot_id == lot_id],
-                       "serials to return to the vendor are no longer in stock where they were")
-    if used:
-        conn.exec_driver_sql(bind_marks(conn, "UPDATE lots SET qty_used = qty_used + ? WHERE id = ?"),
-                             [(qty, lot_id) for lot_id, qty in used.items()])
+    leave_stock(conn, leaving, SerialStatus.RETURNED_TO_VENDOR,
+                "serials to return to the vendor are no longer in stock where they were")
+    use_lots(conn, Counter(u.lot_id for u in leaving))
     received = {line.po_line_id: line for line in plan.vendor_returns}
     pol = t.po_lines.c
     for po_line_id, qty in returned.items():
