@@ -6,43 +6,34 @@ imports the apply step, so the undo importing ``reverse_store`` from there would
 
 from __future__ import annotations
 
-from collections import Counter
-
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, update
 
 from serialtrack.ledger import schema as t
 from serialtrack.ledger.adjustment_store import LEAVING
-from serialtrack.ledger.reverse_store import PostedTx, ReverseRefused
+from serialtrack.ledger.reverse_store import (
+    PostedTx,
+    ReverseRefused,
+    back_in_stock,
+    give_back_to_lots,
+    used_lot,
+)
 from serialtrack.ledger.sql import bind_marks
 
 
 def undo_adjustments(conn: Connection, txs: list[PostedTx], batch_id: int, reversal_id: int) -> None:
     """Scrapped and written-off units back in stock where they were; found units ``reversed`` and their lots
     marked reversed (refused when a found lot has been used since)."""
-    lots = t.lots
-    used = conn.execute(select(lots.c.document, t.items.c.code, lots.c.qty_used)
-                        .join(t.items, t.items.c.id == lots.c.item_id)
-                        .where(lots.c.batch_id == batch_id, lots.c.qty_used > 0).limit(1)).first()
+    used = used_lot(conn, batch_id)
     if used is not None:
         raise ReverseRefused(f"the {used.qty_used} of item {used.code} found in lot {used.document} have since "
                              "been shipped, moved or scrapped; reverse those files first")
     leaving = [tx for tx in txs if (tx.note or "").split(":")[0] in LEAVING]
-    back = [(tx.office_id, tx.bin_id, tx.serial_unit_id) for tx in leaving if tx.serial_unit_id is not None]
-    if back:
-        changed = conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'in_stock', office_id = ?, "
-                                                        "bin_id = ? WHERE id = ? AND status = 'scrapped'"), back).rowcount
-        if changed != len(back):
-            raise ReverseRefused("a unit this batch scrapped is no longer scrapped; reverse what changed it first")
-    given_back: Counter[int] = Counter()
-    for tx in leaving:
-        if tx.lot_id is not None:
-            given_back[tx.lot_id] += tx.qty
-    if given_back:
-        conn.exec_driver_sql(bind_marks(conn, "UPDATE lots SET qty_used = qty_used - ? WHERE id = ?"),
-                             [(qty, lot_id) for lot_id, qty in given_back.items()])
+    back_in_stock(conn, leaving, "scrapped",
+                  "a unit this batch scrapped is no longer scrapped; reverse what changed it first")
+    give_back_to_lots(conn, leaving)
     found = [(tx.serial_unit_id,) for tx in txs
              if (tx.note or "").split(":")[0] not in LEAVING and tx.serial_unit_id is not None]
     if found:
         conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'reversed', office_id = NULL, "
                                               "bin_id = NULL WHERE id = ?"), found)
-    conn.execute(update(lots).where(lots.c.batch_id == batch_id).values(reversed_batch_id=reversal_id))
+    conn.execute(update(t.lots).where(t.lots.c.batch_id == batch_id).values(reversed_batch_id=reversal_id))

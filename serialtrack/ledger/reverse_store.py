@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -80,10 +80,52 @@ def _later_activity(conn: Connection, txs: list[PostedTx], batch_id: int) -> str
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class UsedLot:
+    """A lot a batch made that has been used since."""
+
+    document: str
+    code: str  # its item
+    office: str
+    qty_used: int
+
+
+def used_lot(conn: Connection, batch_id: int) -> UsedLot | None:
+    """The first lot the batch made that has been used since: a batch whose lots were used cannot be reversed
+    (a receipt, a transfer, a found adjustment); each says so in its own words."""
+    lots, items, offices = t.lots, t.items, t.offices
+    row = conn.execute(select(lots.c.document, items.c.code, offices.c.name, lots.c.qty_used)
+                       .join(items, items.c.id == lots.c.item_id).join(offices, offices.c.id == lots.c.office_id)
+                       .where(lots.c.batch_id == batch_id, lots.c.qty_used > 0).order_by(lots.c.id).limit(1)).first()
+    return UsedLot(row[0], row[1], row[2], int(row[3])) if row is not None else None
+
+
+def give_back_to_lots(conn: Connection, txs: Iterable[PostedTx]) -> None:
+    """Each lot takes back what the transactions took from it (``qty_used`` shrinks by their quantities)."""
+    used: Counter[int] = Counter()
+    for tx in txs:
+        if tx.lot_id is not None:
+            used[tx.lot_id] += tx.qty
+    if used:
+        conn.exec_driver_sql(bind_marks(conn, "UPDATE lots SET qty_used = qty_used - ? WHERE id = ?"),
+                             [(qty, lot_id) for lot_id, qty in sorted(used.items())])
+
+
+def back_in_stock(conn: Connection, txs: Iterable[PostedTx], was: str | None = None,
+                  refusal: str = "") -> None:
+    """The transactions' units in stock again at the office and bin each transaction names; with ``was``, only
+    units still in that status, refused (``refusal``) when one is not."""
+    rows = [(tx.office_id, tx.bin_id, tx.serial_unit_id) for tx in txs if tx.serial_unit_id is not None]
+    if not rows:
+        return
+    sql = "UPDATE serial_units SET status = 'in_stock', office_id = ?, bin_id = ? WHERE id = ?"
+    changed = conn.exec_driver_sql(bind_marks(conn, sql + (f" AND status = '{was}'" if was else "")), rows).rowcount
+    if was and changed != len(rows):
+        raise ReverseRefused(refusal)
+
+
 def _check_lots_unused(conn: Connection, batch_id: int) -> None:
-    row = conn.execute(select(t.lots.c.document, t.items.c.code, t.lots.c.qty_used)
-                       .join(t.items, t.items.c.id == t.lots.c.item_id)
-                       .where(t.lots.c.batch_id == batch_id, t.lots.c.qty_used > 0).limit(1)).first()
+    row = used_lot(conn, batch_id)
     if row is not None:
         raise ReverseRefused(f"lot {row.document} of item {row.code} has since shipped {row.qty_used}; "
                              "reverse those shipments first")
@@ -148,15 +190,8 @@ def _so_line_ids(conn: Connection, txs: list[PostedTx]) -> Counter[int]:
 
 
 def undo_shipping(conn: Connection, txs: list[PostedTx], batch_id: int, reversal_id: int) -> None:
-    units = [(tx.office_id, tx.bin_id, tx.serial_unit_id) for tx in txs if tx.serial_unit_id is not None]
-    if units:
-        conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'in_stock', office_id = ?, "
-                                              "bin_id = ? WHERE id = ?"), units)
-    used: Counter[int | None] = Counter()
-    for tx in txs:
-        used[tx.lot_id] += tx.qty
-    conn.exec_driver_sql(bind_marks(conn, "UPDATE lots SET qty_used = qty_used - ? WHERE id = ?"),
-                         [(qty, lot_id) for lot_id, qty in used.items()])
+    back_in_stock(conn, txs)
+    give_back_to_lots(conn, txs)
     for line_id, qty in _so_line_ids(conn, txs).items():
         conn.execute(update(t.so_lines).where(t.so_lines.c.id == line_id)
                      .values(qty_shipped=t.so_lines.c.qty_shipped - qty))

@@ -7,22 +7,17 @@ transfer made. (Its own module, not ``transfer_store``: ``reverse_store`` import
 
 from __future__ import annotations
 
-from collections import Counter
-
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, update
 
 from serialtrack.ledger import schema as t
-from serialtrack.ledger.reverse_store import PostedTx, ReverseRefused
+from serialtrack.ledger.reverse_store import PostedTx, ReverseRefused, give_back_to_lots, used_lot
 from serialtrack.ledger.sql import bind_marks, chunks
 
 
 def _check_destination_lots_unused(conn: Connection, batch_id: int) -> None:
-    lots, items, offices = t.lots, t.items, t.offices
-    row = conn.execute(select(lots.c.document, items.c.code, offices.c.name, lots.c.qty_used)
-                       .join(items, items.c.id == lots.c.item_id).join(offices, offices.c.id == lots.c.office_id)
-                       .where(lots.c.batch_id == batch_id, lots.c.qty_used > 0).order_by(lots.c.id).limit(1)).first()
+    row = used_lot(conn, batch_id)
     if row is not None:
-        raise ReverseRefused(f"{row.qty_used} of item {row.code} (lot {row.document}) moved to {row.name} by this "
+        raise ReverseRefused(f"{row.qty_used} of item {row.code} (lot {row.document}) moved to {row.office} by this "
                              "transfer have since left it (shipped, moved on or written off); reverse those files "
                              "first")
 
@@ -34,11 +29,5 @@ def undo_transfers(conn: Connection, txs: list[PostedTx], batch_id: int, reversa
     for part in chunks(back, 50_000):
         conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'in_stock', lot_id = ?, "
                                               "office_id = ?, bin_id = ? WHERE id = ?"), list(part))
-    returned: Counter[int] = Counter()
-    for tx in out:
-        if tx.lot_id is not None:
-            returned[tx.lot_id] += tx.qty
-    if returned:
-        conn.exec_driver_sql(bind_marks(conn, "UPDATE lots SET qty_used = qty_used - ? WHERE id = ?"),
-                             [(qty, lot_id) for lot_id, qty in sorted(returned.items())])
+    give_back_to_lots(conn, out)
     conn.execute(update(t.lots).where(t.lots.c.batch_id == batch_id).values(reversed_batch_id=reversal_id))

@@ -11,8 +11,7 @@ from collections import Counter
 from sqlalchemy import Connection, select, update
 
 from serialtrack.ledger import schema as t
-from serialtrack.ledger.reverse_store import PostedTx, ReverseRefused
-from serialtrack.ledger.sql import bind_marks
+from serialtrack.ledger.reverse_store import PostedTx, ReverseRefused, back_in_stock, give_back_to_lots
 
 
 def undo_vendor_returns(conn: Connection, txs: list[PostedTx], batch_id: int, reversal_id: int) -> None:
@@ -30,17 +29,6 @@ def undo_vendor_returns(conn: Connection, txs: list[PostedTx], batch_id: int, re
                                  "them back would receive more than was ordered; a replacement has been received: "
                                  "reverse that receipt first")
         conn.execute(update(pol).where(pol.c.id == line.id).values(qty_received=pol.c.qty_received + qty))
-    back = [(tx.office_id, tx.bin_id, tx.serial_unit_id) for tx in txs if tx.serial_unit_id is not None]
-    if back:
-        changed = conn.exec_driver_sql(bind_marks(conn, "UPDATE serial_units SET status = 'in_stock', office_id = ?, "
-                                                        "bin_id = ? WHERE id = ? AND status = 'returned_to_vendor'"),
-                                       back).rowcount
-        if changed != len(back):
-            raise ReverseRefused("a unit this batch returned to the vendor is no longer out with the vendor; "
-                                 "reverse what changed it first")
-    given_back: Counter[int] = Counter()
-    for tx in txs:
-        if tx.lot_id is not None:
-            given_back[tx.lot_id] += tx.qty
-    conn.exec_driver_sql(bind_marks(conn, "UPDATE lots SET qty_used = qty_used - ? WHERE id = ?"),
-                         [(qty, lot_id) for lot_id, qty in given_back.items()])
+    back_in_stock(conn, txs, "returned_to_vendor", "a unit this batch returned to the vendor is no longer out "
+                  "with the vendor; reverse what changed it first")
+    give_back_to_lots(conn, txs)
