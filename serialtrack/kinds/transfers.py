@@ -32,8 +32,8 @@ from serialtrack.ledger.posting import PostResult
 from serialtrack.ledger.reverse_store import Undo
 from serialtrack.ledger.transfer_undo import undo_transfers
 from serialtrack.ledger.view import LedgerView, SerialInfo
-from serialtrack.records import Issue, KindName, SerialStatus, Severity, Source, plural
-from serialtrack.rules.lines import row_count_mismatches, serials_on_plain_item
+from serialtrack.records import Issue, KindName, SerialStatus, Severity, plural
+from serialtrack.rules.lines import row_count_mismatches, serials_on_plain_item, serials_unique_in_file
 
 
 @dataclass(frozen=True)
@@ -114,21 +114,7 @@ def quantities_given(lines: Lines, view: TransferView) -> list[Issue]:
 
 
 def serials_once_in_file(lines: Lines, view: TransferView) -> list[Issue]:
-    issues = []
-    first: dict[tuple[str, str], Source | None] = {}
-    for line in lines:
-        for unit in line.units:
-            key = (line.item_code, unit.serial)
-            if key not in first:
-                first[key] = unit.source
-                continue
-            earlier = first[key]
-            if unit.source == earlier:
-                continue  # again within one cell: the parser already said so
-            where = (earlier.cell or str(earlier.row)) if earlier else "?"
-            issues.append(Issue("serial-duplicate-in-file", f"serial {unit.serial} of item {line.item_code} "
-                                f"appears again (first at {where}); each unit moves once per file", unit.source))
-    return issues
+    return serials_unique_in_file(lines, "each unit moves once per file")
 
 
 def _where(info: SerialInfo) -> str:

@@ -5,8 +5,10 @@ a small pure function returning ``Issue`` values."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from serialtrack.ingest.order_lines import OrderLine
+from serialtrack.ingest.serials import SerialUnit
 from serialtrack.ledger.view import LedgerView, OrderInfo
 from serialtrack.records import Issue, Source, plural
 
@@ -50,24 +52,36 @@ def row_count_mismatches(line: OrderLine) -> list[Issue]:
 
 
 
-def serials_unique_in_file(lines: Sequence[OrderLine]) -> list[Issue]:
-    """A serial listed twice for one item, across rows and cells (receiving and shipping)."""
+class WithSerials(Protocol):
+    """A line of any kind that lists serials of one item (an order line, a transfer line)."""
+
+    @property
+    def item_code(self) -> str: ...
+
+    @property
+    def units(self) -> Sequence[SerialUnit]: ...
+
+
+def serials_unique_in_file(lines: Sequence[WithSerials], each: str = "each unit is received once") -> list[Issue]:
+    """A serial listed twice for one item, across rows and cells (receiving, shipping, transfers); ``each`` ends
+    the sentence in the kind's words."""
     issues = []
     first: dict[tuple[str, str], Source | None] = {}
     reported: set[tuple[str, str, Source | None]] = set()
     for line in lines:
+        item_code = line.item_code
         for unit in line.units:
-            key = (line.item_code, unit.serial)
+            key = (item_code, unit.serial)
             if key not in first:
                 first[key] = unit.source
                 continue
             earlier = first[key]
-            again = (line.item_code, unit.serial, unit.source)
+            again = (item_code, unit.serial, unit.source)
             if unit.source == earlier or again in reported:
                 continue  # again within one cell: the parser already said so
             reported.add(again)
             where = (earlier.cell or str(earlier.row)) if earlier else "?"
-            issues.append(Issue("serial-duplicate-in-file", f"serial {unit.serial} of item {line.item_code} "
-                                f"appears again (first at {where}); each unit is received once", unit.source))
+            issues.append(Issue("serial-duplicate-in-file", f"serial {unit.serial} of item {item_code} "
+                                f"appears again (first at {where}); {each}", unit.source))
     return issues
 
