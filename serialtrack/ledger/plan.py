@@ -14,18 +14,25 @@ from decimal import Decimal
 from serialtrack.records import ItemValue, KindName
 
 
+class MasterChange:
+    """What an answer says of one master-data record (an item, an office): ``created``, ``updated`` or
+    ``unchanged``, from its ``new`` and ``changed`` fields."""
+
+    new: bool
+    changed: bool
+
+    @property
+    def change(self) -> str:
+        return "created" if self.new else ("updated" if self.changed else "unchanged")
+
+
 @dataclass(frozen=True)
-class ItemChange:
+class ItemChange(MasterChange):
     code: str
     values: Mapping[str, ItemValue]
     new: bool
     #: False when every value the file gives is what the ledger already holds: nothing is written
     changed: bool = True
-
-    @property
-    def change(self) -> str:
-        """``created``, ``updated`` or ``unchanged``: what the answer says of the item."""
-        return "created" if self.new else ("updated" if self.changed else "unchanged")
 
 
 @dataclass(frozen=True)
@@ -192,7 +199,7 @@ StockUnit = ShipUnit
 
 
 @dataclass(frozen=True)
-class OfficeChange:
+class OfficeChange(MasterChange):
     """One office of an ``offices`` file: created, or its full name and bins updated (``values``: only the
     columns the file gives: ``description``, ``receiving_bin``, ``return_bin``)."""
 
@@ -200,10 +207,6 @@ class OfficeChange:
     values: Mapping[str, str]
     new: bool
     changed: bool = True
-
-    @property
-    def change(self) -> str:
-        return "created" if self.new else ("updated" if self.changed else "unchanged")
 
 
 @dataclass(frozen=True)
