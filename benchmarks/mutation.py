@@ -33,6 +33,7 @@ DEFAULT_TESTS = [
     "tests/outbound/test_reversal_round_trips.py",
     "tests/outbound/test_shipping_fifo.py",
     "tests/service/test_cell_limits_exact.py",
+    "tests/service/test_cell_limits_contract.py",
     "tests/service/test_shared_rules_exact.py",
     "tests/service/test_ordinary_input.py",
     "tests/service/test_clerk_first_week.py",

@@ -20,9 +20,11 @@ def _label(field: str) -> str:
     return field.replace("_", " ")
 
 
-def _too_long(field: str, text: str, limit: int) -> str | None:
+def _too_long(field: str, text: str | None, limit: int) -> str | None:
+    if not text:
+        return None
     if field == "serials":
-        longest = max((part.strip() for part in _SERIAL_PARTS.split(text)), key=len, default="")
+        longest = max((part.strip() for part in _SERIAL_PARTS.split(text)), key=len)
         if len(longest) > limit:
             return f"serial {longest[:20]}... is {len(longest):,} characters long; a serial may have at most {limit}"
         return None
@@ -105,9 +107,8 @@ def _fits(limit: FieldLimit) -> Callable[[CellValue], bool]:
 
 
 def _problem(field: str, value: CellValue, limit: FieldLimit) -> tuple[str, str] | None:
-    """(code, message) when ``value`` does not fit ``limit``; None when it does or is blank."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
+    """(code, message) when ``value`` does not fit ``limit``; None when it does or is blank (a blank value is no
+    number and no text)."""
     if limit.max_number is not None:
         try:
             number = as_decimal(value)
@@ -118,6 +119,6 @@ def _problem(field: str, value: CellValue, limit: FieldLimit) -> tuple[str, str]
                                         f"ledger holds at most {limit.max_number:,}")
         return None
     if limit.max_length is not None:
-        message = _too_long(field, as_text(value) or "", limit.max_length)
+        message = _too_long(field, as_text(value), limit.max_length)
         return ("value-too-long", message) if message else None
     return None

@@ -28,7 +28,7 @@ def order_lines_known(lines: Sequence[OrderLine], orders: Mapping[str, OrderInfo
                                 line.item_cell.source))
         elif line.item_code not in order.lines:
             issues.append(Issue(f"{code}-line-missing", f"{noun} {line.number} has no line for item "
-                                f"{line.item_code} (it orders {', '.join(sorted(order.lines)) or 'nothing'})",
+                                f"{line.item_code} (it orders {', '.join(sorted(order.lines))})",
                                 line.item_cell.source))
     return issues
 
@@ -80,7 +80,7 @@ def serials_unique_in_file(lines: Sequence[WithSerials], each: str = "each unit 
             if unit.source == earlier or again in reported:
                 continue  # again within one cell: the parser already said so
             reported.add(again)
-            where = (earlier.cell or str(earlier.row)) if earlier else "?"
+            where = (earlier.cell if earlier else None) or "?"
             issues.append(Issue("serial-duplicate-in-file", f"serial {unit.serial} of item {item_code} "
                                 f"appears again (first at {where}); {each}", unit.source))
     return issues

@@ -127,3 +127,22 @@ def test_cell_limits__a_column_without_a_limit_does_not_end_the_check(stocked: A
                     [[100, "BOLT", 1, None, "2026-11-20", "P" * 101]])
     [out] = stocked.ingest(path, kind="receiving", expect=1)
     assert [(e["code"], e["cell"]) for e in out["errors"]] == [("value-too-long", "F2")]
+
+
+def test_cell_limits__a_long_set_value_is_refused_where_a_row_falls_back_to_it(stocked: Any, tmp_path: Path) -> None:
+    """``--set packing_list=...`` fills the rows that leave the column blank: too long, it is refused once, on
+    the sheet (it has no cell), and nothing posts."""
+    path = workbook(tmp_path / "set.xlsx", [*HEADER, "Packing List"],
+                    [[100, "BOLT", 1, None, "PL-1"], [100, "BOLT", 1, None, None], [100, "BOLT", 1, None, None]])
+    [out] = stocked.ingest(path, kind="receiving", set=f"packing_list={'P' * 101}", expect=1)
+    assert [(e["code"], e["sheet"], e["cell"], e["message"]) for e in out["errors"]] == [
+        ("value-too-long", "Sheet1", None, "packing list is 101 characters long; it may have at most 100")]
+    assert stocked("stock", "--json").stdout.count("BOLT") == 0
+
+
+def test_cell_limits__a_long_set_value_no_row_uses_is_not_refused(stocked: Any, tmp_path: Path) -> None:
+    path = workbook(tmp_path / "set-unused.xlsx", [*HEADER, "Packing List"],
+                    [[100, "BOLT", 1, None, "PL-1"], [100, "BOLT", 1, None, "PL-2"]])
+    [out] = stocked.ingest(path, kind="receiving", set=f"packing_list={'P' * 101}")
+    assert out["status"] == "posted", out["errors"]
+    assert stocked("stock", "--json").stdout.count("BOLT") > 0
