@@ -85,7 +85,7 @@ def _serial_rows(rows: list[Row], *, key_field: str, key_label: str, detail_fiel
                                 "row", where.source if where else row.source))
             continue
         assert key_cell is not None and item_cell is not None and serial_cell is not None
-        detail_cell = row.get(detail_field)
+        detail_cell = row.get(detail_field) or row.cells.get(detail_field)  # a blank one still has its place
         date = convert(row.get(date_field), as_date, issues, date_field.replace("_", " "))
         reason_cell = row.get("reason")
         if not budget.allows(None, serial_cell, issues):

@@ -35,6 +35,7 @@ from serialtrack.ledger.posting import PostResult
 from serialtrack.ledger.reverse_store import Undo
 from serialtrack.ledger.view import LedgerView, SerialInfo
 from serialtrack.records import Issue, KindName, SerialStatus, Severity, Source, plural
+from serialtrack.rules.lines import office_unknown
 
 #: What clerks write in the Action column -> the action posted.
 ACTIONS: Mapping[str, str] = {
@@ -109,8 +110,7 @@ def _row_rules(r: StockRow, ctx: Context, first: dict[tuple[str, str], Source | 
     office = r.text["office"] or ""
     office_known = office.casefold() in view.offices
     if not office_known:
-        issues.append(Issue("office-unknown", f"office {office} is not in the ledger; check the name or drop an "
-                            "offices file first", r.where("office")))
+        issues.append(office_unknown(office, r.where("office")))
     item = view.items.get(r.item_code)
     if item is None:
         issues.append(Issue("item-unknown", f"item {r.item_code} is not in the item list", r.item_cell.source))

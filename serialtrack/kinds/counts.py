@@ -36,6 +36,7 @@ from serialtrack.ledger.posting import PostResult
 from serialtrack.ledger.reverse_store import Undo, undo_counts
 from serialtrack.ledger.view import LedgerView, SerialInfo
 from serialtrack.records import Issue, KindName, SerialStatus, Severity
+from serialtrack.rules.lines import office_unknown
 
 #: The reason every proposed adjustment gives.
 COUNT_REASON = "count difference"
@@ -60,8 +61,7 @@ def check_counts(entries: Sequence[CountEntry], view: LedgerView) -> list[Issue]
     for e in entries:
         known = True  # both are checked, so one answer names every unknown office and item
         if e.office.casefold() not in view.offices:
-            issues.append(Issue("office-unknown", f"office {e.office} is not in the ledger (offices come from "
-                                "purchase and sales orders)", e.office_cell.source))
+            issues.append(office_unknown(e.office, e.office_cell.source))
             known = False
         if e.item_code not in view.items:
             issues.append(Issue("item-unknown", f"item {e.item_code} is not in the item list", e.item_cell.source))

@@ -43,8 +43,11 @@ def check_returns(entries: Sequence[ReturnEntry], view: LedgerView) -> list[Issu
         so = view.sales_orders.get(e.so_number)
         if so is None:
             issues.append(Issue("so-unknown", f"sales order {e.so_number} is not in the ledger", e.so_cell.source))
-        if disposition_of(e.disposition) is None:
-            where = e.disposition_cell.source if e.disposition_cell else e.row
+        where = e.disposition_cell.source if e.disposition_cell else e.row
+        if e.disposition is None:
+            issues.append(Issue("required-value-missing", "disposition empty on this row; write restock, scrap or "
+                                "return to vendor", where))
+        elif disposition_of(e.disposition) is None:
             issues.append(Issue("disposition-unknown", f"disposition {e.disposition!r} is not one of restock, scrap, "
                                 "return to vendor", where))
         if e.item_code not in view.items:

@@ -33,7 +33,12 @@ from serialtrack.ledger.reverse_store import Undo
 from serialtrack.ledger.transfer_undo import undo_transfers
 from serialtrack.ledger.view import LedgerView, SerialInfo
 from serialtrack.records import Issue, KindName, SerialStatus, Severity, plural
-from serialtrack.rules.lines import row_count_mismatches, serials_on_plain_item, serials_unique_in_file
+from serialtrack.rules.lines import (
+    office_unknown,
+    row_count_mismatches,
+    serials_on_plain_item,
+    serials_unique_in_file,
+)
 
 
 @dataclass(frozen=True)
@@ -63,8 +68,7 @@ def places_known(lines: Lines, view: TransferView) -> list[Issue]:
                                 line.line.item_cell.source))
         for office, cell in ((line.from_office, line.line.number_cell), (line.to_office, line.to_cell)):
             if office.casefold() not in view.offices:
-                issues.append(Issue("office-unknown", f"office {office} is not in the ledger; check the name, or "
-                                    "drop an offices file that creates it first", cell.source))
+                issues.append(office_unknown(office, cell.source))
     return issues
 
 
@@ -95,9 +99,11 @@ def quantities_given(lines: Lines, view: TransferView) -> list[Issue]:
         if item is None:
             continue
         as_order = line.as_order_line()
-        if line.qty == 0 and not any(r.serials_refused for r in line.rows):
-            issues.append(Issue("qty-zero", f"this row moves no {line.item_code} (quantity 0); give the quantity "
-                                "or remove the row", line.first_qty_source))
+        for row in line.rows:  # each row, also one of several rows of a line (which would otherwise be silent)
+            if (row.qty if row.qty is not None else len(row.units)) == 0 and not row.serials_refused:
+                where = row.qty_cell or row.row.get("item_code")
+                issues.append(Issue("qty-zero", f"this row moves no {line.item_code} (quantity 0); give the "
+                                    "quantity or remove the row", where.source if where else row.source))
         if not item.serialized:
             issues += serials_on_plain_item(as_order)
             if line.from_bin_cell is not None:

@@ -34,6 +34,13 @@ def order_lines_known(lines: Sequence[OrderLine], orders: Mapping[str, OrderInfo
 
 
 
+def office_unknown(office: str, where: Source | None) -> Issue:
+    """An office the ledger does not know (transfers, adjustments, counts): one sentence for every kind."""
+    return Issue("office-unknown", f"office {office} is not in the ledger; check the name, or drop an offices file "
+                 "that creates it first", where)
+
+
+
 def serials_on_plain_item(line: OrderLine) -> list[Issue]:
     """Serials given for an item that is not serialized, one Issue per cell (receiving and shipping)."""
     return [Issue("serials-on-non-serialized-item", f"item {line.item_code} is not serialized, so it takes no "

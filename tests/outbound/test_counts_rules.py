@@ -16,6 +16,6 @@ def test_counts__each_unknown_office_and_item_named_by_cell(stocked, tmp_path: P
     assert out["status"] == "rejected"
     assert [(e["code"], e["cell"]) for e in out["errors"]] == [
         ("office-unknown", "A2"), ("item-unknown", "B3"), ("office-unknown", "A4")]
-    assert out["errors"][0]["message"] == ("office Mars is not in the ledger (offices come from purchase and sales "
-                                           "orders)")
+    assert out["errors"][0]["message"] == ("office Mars is not in the ledger; check the name, or drop an offices "
+                                           "file that creates it first")
     assert out["errors"][1]["message"] == "item NOPE is not in the item list"

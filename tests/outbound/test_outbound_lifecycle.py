@@ -106,6 +106,15 @@ def test_returns__only_units_shipped_on_that_order(stocked, tmp_path: Path) -> N
     assert "already returned" in twice["errors"][0]["message"]
 
 
+def test_returns__a_blank_disposition_is_named_at_its_cell(stocked, tmp_path: Path) -> None:
+    cli = stocked
+    cli.ingest(ship(tmp_path, "s.xlsx", [["S1", "CAM", 1, "C1", None, None]]), expect=0)
+    [out] = cli.ingest(ret(tmp_path, "r.xlsx", [["S1", "CAM", "C1", None, "faulty"]]), expect=1)
+    assert [(e["code"], e["cell"], e["message"]) for e in out["errors"]] == [
+        ("required-value-missing", "D2", "disposition empty on this row; write restock, scrap or return to vendor")]
+    assert serial(cli, "C1")["status"] == "shipped"
+
+
 def test_counts__stored_with_duplicate_scans_warned(stocked, tmp_path: Path, db_url: str) -> None:
     cli = stocked
     book = workbook(tmp_path / "count.xlsx", ["Office", "Bin", "Item", "Serial"],

@@ -132,6 +132,11 @@ def test_transfer__each_rule_rejects_the_file_naming_the_cell(stocked, tmp_path:
         "too-many": ([["CBL", "Main", "Depot", 7, None, None, None, None],
                       ["CBL", "Main", "Depot", 4, None, None, None, None]], ("insufficient-stock", "D2")),
         "zero": ([["CBL", "Main", "Depot", 0, None, None, None, None]], ("qty-zero", "D2")),
+        # a row that moves nothing beside rows of the same line is named too, not merged away in silence
+        "zero-among": ([["CBL", "Main", "Depot", 2, None, None, None, None],
+                        ["CBL", "Main", "Depot", 0, None, None, None, None]], ("qty-zero", "D3")),
+        "empty-among": ([["CAM", "Main", "Depot", None, "C1", None, None, None],
+                         ["CAM", "Main", "Depot", None, None, None, None, None]], ("qty-zero", "A3")),
         "twice": ([["CAM", "Main", "Depot", 1, "C1", None, None, None],
                    ["CAM", "Main", "East", 1, "C1", None, None, None]], ("serial-duplicate-in-file", "E3")),
         "no-to": ([["CAM", "Main", None, 1, "C1", None, None, None]], ("required-value-missing", "C2")),
