@@ -26,7 +26,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TESTS = [
+    "tests/service/test_answers_golden.py",
     "tests/service/test_issue_codes_e2e.py",
+    "tests/service/test_lookups.py",
+    "tests/moves",
+    "tests/transfers",
+    "tests/outbound/test_count_differences.py",
+    "tests/outbound/test_counts_rules.py",
+    "tests/outbound/test_shipping_quantities.py",
     "tests/service/test_master_data.py",
     "tests/receiving/test_receiving_rules.py",
     "tests/outbound/test_outbound_lifecycle.py",
