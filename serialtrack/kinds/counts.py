@@ -35,7 +35,7 @@ from serialtrack.ledger.plan import CountDifference, CountPlan, PostingPlan
 from serialtrack.ledger.posting import PostResult
 from serialtrack.ledger.reverse_store import Undo, undo_counts
 from serialtrack.ledger.view import LedgerView, SerialInfo
-from serialtrack.records import Issue, KindName, SerialStatus, Severity
+from serialtrack.records import Issue, KindName, SerialStatus, Severity, plural
 from serialtrack.rules.lines import office_unknown
 
 #: The reason every proposed adjustment gives.
@@ -218,7 +218,8 @@ class Counts(FileKind):
             C("Sheet", "text"), C("Row", "int")],
             ([d.difference, d.office, d.bin, d.item_code, d.serial, d.ledger_says, d.proposal or "none: look into it",
               d.advice, d.count_date, d.sheet, d.row] for d in diffs),
-            note="What this count found that the ledger does not say (none: the count agrees with the ledger)."))
+            note=(f"What this count found that the ledger does not say: {plural(len(diffs), 'difference')}."
+                  if diffs else "The count agrees with the ledger: no differences.")))
         adjust = [d for d in diffs if d.proposal in ("write_off", "found")]
         if adjust:
             sheets.append(ReportSheet(

@@ -19,6 +19,11 @@ def _table(path: str, title: str) -> list[dict[str, object]]:
     return [dict(zip(header, r, strict=True)) for r in rows[start + 1:] if any(v is not None for v in r)]
 
 
+def _note(path: str, title: str) -> object:
+    """The line above a sheet's table."""
+    return load_workbook(path, read_only=True)[title]["A1"].value
+
+
 def test_count__missing_unexpected_misplaced_and_shipped_each_named_with_its_proposal(
         stocked, tmp_path: Path, db_url: str) -> None:
     cli = stocked
@@ -31,6 +36,7 @@ def test_count__missing_unexpected_misplaced_and_shipped_each_named_with_its_pro
     assert {k: out["counts"][k] for k in ("differences", "missing", "unexpected", "misplaced", "not_in_stock")} == {
         "differences": 5, "missing": 2, "unexpected": 1, "misplaced": 1, "not_in_stock": 1}
     diffs = _table(out["output"], "Differences")
+    assert _note(out["output"], "Differences") == "What this count found that the ledger does not say: 5 differences."
     assert [(d["Difference"], d["Serial"], d["Proposal"]) for d in diffs] == [
         ("not in stock", "C2", "none: look into it"), ("wrong office", "X1", "transfer"),
         ("unexpected", "Z9", "found"), ("missing", "C3", "write_off"), ("missing", "C4", "write_off")]
@@ -69,5 +75,6 @@ def test_count__that_agrees_with_the_ledger_has_no_differences(stocked, tmp_path
     [out] = cli.ingest(count, kind="counts", expect=0)
     assert out["counts"]["differences"] == 0
     assert _table(out["output"], "Differences") == []
+    assert _note(out["output"], "Differences") == "The count agrees with the ledger: no differences."
     names = load_workbook(out["output"], read_only=True).sheetnames
     assert "Proposed adjustments" not in names and "Proposed transfers" not in names
