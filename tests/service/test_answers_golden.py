@@ -173,20 +173,19 @@ def _write(folder: Path, name: str, header: list[str], rows: list[list[Any]], ki
 _SHA256 = re.compile(r"\b[0-9a-f]{64}\b")
 
 
-def _plain(value: Any, home: Path) -> Any:
-    """JSON data without the test's own folders (``<home>``) or the files' hashes (openpyxl stamps the time it
-    saved a workbook into it), money rounded to 6 places."""
+def _plain(value: Any, home: Path, people: set[str]) -> Any:
+    """JSON data without the test's own folders (``<home>``), the files' hashes (openpyxl stamps the time it saved
+    a workbook into it) or whoever ran the tests (the files are theirs: ``Dropped by``, ``Run by``: ``<clerk>``);
+    money rounded to 6 places."""
     if isinstance(value, float):
         return round(value, 6)
     if isinstance(value, str):
-        return _SHA256.sub("<sha256>", value.replace(str(home), "<home>"))
+        return "<clerk>" if value in people else _SHA256.sub("<sha256>", value.replace(str(home), "<home>"))
     if isinstance(value, dict):
-        return {k: _plain(v, home) for k, v in value.items()}
+        return {k: _plain(v, home, people) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v, home) for v in value]
+        return [_plain(v, home, people) for v in value]
     return value
-
-
 
 
 def _answer(outcome: Any, home: Path) -> dict[str, Any]:
@@ -198,18 +197,7 @@ def _answer(outcome: Any, home: Path) -> dict[str, Any]:
     answer["workbook"] = dump_cells(output, cached=True) if output else None
     who = data.get("dropped_by") or {}
     people = {f"{who.get('user')} (group {who.get('group')})", str(who.get("user")), str(who.get("run_by"))}
-    return _anonymous(_plain(answer, home), people)
-
-
-def _anonymous(value: Any, people: set[str]) -> Any:
-    """Whoever ran the tests (the files are theirs: ``Dropped by``, ``Run by``) as ``<clerk>``."""
-    if isinstance(value, str):
-        return "<clerk>" if value in people else value
-    if isinstance(value, dict):
-        return {k: _anonymous(v, people) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_anonymous(v, people) for v in value]
-    return value
+    return _plain(answer, home, people)
 
 
 def _drop_all(root: Path, files: Path) -> dict[str, Any]:
