@@ -41,6 +41,14 @@ def test_count__missing_unexpected_misplaced_and_shipped_each_named_with_its_pro
         ("not in stock", "C2", "none: look into it"), ("wrong office", "X1", "transfer"),
         ("unexpected", "Z9", "found"), ("missing", "C3", "write_off"), ("missing", "C4", "write_off")]
     assert diffs[0]["Ledger Says"] == "shipped on SO-S1"
+    assert diffs[0]["What To Do"] == ("The ledger has CAM C2 shipped on SO-S1; if it is really on the shelf, post its "
+                                      "return (restock) or reverse the shipment.")
+    assert [d["What To Do"] for d in diffs[1:]] == [
+        "Post the proposed transfer of CAM X1 from Depot / RECEIVING to Main, or send it back to Depot.",
+        "Check the label of CAM Z9; if the serial is right, post the proposed found adjustment (or receive it "
+        "against its purchase order).",
+        "Look for CAM C3 in Main / RECEIVING; if it cannot be found, post the proposed write-off.",
+        "Look for CAM C4 in Main / RECEIVING; if it cannot be found, post the proposed write-off."]
     assert diffs[1]["Ledger Says"] == "in stock at Depot / RECEIVING"
     assert (diffs[2]["Sheet"], diffs[2]["Row"]) == ("Sheet1", 5)
     proposed = _table(out["output"], "Proposed adjustments")

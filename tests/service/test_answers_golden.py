@@ -87,6 +87,7 @@ FILES: list[tuple[str, str, dt.date, list[str], list[list[Any]], str]] = [
       ["Main", "A-01", "CAM-100", "00045", D(2026, 11, 20)],
       ["Main", "A-01", "CAM-100", "Z-77", D(2026, 11, 20)],
       ["Main", "A-01", "CAM-100", "99999", D(2026, 11, 20)],
+      ["Main", "A-01", "CAM-100", "00043", D(2026, 11, 20)],  # scrapped when it came back
       ["Main", "A-01", "CAM-100", "00045", D(2026, 11, 20)]], POSTED),
     ("WHERE-IS.xlsx", "lookups", D(2026, 11, 21), ["Serials", "Item"],
      [["00042", None], ["00043, SN0100", None], ["NOPE-1", None], ["P-1", "PMP-1"]], "answered"),
