@@ -29,6 +29,7 @@ DEFAULT_TESTS = [
     "tests/service/test_answers_golden.py",
     "tests/service/test_issue_codes_e2e.py",
     "tests/service/test_lookups.py",
+    "tests/service/test_items_unchanged.py",
     "tests/moves",
     "tests/transfers",
     "tests/outbound/test_count_differences.py",

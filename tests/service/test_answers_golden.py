@@ -90,7 +90,10 @@ FILES: list[tuple[str, str, dt.date, list[str], list[list[Any]], str]] = [
       ["Main", "A-01", "CAM-100", "00043", D(2026, 11, 20)],  # scrapped when it came back
       ["Main", "A-01", "CAM-100", "00045", D(2026, 11, 20)]], POSTED),
     ("WHERE-IS.xlsx", "lookups", D(2026, 11, 21), ["Serials", "Item"],
-     [["00042", None], ["00043, SN0100", None], ["NOPE-1", None], ["P-1", "PMP-1"]], "answered"),
+     [["00042", None], ["00043, SN0100", None], ["NOPE-1", None], ["P-1", "PMP-1"], ["P-1", "CAM-100"],
+      ["0000045", None]], "answered"),
+    ("items-update.xlsx", "items", D(2026, 11, 21), ["Item Code", "Description", "Serialized", "Est Unit Cost"],
+     [["CAM-100", "IP camera, 4K", "Y", 110], ["CBL-5", "Cable 5 m", "N", 2]], POSTED),
     # -- refused, each with several mistakes, against the ledger above --------------------------------------
     ("items-bad.xlsx", "items", D(2026, 11, 22),
      ["Item Code", "Description", "Serialized", "Next Serial", "Check Digit"],
