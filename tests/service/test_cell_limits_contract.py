@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from support.books import workbook
 
 from serialtrack.ingest.reader import Row, read_file
 from serialtrack.kinds.registry import FIELD_SPECS
@@ -129,3 +130,11 @@ def test_check_cell_limits__issues_follow_the_rows_as_given(tmp_path: Path) -> N
     ]
     assert _where(check_cell_limits(backwards)) == [
         *[(code, "South", cell) for code, cell in per_sheet], *[(code, "North", cell) for code, cell in per_sheet]]
+
+
+def test_check_cell_limits__a_title_block_value_comes_before_the_rows(tmp_path: Path) -> None:
+    """A title cell sits above the table: its issue comes first, before the first row's."""
+    path = workbook(tmp_path / "title.xlsx", ["PO", "Item", "Qty", "Serials"], [[100, "CAM-1", 1, "S" * 101]],
+                    title=[[f"Packing List #: {'P' * 101}"], []])
+    rows = read_file(path, kinds=FIELD_SPECS, kind="receiving").rows
+    assert _where(check_cell_limits(rows)) == [("value-too-long", "Sheet1", "A1"), ("value-too-long", "Sheet1", "D4")]

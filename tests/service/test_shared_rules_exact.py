@@ -76,3 +76,26 @@ def test_rules__a_serial_twice_in_one_cell_is_the_parsers_alone_and_later_rows_s
     [out] = stocked.ingest(path, kind="receiving", expect=1)
     assert [(code, cell) for code, cell, _ in _errors(out)] == [
         ("serial-duplicate", "D2"), ("serial-duplicate-in-file", "D4")]
+
+
+def test_serials_unique_in_file__a_serial_twice_in_a_later_cell_is_reported_once_there() -> None:
+    """As a function (the pipeline would hide a repeat): first at D2, then twice in D5 and once in D6: one
+    issue at D5 (its second mention is the parser's to report) and one at D6, each naming D2."""
+    from dataclasses import dataclass
+
+    from serialtrack.ingest.serials import SerialUnit
+    from serialtrack.records import Source
+    from serialtrack.rules.lines import serials_unique_in_file
+
+    @dataclass
+    class Line:
+        item_code: str
+        units: list[SerialUnit]
+
+    d2, d5, d6 = (Source("pl.xlsx", "Sheet1", row, 4) for row in (2, 5, 6))
+    lines = [Line("CAM-1", [SerialUnit("A1", "A1", d2)]),
+             Line("CAM-1", [SerialUnit("A1", "A1", d5), SerialUnit("A1", "A1", d5), SerialUnit("A1", "A1", d6)])]
+    issues = serials_unique_in_file(lines, "each unit is received once")
+    assert [(i.code, i.source.cell if i.source else None, i.message) for i in issues] == [
+        ("serial-duplicate-in-file", "D5", "serial A1 of item CAM-1 appears again (first at D2); each unit is received once"),
+        ("serial-duplicate-in-file", "D6", "serial A1 of item CAM-1 appears again (first at D2); each unit is received once")]
