@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import xlsxwriter
 from xlsxwriter.sharedstrings import SharedStringTable
@@ -67,6 +67,8 @@ NUMBER_FORMATS: dict[str, str | None] = {
     "duration": "[h]:mm:ss",
 }
 
+COLUMN_KINDS = frozenset(get_args(ColumnKind))
+
 #: Column kinds whose plain values (text, numbers, dates in date columns) :class:`RowStream` may write directly.
 FAST_KINDS = frozenset({"text", "int", "money", "decimal", "general", "percent", "date", "datetime"})
 
@@ -83,6 +85,11 @@ class ColumnSpec:
     header: str
     kind: ColumnKind = "text"
     width: int | None = None
+
+    def __post_init__(self) -> None:
+        # the Literal type is not checked at run time: a misspelt kind would quietly write General cells
+        if self.kind not in COLUMN_KINDS:
+            raise ValueError(f"column {self.header!r}: unknown kind {self.kind!r}; one of {sorted(COLUMN_KINDS)}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -503,3 +503,12 @@ def test_print_setup__landscape_one_page_wide_header_repeated_footer(tmp_path: P
     assert ws.oddFooter.left.text == "R&&D.xlsx"  # & doubled: it is a control character in a footer
     assert ws.oddFooter.center.text == "&A, report date 2026-11-05"
     assert ws.oddFooter.right.text == "Page &P of &N"
+
+
+def test_column_spec__a_misspelt_kind_is_refused_not_written_as_general() -> None:
+    from serialtrack.exporters.xlsx import ColumnSpec
+
+    assert ColumnSpec("Serial").kind == "text"
+    for kind in ("TEXT", "txt", None):
+        with pytest.raises(ValueError, match="unknown kind"):
+            ColumnSpec("Serial", kind)  # type: ignore[arg-type]

@@ -84,11 +84,11 @@ FILES: list[tuple[str, str, dt.date, list[str], list[list[Any]], str]] = [
       ["60006", "CBL-5", 3, None, "wrong length", "R-9"]], POSTED),
     ("COUNT-MAIN.xlsx", "counts", D(2026, 11, 20), ["Office", "Bin", "Item", "Serial", "Count Date"],
      [["Main", "RETURNS", "CAM-100", "00042", D(2026, 11, 20)],
-      ["Main", "A-01", "CAM-100", "00045", D(2026, 11, 20)],
-      ["Main", "A-01", "CAM-100", "Z-77", D(2026, 11, 20)],
+      ["Main", "A-01", "CAM-100", "Z-77", D(2026, 11, 20)],  # in RECV; 00045 in A-01 is not counted: missing
       ["Main", "A-01", "CAM-100", "99999", D(2026, 11, 20)],
       ["Main", "A-01", "CAM-100", "00043", D(2026, 11, 20)],  # scrapped when it came back
-      ["Main", "A-01", "CAM-100", "00045", D(2026, 11, 20)]], POSTED),
+      ["Main", "RECV", "CAM-100", "SN0101", D(2026, 11, 20)],  # at Annex
+      ["Main", "RETURNS", "CAM-100", "00042", D(2026, 11, 20)]], POSTED),
     ("WHERE-IS.xlsx", "lookups", D(2026, 11, 21), ["Serials", "Item"],
      [["00042", None], ["00043, SN0100", None], ["NOPE-1", None], ["P-1", "PMP-1"], ["P-1", "CAM-100"],
       ["0000045", None]], "answered"),
