@@ -42,9 +42,10 @@ REJECTED = "rejected"
 #: (file name, kind, the day it is dropped, header, rows, what should become of it), in dropping order.
 FILES: list[tuple[str, str, dt.date, list[str], list[list[Any]], str]] = [
     ("items.xlsx", "items", D(2026, 10, 27),
-     ["Item Code", "Description", "Serialized", "Est Unit Cost", "Track Mfr Lot", "Warranty Months"],
-     [["CAM-100", "IP camera", "Y", 110, "N", 24], ["CBL-5", "Cable 5 m", "N", 2, "N", None],
-      ["PMP-1", "Drug pump", "Y", None, "Y", None]], POSTED),
+     ["Item Code", "Description", "Serialized", "Est Unit Cost", "Track Mfr Lot", "Warranty Months",
+      "Vendor Warranty Months"],
+     [["CAM-100", "IP camera", "Y", 110, "N", 24, 12], ["CBL-5", "Cable 5 m", "N", 2, "N", None, None],
+      ["PMP-1", "Drug pump", "Y", None, "Y", None, None]], POSTED),
     ("offices.xlsx", "offices", D(2026, 10, 27), ["Office", "Name", "Receiving Bin", "Return Bin"],
      [["Main", "Main warehouse", "RECV", "RETURNS"], ["Depot", "North depot", "D-IN", None]], POSTED),
     ("purchase-orders.xlsx", "purchase_orders", D(2026, 10, 28),
