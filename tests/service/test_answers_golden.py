@@ -142,11 +142,13 @@ FILES: list[tuple[str, str, dt.date, list[str], list[list[Any]], str]] = [
       ["Main", "CBL-5", "scrap", "cut", 0, None, None, None], ["Main", "CBL-5", "scrap", "cut", 5000, None, None, None],
       ["Main", "CAM-100", "scrap", "no serials", 1, None, None, None],
       ["Main", "CBL-5", "scrap", "serials", 1, "C-1", None, None],
-      ["Main", "CAM-100", "scrap", "gone already", None, "00043", None, None],
+      ["Main", "CAM-100", "found", "came back?", None, "00043", None, 9],  # scrapped when it came back
       ["Main", "CAM-100", "scrap", "never seen", None, "NOPE", None, None],
       ["Annex", "CAM-100", "scrap", "two of one", 2, "SN0100", None, None],
       ["Main", "CAM-100", "found", "twice", None, "Z-78", None, 9], ["Main", "CAM-100", "found", "twice", None, "Z-78", None, 9],
-      ["Nowhere", "GHOST", "scrap", "ghost", 1, None, None, None]], REJECTED),
+      ["Nowhere", "GHOST", "scrap", "ghost", 1, None, None, None],
+      ["Main", "CAM-100", "found", "back?", None, "00044", None, 9],  # went back to the vendor
+      ["Main", "CAM-100", "scrap", "again", None, "00046", None, None]], REJECTED),  # scrapped by an adjustment
     ("RTV-bad.xlsx", "vendor_returns", D(2026, 11, 22), ["PO #", "Item", "Qty", "Serials", "RMA #"],
      [["60006", "CAM-100", None, "SN0101", "R-10"], ["99999", "CAM-100", 1, "00045", "R-10"],
       ["60006", "CBL-5", 500, None, "R-10"], ["60006", "CBL-5", 0, None, "R-10"],
