@@ -43,9 +43,10 @@ REJECTED = "rejected"
 FILES: list[tuple[str, str, dt.date, list[str], list[list[Any]], str]] = [
     ("items.xlsx", "items", D(2026, 10, 27),
      ["Item Code", "Description", "Serialized", "Est Unit Cost", "Track Mfr Lot", "Warranty Months",
-      "Vendor Warranty Months"],
-     [["CAM-100", "IP camera", "Y", 110, "N", 24, 12], ["CBL-5", "Cable 5 m", "N", 2, "N", None, None],
-      ["PMP-1", "Drug pump", "Y", None, "Y", None, None]], POSTED),
+      "Vendor Warranty Months", "Check Digit"],
+     [["CAM-100", "IP camera", "Y", 110, "N", 24, 12, None], ["CBL-5", "Cable 5 m", "N", 2, "N", None, None, None],
+      ["PMP-1", "Drug pump", "Y", None, "Y", None, None, None], ["PHN-1", "Phone", "Y", 50, "N", None, None, "Luhn"]],
+     POSTED),
     ("offices.xlsx", "offices", D(2026, 10, 27), ["Office", "Name", "Receiving Bin", "Return Bin"],
      [["Main", "Main warehouse", "RECV", "RETURNS"], ["Depot", "North depot", "D-IN", None]], POSTED),
     ("purchase-orders.xlsx", "purchase_orders", D(2026, 10, 28),
@@ -118,7 +119,8 @@ FILES: list[tuple[str, str, dt.date, list[str], list[list[Any]], str]] = [
       ["9999", "CAM-100", 1, "00045"]], REJECTED),
     ("RET-bad.xlsx", "returns", D(2026, 11, 22), ["SO", "Item", "Serial", "Disposition"],
      [["5001", "CAM-100", "00045", "restock"], ["5002", "CAM-100", "00042", "restock"],
-      ["5001", "CAM-100", "00042", "burn"], ["9999", "CAM-100", "00042", "scrap"], ["5001", "CAM-100", "GONE", None]],
+      ["5001", "CAM-100", "00042", "burn"], ["9999", "CAM-100", "00042", "scrap"], ["5001", "CAM-100", "GONE", None],
+      ["5001", "GHOST", "G-1", "scrap"], ["5001", "CAM-100", "00043", "restock"]],
      REJECTED),
     ("MOVE-bad.xlsx", "transfers", D(2026, 11, 22), ["Item", "From Office", "To Office", "Qty", "Serials", "From Bin"],
      [["CAM-100", "Main", "Depot", None, "SN0101", None], ["CAM-100", "Main", "Main", None, "00045", None],
@@ -126,7 +128,8 @@ FILES: list[tuple[str, str, dt.date, list[str], list[list[Any]], str]] = [
       ["CAM-100", "Main", "Depot", None, "00045", "Z-9"], ["CAM-100", "Main", "Depot", None, "00043", None],
       ["CBL-5", "Main", "Depot", 0, None, None], ["CAM-100", "Main", "Depot", None, None, None],
       ["CAM-100", "Main", "Depot", None, "NOPE", None], ["CAM-100", "Main", "Depot", 2, "00042", None],
-      ["CBL-5", "Main", "Depot", 1, "C-1", None], ["CAM-100", "Main", "Depot", 1, None, None]], REJECTED),
+      ["CBL-5", "Main", "Depot", 1, "C-1", None], ["CAM-100", "Main", "Depot", 1, None, None],
+      ["CAM-100", "Main", "Depot", None, "00044", None]], REJECTED),  # went back to the vendor
     ("MOVE-bins.xlsx", "transfers", D(2026, 11, 22), ["Item", "From Office", "To Office", "Qty", "Serials", "From Bin",
                                                        "To Bin"],
      [["CAM-100", "Main", "Main", None, "00045", "A-01", "A-01"], ["CAM-100", "Main", "Main", None, "00042", None, "RETURNS"],
@@ -145,10 +148,11 @@ FILES: list[tuple[str, str, dt.date, list[str], list[list[Any]], str]] = [
       ["Main", "CAM-100", "found", "came back?", None, "00043", None, 9],  # scrapped when it came back
       ["Main", "CAM-100", "scrap", "never seen", None, "NOPE", None, None],
       ["Annex", "CAM-100", "scrap", "two of one", 2, "SN0100", None, None],
-      ["Main", "CAM-100", "found", "twice", None, "Z-78", None, 9], ["Main", "CAM-100", "found", "twice", None, "Z-78", None, 9],
+      ["Main", "PMP-1", "found", "twice", None, "Z-78", None, 9], ["Main", "PMP-1", "found", "twice", None, "Z-78, P-1", None, 9],
       ["Nowhere", "GHOST", "scrap", "ghost", 1, None, None, None],
       ["Main", "CAM-100", "found", "back?", None, "00044", None, 9],  # went back to the vendor
-      ["Main", "CAM-100", "scrap", "again", None, "00046", None, None]], REJECTED),  # scrapped by an adjustment
+      ["Main", "CAM-100", "scrap", "again", None, "00046", None, None],  # scrapped by an adjustment
+      ["Main", "PHN-1", "found", None, None, "490154203237519", None, 50]], REJECTED),  # no reason, bad check digit
     ("RTV-bad.xlsx", "vendor_returns", D(2026, 11, 22), ["PO #", "Item", "Qty", "Serials", "RMA #"],
      [["60006", "CAM-100", None, "SN0101", "R-10"], ["99999", "CAM-100", 1, "00045", "R-10"],
       ["60006", "CBL-5", 500, None, "R-10"], ["60006", "CBL-5", 0, None, "R-10"],
