@@ -100,6 +100,10 @@ class Formula:
     cached: CellValue = None
     kind: ColumnKind | None = None  # its number format, where the column's kind does not say (``general``)
 
+    def __post_init__(self) -> None:
+        if self.kind is not None and self.kind not in COLUMN_KINDS:
+            raise ValueError(f"formula {self.expression!r}: unknown kind {self.kind!r}")
+
 
 @dataclass(frozen=True, slots=True)
 class Link:

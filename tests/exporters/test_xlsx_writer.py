@@ -506,9 +506,12 @@ def test_print_setup__landscape_one_page_wide_header_repeated_footer(tmp_path: P
 
 
 def test_column_spec__a_misspelt_kind_is_refused_not_written_as_general() -> None:
-    from serialtrack.exporters.xlsx import ColumnSpec
+    from serialtrack.exporters.xlsx import ColumnSpec, Formula
 
     assert ColumnSpec("Serial").kind == "text"
     for kind in ("TEXT", "txt", None):
         with pytest.raises(ValueError, match="unknown kind"):
             ColumnSpec("Serial", kind)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="unknown kind"):
+        Formula("=SUM(Lines[Value])", 1, "Money")  # type: ignore[arg-type]
+    assert Formula("=SUM(Lines[Value])", 1).kind is None
