@@ -44,7 +44,7 @@ FILES: list[tuple[str, str, dt.date, list[str], list[list[Any]], str]] = [
     ("items.xlsx", "items", D(2026, 10, 27),
      ["Item Code", "Description", "Serialized", "Est Unit Cost", "Track Mfr Lot", "Warranty Months",
       "Vendor Warranty Months", "Check Digit"],
-     [["CAM-100", "IP camera", "Y", 110, "N", 24, 12, None], ["CBL-5", "Cable 5 m", "N", 2, "N", None, None, None],
+     [["CAM-100", "IP camera", "Y", 110, "N", 24, 12, None], ["CBL-5", "Cable 5 m", "N", 2, "N", None, 6, None],
       ["PMP-1", "Drug pump", "Y", None, "Y", None, None, None], ["PHN-1", "Phone", "Y", 50, "N", None, None, "Luhn"]],
      POSTED),
     ("items-tags.xlsx", "items", D(2026, 10, 27), ["Item Code", "Description", "Serialized", "Next Serial"],
