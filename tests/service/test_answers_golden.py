@@ -71,7 +71,7 @@ FILES: list[tuple[str, str, dt.date, list[str], list[list[Any]], str]] = [
     ("PL-0425.xlsx", "receiving", D(2026, 11, 2),
      ["PO", "Item", "Qty", "Serials", "Bin", "Received Date", "Packing List #"],
      [["60006", "CAM-100", 5, "00042...00046", "A-01", D(2026, 11, 2), "PL-0425"],
-      ["60006", "CBL-5", 100, None, None, D(2026, 11, 2), "PL-0425"]], POSTED),
+      ["60006", "CBL-5", 100, None, "B-7", D(2026, 11, 2), "PL-0425"]], POSTED),
     ("PL-0430.csv", "receiving", D(2026, 11, 3), ["PO", "Item", "Qty", "Serials", "Mfr Lot"],
      [["60007", "CAM-100", 2, "SN0100, SN0101", None], ["60008", "PMP-1", 1, "P-1", "LOT-A"]], POSTED),
     ("SHIP-5001.xlsx", "shipping", D(2026, 11, 10), ["SO #", "Item", "Qty", "Serials", "Ship Date", "Carrier"],
