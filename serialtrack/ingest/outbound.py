@@ -68,9 +68,11 @@ class _SerialRow:
 
 def _serial_rows(rows: list[Row], *, key_field: str, key_label: str, detail_field: str, date_field: str,
                  policy: SerialPolicy, max_serials: int | None, issues: list[Issue],
-                 width_for: Callable[[str], int | None] | None = None) -> list[_SerialRow]:
+                 width_for: Callable[[str], int | None] | None = None,
+                 detail_required: bool = False) -> list[_SerialRow]:
     """One record per serial; ``max_serials`` bounds the whole file as for packing lists; ``width_for(item)``
-    gives the item's serial width, so a serial whose leading zeros Excel dropped is caught as on receiving."""
+    gives the item's serial width, so a serial whose leading zeros Excel dropped is caught as on receiving.
+    Where ``detail_required``, a blank detail keeps its cell (its place, for the message that asks for it)."""
     found: list[_SerialRow] = []
     budget = Budget(max_serials, policy)
     for row in rows:
@@ -85,7 +87,9 @@ def _serial_rows(rows: list[Row], *, key_field: str, key_label: str, detail_fiel
                                 "row", where.source if where else row.source))
             continue
         assert key_cell is not None and item_cell is not None and serial_cell is not None
-        detail_cell = row.get(detail_field) or row.cells.get(detail_field)  # a blank one still has its place
+        detail_cell = row.get(detail_field)
+        if detail_cell is None and detail_required:
+            detail_cell = row.cells.get(detail_field)
         date = convert(row.get(date_field), as_date, issues, date_field.replace("_", " "))
         reason_cell = row.get("reason")
         if not budget.allows(None, serial_cell, issues):
@@ -106,7 +110,7 @@ def return_entries(rows: list[Row], *, policy: SerialPolicy, max_serials: int | 
     issues: list[Issue] = []
     found = _serial_rows(rows, key_field="so_number", key_label="SO number", detail_field="disposition",
                          date_field="return_date", policy=policy, max_serials=max_serials, issues=issues,
-                         width_for=width_for)
+                         width_for=width_for, detail_required=True)
     return [ReturnEntry(r.key, r.item_code, r.unit, r.date, r.detail, r.reason, r.row, r.item_cell, r.key_cell,
                         r.detail_cell) for r in found], issues
 
