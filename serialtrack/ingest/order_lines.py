@@ -34,6 +34,11 @@ class LineRow:
         return self.row.source
 
     @property
+    def moved(self) -> int:
+        """The units this row receives, ships or moves: its quantity, else one per serial listed."""
+        return self.qty if self.qty is not None else len(self.units)
+
+    @property
     def sheet(self) -> str | None:
         return self.row.frame.sheet
 
@@ -70,7 +75,7 @@ class OrderLine:
 
     @property
     def qty(self) -> int:
-        return sum(r.qty if r.qty is not None else len(r.units) for r in self.rows)
+        return sum(r.moved for r in self.rows)
 
     @property
     def units(self) -> list[SerialUnit]:

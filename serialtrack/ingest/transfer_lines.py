@@ -41,7 +41,7 @@ class TransferLine:
 
     @property
     def qty(self) -> int:
-        return sum(r.qty if r.qty is not None else len(r.units) for r in self.rows)
+        return sum(r.moved for r in self.rows)
 
     @property
     def units(self) -> list[SerialUnit]:

@@ -247,7 +247,7 @@ def plan_receipt(lines: Sequence[OrderLine], view: LedgerView, *, today: dt.date
             received_date=min(dates) if dates else today, qty_ordered=po_line.qty_ordered, qty=line.qty,
             qty_previously_received=po_line.qty_done, unit_cost=Decimal(unit_cost), bin=lot_bin, mfr_lot=mfr_lot,
             packing_list=line.packing_list, units=tuple(units) if item.serialized else (),
-            rows=tuple((r.sheet, r.number, r.qty if r.qty is not None else len(r.units))
+            rows=tuple((r.sheet, r.number, r.moved)
                        for r in line.rows),
             qty_allowed=po_line.qty_ordered + int(po_line.qty_ordered * policy.over_receipt_tolerance_percent / 100)))
     return PostingPlan(KindName.RECEIVING, lots=tuple(lots), next_serials=dict(next_serials), rows=rows)

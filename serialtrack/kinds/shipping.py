@@ -180,7 +180,7 @@ def plan_shipment(lines: Sequence[OrderLine], view: LedgerView, *, today: dt.dat
         plans.append(ShipLinePlan(
             line.number, line.item_code, so.office, min(dates) if dates else today, line.qty, so_line.qty_ordered,
             so_line.qty_done, so_line.price, tuple(units),
-            tuple((r.sheet, r.number, r.qty if r.qty is not None else len(r.units)) for r in line.rows),
+            tuple((r.sheet, r.number, r.moved) for r in line.rows),
             carrier, tracking))
     return PostingPlan(KindName.SHIPPING, shipments=tuple(plans), rows=rows)
 

@@ -100,7 +100,7 @@ def quantities_given(lines: Lines, view: TransferView) -> list[Issue]:
             continue
         as_order = line.as_order_line()
         for row in line.rows:  # each row, also one of several rows of a line (which would otherwise be silent)
-            if (row.qty if row.qty is not None else len(row.units)) == 0 and not row.serials_refused:
+            if row.moved == 0 and not row.serials_refused:
                 where = row.qty_cell or row.row.get("item_code")
                 issues.append(Issue("qty-zero", f"this row moves no {line.item_code} (quantity 0); give the "
                                     "quantity or remove the row", where.source if where else row.source))
@@ -200,7 +200,7 @@ def plan_transfers(lines: Lines, view: TransferView, *, today: dt.date, rows: in
             line.item_code, view.offices[line.from_office.casefold()].name, line.from_bin,
             view.offices[line.to_office.casefold()].name, view.to_bin(line), line.qty, line.date or today,
             line.reference, tuple(units),
-            tuple((r.sheet, r.number, r.qty if r.qty is not None else len(r.units)) for r in line.rows)))
+            tuple((r.sheet, r.number, r.moved) for r in line.rows)))
     return PostingPlan(KindName.TRANSFERS, transfers=tuple(plans), rows=rows)
 
 
