@@ -17,6 +17,7 @@ import fnmatch
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import overload
 
 from serialtrack.ingest.fields import FIELDS, OUR_HEADERS, ROW_NUMBER_HEADERS, Kind, field_label, header_key
 from serialtrack.ingest.safety import DEFAULT_LIMITS, ReadLimits, UnsafeFile
@@ -204,9 +205,38 @@ def detect_kind(grids: Sequence[Grid], file: str, vendor: VendorMapping | None,
 
 
 def _rows(table: SheetTable) -> list[Row]:
+    """The table's data rows as ``Row``s. Each Row holds its number and values, so the table's own list of
+    (number, values) pairs becomes a view of the Rows: 56 bytes a row less (a tuple each) for as long as the
+    file is in hand."""
     given = {**table.given, **table.title}  # a title-block value wins (a conflict is refused by the reader)
     frame = Frame(table.file, table.sheet, table.columns, {name: Cell(tv.value, tv.source) for name, tv in given.items()})
-    return [Row(frame, number, values) for number, values in table.data_rows]
+    rows = [Row(frame, number, values) for number, values in table.data_rows]
+    table.data_rows = _NumberedValues(rows)
+    return rows
+
+
+class _NumberedValues(Sequence[tuple[int, Sequence[CellValue]]]):
+    """(row number, values) of each Row, read from the Rows themselves."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: Sequence[Row]) -> None:
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, Sequence[CellValue]]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[int, Sequence[CellValue]]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[int, Sequence[CellValue]] | Sequence[tuple[int, Sequence[CellValue]]]:
+        if isinstance(index, slice):
+            return [(row.number, row.values) for row in self.rows[index]]
+        row = self.rows[index]
+        return row.number, row.values
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ columns, or two aliases of one field), the first column is read and the others a
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from serialtrack.ingest.fields import TITLE_FIELDS, Kind, header_key
@@ -45,7 +45,8 @@ class SheetTable:
     header_row: int  # 1-based
     columns: dict[str, int]  # field -> 1-based column
     title: dict[str, TitleValue]
-    data_rows: list[tuple[int, list[CellValue]]]  # (1-based row, values)
+    #: (1-based row, values); a view of the reader's Rows once it has made them
+    data_rows: Sequence[tuple[int, Sequence[CellValue]]]
     ignored_headers: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     duplicates: dict[str, list[int]] = field(default_factory=dict)  # field -> further 1-based columns
@@ -60,11 +61,11 @@ class SheetTable:
         column = self.columns.get(name) if name else None
         return Source(self.file, self.sheet, row, column)
 
-    def value(self, values: list[CellValue], name: str) -> CellValue:
+    def value(self, values: Sequence[CellValue], name: str) -> CellValue:
         return _cell(values, self.columns.get(name))
 
 
-def _match_header(row: list[CellValue], aliases: Mapping[str, str],
+def _match_header(row: Sequence[CellValue], aliases: Mapping[str, str],
                   duplicates: dict[str, list[int]] | None = None) -> dict[str, int]:
     """field -> 1-based column for one candidate header row. A column that a vendor mapping names wins its
     field over a column that only a built-in alias names (``Time`` mapped to count_date beats ``Date``); the
@@ -94,13 +95,13 @@ def _match_header(row: list[CellValue], aliases: Mapping[str, str],
     return found
 
 
-def _header_zone(grid: Grid) -> list[list[CellValue]]:
+def _header_zone(grid: Grid) -> list[Sequence[CellValue]]:
     """The first rows as Excel shows them: each merged range's value in every cell it covers."""
-    zone = grid.rows[:HEADER_SEARCH_ROWS]
-    spans = [m for m in grid.merged if m[0] <= len(zone)]
+    shown = grid.rows[:HEADER_SEARCH_ROWS]
+    spans = [m for m in grid.merged if m[0] <= len(shown)]
     if not spans:
-        return zone
-    zone = [list(row) for row in zone]
+        return shown
+    zone = [list(row) for row in shown]
     for first_row, first_col, last_row, last_col in spans:
         value = _cell(zone[first_row - 1], first_col)
         if value is None:
@@ -111,7 +112,7 @@ def _header_zone(grid: Grid) -> list[list[CellValue]]:
                 row.extend([None] * (last_col - len(row)))
             for c in range(first_col, last_col + 1):
                 row[c - 1] = value
-    return zone
+    return list(zone)
 
 
 def _title_fields(grid: Grid, header_row: int, aliases: Mapping[str, str], file: str) -> dict[str, TitleValue]:
@@ -137,15 +138,15 @@ def _title_fields(grid: Grid, header_row: int, aliases: Mapping[str, str], file:
     return found
 
 
-def _is_blank(values: list[CellValue]) -> bool:
+def _is_blank(values: Sequence[CellValue]) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
 
-def _cell(values: list[CellValue], column: int | None) -> CellValue:
+def _cell(values: Sequence[CellValue], column: int | None) -> CellValue:
     return values[column - 1] if column is not None and column <= len(values) else None
 
 
-def _is_totals(values: list[CellValue], columns: Mapping[str, int], keys: frozenset[str]) -> bool:
+def _is_totals(values: Sequence[CellValue], columns: Mapping[str, int], keys: frozenset[str]) -> bool:
     """A row labelled ``Total`` (a whole cell) whose key fields (the kind's required fields and the item) are
     empty or that label, and whose other cells are sums (numbers). A last row for item ``TOTAL-CLEAN``, or
     one describing a "Total station", is an item, not a totals row."""

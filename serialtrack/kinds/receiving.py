@@ -233,13 +233,12 @@ def plan_receipt(lines: Sequence[OrderLine], view: LedgerView, *, today: dt.date
         dates = [r.date for r in line.rows if r.date]
         row_bins = [r.bin for r in line.rows if r.bin]
         lot_bin = row_bins[0] if row_bins else receiving_bin
-        bins: dict[tuple[str | None, int | None], str] = {(r.sheet, r.number): r.bin for r in line.rows if r.bin}
         units = []
-        for unit in line.units:
+        for unit, row_bin in _units_with_bins(line):
             src = unit.source
             sheet, row = (src.sheet, src.row) if src is not None else (None, None)
             known = view.serial_units.get((line.item_code, unit.serial))
-            units.append(UnitPlan(unit.serial, bins.get((sheet, row)) or receiving_bin, unit.entry, sheet, row,
+            units.append(UnitPlan(unit.serial, row_bin or receiving_bin, unit.entry, sheet, row,
                                   known.id if known is not None and known.status in RECEIVED_AGAIN else None))
         mfr_lot = next((r.mfr_lot for r in line.rows if r.mfr_lot), None)
         lots.append(LotPlan(
@@ -247,10 +246,35 @@ def plan_receipt(lines: Sequence[OrderLine], view: LedgerView, *, today: dt.date
             received_date=min(dates) if dates else today, qty_ordered=po_line.qty_ordered, qty=line.qty,
             qty_previously_received=po_line.qty_done, unit_cost=Decimal(unit_cost), bin=lot_bin, mfr_lot=mfr_lot,
             packing_list=line.packing_list, units=tuple(units) if item.serialized else (),
-            rows=tuple((r.sheet, r.number, r.moved)
-                       for r in line.rows),
+            # each row's (sheet, row, qty) is the transaction of a lot without units; a lot with units posts
+            # one transaction a unit, with the unit's own row, so it keeps no row list (72 bytes a row)
+            rows=() if units and item.serialized else tuple((r.sheet, r.number, r.moved) for r in line.rows),
             qty_allowed=po_line.qty_ordered + int(po_line.qty_ordered * policy.over_receipt_tolerance_percent / 100)))
     return PostingPlan(KindName.RECEIVING, lots=tuple(lots), next_serials=dict(next_serials), rows=rows)
+
+
+def _units_with_bins(line: OrderLine) -> Iterator[tuple[SerialUnit, str | None]]:
+    """Each unit of ``line`` (as ``line.units`` lists them) with the bin of the row its cell is on, None when
+    that row gives none. A row's own units are on that row, so its bin is taken straight from it; a unit whose
+    cell is elsewhere (a generated serial, at its line's first quantity) is looked up by sheet and row, in a
+    table made only then (not one entry a row of a million-row sheet)."""
+    bins: dict[tuple[str | None, int | None], str] | None = None
+
+    def bin_at(unit: SerialUnit) -> str | None:
+        nonlocal bins
+        if bins is None:
+            bins = {(r.sheet, r.number): r.bin for r in line.rows if r.bin}
+        src = unit.source
+        return bins.get((src.sheet, src.row) if src is not None else (None, None))
+
+    for r in line.rows:
+        sheet, number = r.sheet, r.number
+        for unit in r.units:
+            src = unit.source
+            on_row = src is not None and src.row == number and src.sheet == sheet
+            yield unit, (r.bin if on_row else bin_at(unit))
+    for unit in line.generated:
+        yield unit, bin_at(unit)
 
 
 def _lot_rows(plan: PostingPlan) -> Iterator[list[Cell]]:

@@ -73,16 +73,17 @@ def serials_unique_in_file(lines: Sequence[WithSerials], each: str = "each unit 
     """A serial listed twice for one item, across rows and cells (receiving, shipping, transfers); ``each`` ends
     the sentence in the kind's words."""
     issues = []
-    first: dict[tuple[str, str], Source | None] = {}
+    # serial -> the cell it came first from, one table per item (not one (item, serial) key a serial: a
+    # million-serial file would hold a million tuples while this runs)
+    firsts: dict[str, dict[str, Source | None]] = {}
     reported: set[tuple[str, str, Source | None]] = set()
     for line in lines:
         item_code = line.item_code
+        first = firsts.setdefault(item_code, {})
         for unit in line.units:
-            key = (item_code, unit.serial)
-            if key not in first:
-                first[key] = unit.source
+            earlier = first.setdefault(unit.serial, unit.source)
+            if earlier is unit.source:
                 continue
-            earlier = first[key]
             again = (item_code, unit.serial, unit.source)
             if unit.source == earlier or again in reported:
                 continue  # again within one cell: the parser already said so
