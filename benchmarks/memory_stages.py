@@ -3,6 +3,10 @@ printing at each stage the pipeline announces (reading, checking, posting, writi
 process's resident memory then and its peak so far.
 
     python benchmarks/memory_stages.py --rows 100000 300000 1000000
+    python benchmarks/memory_stages.py --rows 1000000 --rejected
+
+``--rejected`` names an unknown item on the middle row, so the file is refused and the last stage is the
+annotated copy of the whole sheet.
 
 Each size runs in a child of its own (a fresh home on SQLite, the item and PO posted first by the CLI), so one
 size's memory never shows in the next. The figures say which stage holds what, which is what a streaming
@@ -57,6 +61,7 @@ def stages(home: Path, packing_list: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 300_000])
+    parser.add_argument("--rejected", action="store_true", help="one unknown item mid-file: the refusal's memory")
     parser.add_argument("--child", nargs=2, metavar=("HOME", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -70,12 +75,20 @@ def main() -> None:
                             "--shape", "one-per-row", "--out", str(files)], check=True, capture_output=True)
             items, po = files / "items.csv", files / "po.csv"
             packing_list = files / f"packing-list-one-per-row-{rows}.csv"
+            if args.rejected:  # line by line: this process's peak would pass to the child it starts
+                edited = packing_list.with_suffix(".edited")
+                with packing_list.open(encoding="utf-8", newline="") as src, \
+                        edited.open("w", encoding="utf-8", newline="") as dst:
+                    for number, line in enumerate(src):
+                        dst.write(line.replace("BENCH-CAM", "BENCH-UNKNOWN", 1) if number == rows // 2 else line)
+                edited.replace(packing_list)
             home = work / "home"
             cli = [sys.executable, "-m", "serialtrack", "--home", str(home)]
             subprocess.run([*cli, "init"], check=True, capture_output=True)
             subprocess.run([*cli, "ingest", str(items), "--kind", "items"], check=True, capture_output=True)
             subprocess.run([*cli, "ingest", str(po), "--kind", "purchase_orders"], check=True, capture_output=True)
-            print(f"{rows:,} rows, one serial each, csv ({packing_list.stat().st_size / 2**20:.1f} MB):", flush=True)
+            print(f"{rows:,} rows, one serial each, csv ({packing_list.stat().st_size / 2**20:.1f} MB)"
+                  f"{', one unknown item' if args.rejected else ''}:", flush=True)
             subprocess.run([sys.executable, __file__, "--child", str(home), str(packing_list)], check=True)
 
 

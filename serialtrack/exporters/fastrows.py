@@ -7,7 +7,8 @@ renders the row's XML once, in the exact form xlsxwriter itself writes in consta
 row stream, and keeps xlsxwriter's bookkeeping (buffered row flushed first, dimensions) right. Dates and
 datetimes in ``date``/``datetime`` columns are written as xlsxwriter's ``write_datetime`` stores them (the
 serial number from the sheet's own ``_convert_date_time``, in the column's format). A row with anything else
-(booleans, other dates, control characters, text that xlsxwriter would escape as ``_xHHHH_``) returns False
+(booleans, other dates, control characters, text that xlsxwriter would escape as ``_xHHHH_``, text longer
+than Excel's 32,767 characters) returns False
 and is written cell by cell by the caller as before. ``tests/exporters/test_fastrows.py`` checks both
 paths give the same workbook.
 """
@@ -23,6 +24,8 @@ from typing import Any
 from xlsxwriter.utility import xl_col_to_name
 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+#: Excel's longest cell text; xlsxwriter cuts longer text (and says so), so such a row takes its slow path
+MAX_CELL_TEXT = 32_767
 
 
 def _plain_text(text: str) -> bool:
@@ -76,7 +79,7 @@ class RowStream:
             letters, _, text_style = self.cells[col]
             if kind_of_value is str:  # the commonest cell, inline: what _render does for text
                 text = self.neutralise(value)
-                if not text or not text.isprintable() or "_x" in text:
+                if not text or len(text) > MAX_CELL_TEXT or not text.isprintable() or "_x" in text:
                     return False
                 space = ' xml:space="preserve"' if text[0] == " " or text[-1] == " " else ""
                 shown = text.translate(_ESCAPES) if "&" in text or "<" in text or ">" in text else text
@@ -110,7 +113,7 @@ class RowStream:
         if isinstance(value, str) or (kind == "text" and isinstance(value, int | float | Decimal)
                                       and not isinstance(value, bool)):
             text = self.neutralise(value if isinstance(value, str) else self.as_text(value))
-            if not text or not _plain_text(text):
+            if not text or len(text) > MAX_CELL_TEXT or not _plain_text(text):
                 return None
             space = ' xml:space="preserve"' if text[0] == " " or text[-1] == " " else ""
             return (f'{text_style} t="inlineStr"><is><t{space}>{text.translate(_ESCAPES)}</t></is></c>',

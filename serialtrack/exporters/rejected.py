@@ -16,8 +16,9 @@ Layout:
 * When the clerk's sheet already has an Errors column (a corrected rejected workbook dropped again),
   ``GridSheet.error_column`` names it and it is reused: its old contents are dropped, not copied.
 
-The copies are written in xlsxwriter's normal (in-memory) mode because comments and filled blank cells
-need random access; memory grows with the clerk's sheet, acceptable since it already came from Excel.
+The copies stream (xlsxwriter's constant-memory mode): each row is written whole, its values, fills,
+comments, Errors cell and height, before the next, so the writer holds one row whatever the sheet's size
+(a million-row rejected csv needed 1.4 GB when every cell was kept until the end).
 The copies get an autofilter rather than an Excel table: a clerk's header may be blank or repeated, which
 a table does not allow, and a table would restyle their sheet.
 """
@@ -110,7 +111,7 @@ def write_rejected(
     order = list(copy_names)
     ordered = _sorted(issues, order)
     titles.extend(_summary_block(ordered, copy_names))
-    with WorkbookBuilder(path, constant_memory=False, replace=False) as book:
+    with WorkbookBuilder(path, replace=False) as book:
         book.add_table(
             ERRORS_SHEET,
             ERROR_COLUMNS,
@@ -211,52 +212,74 @@ def _error_row(issue: Issue, copy_names: dict[str, str], error_columns: dict[str
 def _copy_sheet(
     book: WorkbookBuilder, grid: GridSheet, copy_name: str, found: _SheetIssues, errors_col: int
 ) -> None:
+    """Copy ``grid`` row by row, each row whole before the next (values, fills, comments, its Errors cell and
+    height): the workbook streams (constant memory), so a copy of a million-row sheet holds one row, not a
+    cell object for every value of the sheet."""
     ws = book.add_sheet(copy_name)
     if ws.name != copy_name:
         raise RuntimeError(f"sheet name {copy_name!r} came out as {ws.name!r}")
     header_row = grid.header_row or 1
     widths: defaultdict[int, int] = defaultdict(int)
-    unwritten = set(found.cells)
-    for r, row in enumerate(grid.rows, start=1):
+    widths[errors_col] = len(ERRORS_HEADER)
+    marked_by_row: defaultdict[int, list[int]] = defaultdict(list)
+    for r, c in found.cells:
+        marked_by_row[r].append(c)
+    rows = grid.rows
+    beyond = sorted({r for r in (*marked_by_row, *found.rows, header_row) if r > len(rows)})
+    plain = book.row_stream(ws, errors_col - 1)  # rows with nothing to mark: rendered whole, not cell by cell
+    plain_widths = [0] * (errors_col - 1)
+    for r in [*range(1, len(rows) + 1), *beyond]:
+        row = rows[r - 1] if r <= len(rows) else ()
+        marked = marked_by_row.get(r, ())
+        if not marked and r != header_row and r not in found.rows:
+            if all(value is None for value in row):
+                continue  # a blank row stays blank
+            if len(row) < errors_col and plain.write(r - 1, [*row, *([None] * (errors_col - 1 - len(row)))],
+                                                     plain_widths):
+                continue
         for c, value in enumerate(row, start=1):
             if c == errors_col:
                 continue
-            marked = (r, c) in found.cells
-            unwritten.discard((r, c))
-            if value is None and not marked:
+            fill = c in marked
+            if value is None and not fill:
                 continue
-            width = book.write_value(ws, r - 1, c - 1, value, None, fill=ERROR_FILL if marked else None)
+            width = book.write_value(ws, r - 1, c - 1, value, None, fill=ERROR_FILL if fill else None)
             widths[c] = max(widths[c], width)
-    for r, c in unwritten:
-        book.write_value(ws, r - 1, c - 1, None, None, fill=ERROR_FILL)
-    for (r, c), messages in found.cells.items():
-        _comment(ws, r, c, messages)
-    ws.write_string(header_row - 1, errors_col - 1, ERRORS_HEADER, book.cell_format(bold=True))
-    widths[errors_col] = len(ERRORS_HEADER)
-    header_messages: list[str] = []
-    for r, messages in found.rows.items():
+        for c in marked:
+            if c > len(row) and c != errors_col:  # a marked cell past the row's values: filled, blank
+                book.write_value(ws, r - 1, c - 1, None, None, fill=ERROR_FILL)
+            _comment(ws, r, c, found.cells[(r, c)])
         if r == header_row:
-            header_messages = messages
-            continue
-        fill = ERROR_FILL if r in found.row_level else None
-        text = "\n".join(messages)
-        width = book.write_value(ws, r - 1, errors_col - 1, text, None, fill=fill)
-        lines = sum(max(1, -(-len(m) // (MAX_COLUMN_WIDTH - 1))) for m in messages)
-        if lines > 1:
-            ws.set_row(r - 1, LINE_HEIGHT * lines)
-        widths[errors_col] = max(widths[errors_col], width)
-    if header_messages:
-        fill_format = book.cell_format(fill=ERROR_FILL, bold=True)
-        if header_row in found.row_level:
-            ws.write_string(header_row - 1, errors_col - 1, ERRORS_HEADER, fill_format)
-        _comment(ws, header_row, errors_col, header_messages)
+            _errors_header(book, ws, header_row, errors_col, found)
+        elif r in found.rows:
+            messages = found.rows[r]
+            width = book.write_value(ws, r - 1, errors_col - 1, "\n".join(messages), None,
+                                     fill=ERROR_FILL if r in found.row_level else None)
+            lines = sum(max(1, -(-len(m) // (MAX_COLUMN_WIDTH - 1))) for m in messages)
+            if lines > 1:
+                ws.set_row(r - 1, LINE_HEIGHT * lines)
+            widths[errors_col] = max(widths[errors_col], width)
+    for c, width in enumerate(plain_widths, start=1):
+        if width:
+            widths[c] = max(widths[c], width)
     for c, width in widths.items():
         ws.set_column(c - 1, c - 1, min(max(width, 6) + 2, MAX_COLUMN_WIDTH))
-    last_row = max([len(grid.rows), header_row, *found.rows])
+    last_row = max([len(rows), header_row, *found.rows])
     ws.autofilter(header_row - 1, 0, last_row - 1, errors_col - 1)
     ws.freeze_panes(header_row, 0)
     book.print_setup(ws, header_row - 1)
     ignore_number_as_text(ws, xl_range(0, 0, last_row - 1, errors_col - 1))
+
+
+def _errors_header(book: WorkbookBuilder, ws: Any, header_row: int, errors_col: int, found: _SheetIssues) -> None:
+    """The Errors column's title on the header row; issues of the header row itself go to its comment (and
+    fill it when one names the row, not a cell)."""
+    messages = found.rows.get(header_row)
+    filled = bool(messages) and header_row in found.row_level
+    ws.write_string(header_row - 1, errors_col - 1, ERRORS_HEADER,
+                    book.cell_format(fill=ERROR_FILL, bold=True) if filled else book.cell_format(bold=True))
+    if messages:
+        _comment(ws, header_row, errors_col, messages)
 
 
 def _comment(ws: Any, row: int, column: int, messages: list[str]) -> None:

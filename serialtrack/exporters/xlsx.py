@@ -404,6 +404,15 @@ class WorkbookBuilder:
         """Text as it came: quote prefix, wrapped, and the ``@`` format in a text column."""
         return self.cell_format("@" if in_text_column else None, fill=fill, bold=bold, extra=layout.TEXT_PROPS)
 
+    def row_stream(self, ws: Any, columns: int) -> RowStream:
+        """Whole rows of ``columns`` general (untyped) values written as ``write_value`` writes them, text
+        quote-prefixed, numbers as numbers, for a streamed (constant_memory) sheet; a row holding anything else
+        is refused (``write`` returns False) and written cell by cell."""
+        if not self.constant_memory:
+            raise ValueError("a row stream needs a constant_memory workbook")
+        return RowStream(ws, [None] * columns, [self.text_format(in_text_column=False)] * columns, [None] * columns,
+                         as_text=_as_text, neutralise=_as_is, text_width=_text_width, number_width=_number_width)
+
     def header_format(self) -> Any:
         return self.cell_format(extra=layout.HEADER_PROPS)
 

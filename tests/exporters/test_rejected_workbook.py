@@ -280,3 +280,79 @@ def test_rejected__opens_in_libreoffice(rejected: Path, tmp_path: Path) -> None:
     )
     text = (out / "PL-0425.rejected.csv").read_text(encoding="utf-8", errors="replace")
     assert "File: PL-0425.xlsx" in text and "serial-in-stock" in text
+
+
+def test_rejected__long_sheet_streams_row_by_row_with_every_mark_in_place(tmp_path: Path) -> None:
+    """The copy is written one row at a time: marks at the top, the middle, the last row, past a row's values
+    and past the sheet's last row all land, with their comments, fills, Errors cells and heights."""
+    rows: list[list[Any]] = [["Item", "Qty", "Serial"]]
+    rows += [["CAM-1", 1, f"SN{n:06d}"] for n in range(1, 20_001)]
+    rows[15_000] = ["CAM-1"]  # a short row: its Serial cell is empty
+    grid = GridSheet(SHEET, rows, header_row=1)
+    long_message = "the serial is missing; " * 8
+    issues = [
+        Issue("serial-duplicate", "serial SN000001 appears again", _at(2, 3)),
+        Issue("serial-missing", long_message, _at(15_001, 3)),
+        Issue("row-odd", "this row holds a second line", _at(10_000)),
+        Issue("serial-duplicate", "serial SN020000 appears again", _at(20_001, 3)),
+        Issue("serial-missing", "a serial is missing below the data", _at(20_005, 2)),
+    ]
+    path = tmp_path / "long.rejected.xlsx"
+    write_rejected(path, file_name=FILE, issues=issues, sheets=[grid])
+
+    ws = openpyxl.load_workbook(path)[SHEET]
+    assert ws.max_row == 20_005 and ws["D1"].value == "Errors"
+    assert ws["C2"].value == "SN000001" and ws["C2"].fill.fgColor.rgb == RED
+    assert ws["C2"].comment.text == "serial SN000001 appears again"
+    assert ws["C15001"].value is None and ws["C15001"].fill.fgColor.rgb == RED
+    assert ws["C15001"].comment.text == long_message
+    assert ws["D15001"].value == f"C15001: {long_message}"
+    assert ws.row_dimensions[15_001].height and ws.row_dimensions[15_001].height > 15
+    assert ws["D10000"].value == "this row holds a second line" and ws["D10000"].fill.fgColor.rgb == RED
+    assert ws["C20001"].comment.text == "serial SN020000 appears again"
+    assert ws["B20005"].fill.fgColor.rgb == RED and ws["D20005"].value == "B20005: a serial is missing below the data"
+    assert ws["A19999"].value == "CAM-1" and ws["B19999"].value == 1 and ws["C19999"].value == "SN019998"
+    assert ws["C3"].comment is None and ws["C3"].fill.fgColor.rgb != RED
+    assert ws.auto_filter.ref == "A1:D20005" and ws.freeze_panes == "A2"
+
+
+class _CellByCell:
+    """A row stream that refuses every row, so the copy is written cell by cell (the reference)."""
+
+    def write(self, *_args: Any) -> bool:
+        return False
+
+
+def _copy_cells(path: Path) -> list[tuple[Any, ...]]:
+    ws = openpyxl.load_workbook(path)[SHEET]
+    cells = [(c.coordinate, c.value, c.data_type, c.number_format, c.quotePrefix, c.fill.fgColor.rgb)
+             for row in ws.iter_rows() for c in row if c.value is not None or c.has_style]
+    widths = {key: round(dim.width or 0, 2) for key, dim in ws.column_dimensions.items()}
+    return [*cells, ("dims", ws.dimensions, ws.freeze_panes, ws.auto_filter.ref, tuple(sorted(widths.items())))]
+
+
+def test_rejected__plain_rows_written_whole_give_the_same_copy_as_cell_by_cell(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows: list[list[Any]] = [
+        ["Title of the list"], [],
+        ["Item", "Qty", "Serial", "Note"],
+        ["CAM-1", 1, "00042", "plain"],
+        ["CAM-1", 2.5, EVIL, "  padded  "],
+        ["CAM-1", 3, "SN\u00e9\u4e2d", "a & b <c>"],
+        ["CAM-1", None, "_x0041_ literal", "x" * 40_000],  # Excel's text limit: cut by xlsxwriter, both ways
+        ["CAM-1", True, dt.date(2026, 11, 25), 1e20],
+        [None, None, None, None],
+        ["CAM-2", 4, "SN5"],
+        ["CAM-2", 5, "SN6", "marked row"],
+    ]
+    grid = GridSheet(SHEET, rows, header_row=3)
+    issues = [Issue("qty-not-number", "quantity must be a number", _at(11, 2))]
+    fast = write_rejected(tmp_path / "fast.rejected.xlsx", file_name=FILE, issues=issues, sheets=[grid])
+    monkeypatch.setattr("serialtrack.exporters.xlsx.WorkbookBuilder.row_stream", lambda *_: _CellByCell())
+    slow = write_rejected(tmp_path / "slow.rejected.xlsx", file_name=FILE, issues=issues, sheets=[grid])
+
+    assert _copy_cells(fast) == _copy_cells(slow)
+    ws = openpyxl.load_workbook(fast)[SHEET]
+    assert ws["C5"].value == EVIL and ws["C5"].data_type == "s" and ws["C5"].quotePrefix
+    assert ws["B5"].value == 2.5 and ws["D7"].value == "x" * 32_767
+    assert_no_unexpected_formulas(fast)
