@@ -10,7 +10,8 @@ Layout:
 * One copy per sheet read, values at the SAME addresses as in the clerk's file (``D17`` in a message is
   ``D17`` in the copy), types kept (numbers stay numbers, dates get a date format, text stays text and is
   neutralised), plus an ``Errors`` column right after the last used column (header on the header row) that
-  lists each row's messages, one per line. Offending cells get a light red fill and a comment with their messages; a row
+  lists each row's messages, one per line. Offending cells get a light red fill and a comment with their messages
+  (comments on the first ``MAX_COMMENTS_PER_SHEET`` of a sheet, the titles saying so past it); a row
   issue without a column fills that row's Errors cell. Issues on the header row go to the comment of the
   Errors header cell, which keeps its title.
 * When the clerk's sheet already has an Errors column (a corrected rejected workbook dropped again),
@@ -36,6 +37,7 @@ from xlsxwriter.utility import xl_range
 from serialtrack.exporters.xlsx import (
     LINE_HEIGHT,
     MAX_COLUMN_WIDTH,
+    MAX_LINKS_PER_SHEET,
     Cell,
     ColumnSpec,
     Link,
@@ -61,6 +63,10 @@ ERROR_COLUMNS = [
 ]
 #: Codes listed one by one in the summary block above the Errors table; the rest are counted together.
 SUMMARY_CODES = 20
+#: Marked cells of one copied sheet that also get a comment (every marked cell is filled, and its row's Errors
+#: cell lists its messages): a comment is a drawn shape, and a sheet of a million of them is a workbook of
+#: hundreds of megabytes that Excel opens for minutes, written with gigabytes of memory.
+MAX_COMMENTS_PER_SHEET = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +99,12 @@ def write_rejected(
     issues: Sequence[Issue],
     sheets: Sequence[GridSheet],
     notes: Sequence[str] = (),
+    most_comments: int = MAX_COMMENTS_PER_SHEET,
 ) -> Path:
     """Write the rejected workbook for ``file_name`` to ``path`` (atomically; see ``WorkbookBuilder``), or to
-    the next free numbered name when ``path`` is taken: never over another file. Returns the path written."""
+    the next free numbered name when ``path`` is taken: never over another file. Returns the path written.
+    ``most_comments``: the marked cells of one sheet that get a comment, from the top (the rest are filled and
+    listed in their row's Errors cell, and the titles say so)."""
     grids: dict[str, GridSheet] = {}
     for grid in sheets:
         grids.setdefault(grid.name, grid)  # a workbook cannot hold two sheets of one name; keep the first
@@ -108,6 +117,9 @@ def write_rejected(
     warnings = len(issues) - errors
     titles = [f"File: {file_name}", f"Errors: {errors}" + (f", warnings: {warnings}" if warnings else "")]
     titles.extend(notes)
+    titles.extend(f"Sheet {copy_names[name]}: {len(found.cells):,} cells are marked; the first {most_comments:,} "
+                  "have a comment, and every one is filled and listed in its row's Errors cell"
+                  for name, found in by_sheet.items() if len(found.cells) > most_comments)
     order = list(copy_names)
     ordered = _sorted(issues, order)
     titles.extend(_summary_block(ordered, copy_names))
@@ -115,12 +127,13 @@ def write_rejected(
         book.add_table(
             ERRORS_SHEET,
             ERROR_COLUMNS,
-            (_error_row(issue, copy_names, error_columns) for issue in ordered),
+            (_error_row(issue, copy_names, error_columns, linked=index < MAX_LINKS_PER_SHEET)
+             for index, issue in enumerate(ordered)),
             table_name="Errors",
             title_rows=titles,
         )
         for name, grid in grids.items():
-            _copy_sheet(book, grid, copy_names[name], by_sheet[name], error_columns[name])
+            _copy_sheet(book, grid, copy_names[name], by_sheet[name], error_columns[name], most_comments)
     return book.path
 
 
@@ -196,7 +209,10 @@ def _summary_block(ordered: Sequence[Issue], copy_names: dict[str, str]) -> list
     return lines
 
 
-def _error_row(issue: Issue, copy_names: dict[str, str], error_columns: dict[str, int]) -> list[Cell]:
+def _error_row(issue: Issue, copy_names: dict[str, str], error_columns: dict[str, int], *,
+               linked: bool = True) -> list[Cell]:
+    """One row of the Errors table. Its Cell links to the cell in the copy while ``linked`` (Excel keeps at
+    most ``MAX_LINKS_PER_SHEET`` links a sheet), else names it as text."""
     source = issue.source
     if source is None or source.sheet is None:
         return [None, issue.message, issue.code, None, None]
@@ -205,12 +221,13 @@ def _error_row(issue: Issue, copy_names: dict[str, str], error_columns: dict[str
     if copy is not None and source.row is not None:
         column = source.column if source.column is not None else error_columns[source.sheet]
         target = f"{column_letter(column)}{source.row}"
-        cell = Link(internal_link(copy, target), target)
+        cell = Link(internal_link(copy, target), target) if linked else target
     return [cell, issue.message, issue.code, source.row, copy or source.sheet]
 
 
 def _copy_sheet(
-    book: WorkbookBuilder, grid: GridSheet, copy_name: str, found: _SheetIssues, errors_col: int
+    book: WorkbookBuilder, grid: GridSheet, copy_name: str, found: _SheetIssues, errors_col: int,
+    most_comments: int = MAX_COMMENTS_PER_SHEET,
 ) -> None:
     """Copy ``grid`` row by row, each row whole before the next (values, fills, comments, its Errors cell and
     height): the workbook streams (constant memory), so a copy of a million-row sheet holds one row, not a
@@ -228,6 +245,7 @@ def _copy_sheet(
     beyond = sorted({r for r in (*marked_by_row, *found.rows, header_row) if r > len(rows)})
     plain = book.row_stream(ws, errors_col - 1)  # rows with nothing to mark: rendered whole, not cell by cell
     plain_widths = [0] * (errors_col - 1)
+    comments = 0
     for r in [*range(1, len(rows) + 1), *beyond]:
         row = rows[r - 1] if r <= len(rows) else ()
         marked = marked_by_row.get(r, ())
@@ -248,7 +266,9 @@ def _copy_sheet(
         for c in marked:
             if c > len(row) and c != errors_col:  # a marked cell past the row's values: filled, blank
                 book.write_value(ws, r - 1, c - 1, None, None, fill=ERROR_FILL)
-            _comment(ws, r, c, found.cells[(r, c)])
+            if comments < most_comments:
+                _comment(ws, r, c, found.cells[(r, c)])
+                comments += 1
         if r == header_row:
             _errors_header(book, ws, header_row, errors_col, found)
         elif r in found.rows:

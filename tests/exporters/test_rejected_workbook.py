@@ -356,3 +356,34 @@ def test_rejected__plain_rows_written_whole_give_the_same_copy_as_cell_by_cell(
     assert ws["C5"].value == EVIL and ws["C5"].data_type == "s" and ws["C5"].quotePrefix
     assert ws["B5"].value == 2.5 and ws["D7"].value == "x" * 32_767
     assert_no_unexpected_formulas(fast)
+
+
+def test_rejected__comments_stop_at_the_cap_every_mark_still_filled_and_listed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sheet wrong on every row gets comments on its first marked cells only (a million comment shapes make
+    a workbook Excel cannot open in reasonable time); every mark is still filled and listed, and the titles say
+    so. Errors-table links stop at the cap too and name the cell as text."""
+    monkeypatch.setattr("serialtrack.exporters.rejected.MAX_LINKS_PER_SHEET", 12)
+    rows: list[list[Any]] = [["Item", "Qty", "Serial"], *(["CAM-1", "x", f"SN{n}"] for n in range(1, 31))]
+    issues = [Issue("qty-not-number", f"quantity x on row {r} is not a number", _at(r, 2)) for r in range(2, 32)]
+    path = write_rejected(tmp_path / "many.rejected.xlsx", file_name=FILE, issues=issues,
+                          sheets=[GridSheet(SHEET, rows, header_row=1)], most_comments=10)
+
+    book = openpyxl.load_workbook(path)
+    ws = book[SHEET]
+    commented = [r for r in range(2, 32) if ws.cell(r, 2).comment is not None]
+    assert commented == list(range(2, 12))
+    assert all(ws.cell(r, 2).fill.fgColor.rgb == RED for r in range(2, 32))
+    assert ws["D31"].value == "B31: quantity x on row 31 is not a number"
+    titles = [c.value for c in book["Errors"]["A"] if c.value]
+    assert f"Sheet {SHEET}: 30 cells are marked; the first 10 have a comment, and every one is filled and " \
+           "listed in its row's Errors cell" in titles
+    table = _error_rows(book["Errors"])
+    assert len(table) == 30
+    assert [row["Cell"].hyperlink is not None for row in table] == [True] * 12 + [False] * 18
+    assert table[12]["Cell"].value == "B14" and table[29]["Cell"].value == "B31"
+
+
+def test_rejected__few_marks_no_cap_note(rejected: Path) -> None:
+    titles = [c.value for c in openpyxl.load_workbook(rejected)["Errors"]["A"] if c.value]
+    assert not any("have a comment" in str(t) for t in titles)
