@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -246,7 +247,7 @@ def _copy_sheet(
     plain = book.row_stream(ws, errors_col - 1)  # rows with nothing to mark: rendered whole, not cell by cell
     plain_widths = [0] * (errors_col - 1)
     comments = 0
-    for r in [*range(1, len(rows) + 1), *beyond]:
+    for r in chain(range(1, len(rows) + 1), beyond):
         row = rows[r - 1] if r <= len(rows) else ()
         marked = marked_by_row.get(r, ())
         if not marked and r != header_row and r not in found.rows:
