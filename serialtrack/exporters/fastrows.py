@@ -24,8 +24,6 @@ from typing import Any
 from xlsxwriter.utility import xl_col_to_name
 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-#: Excel's longest cell text; xlsxwriter cuts longer text (and says so), so such a row takes its slow path
-MAX_CELL_TEXT = 32_767
 
 
 def _plain_text(text: str) -> bool:
@@ -45,6 +43,8 @@ class RowStream:
                  as_text: Callable[[Any], str], neutralise: Callable[[str], str],
                  text_width: Callable[[str], int], number_width: Callable[[float, str | None], int]) -> None:
         self.ws = ws
+        #: Excel's longest cell text: xlsxwriter cuts longer text (and says so), so such a row takes the slow path
+        self.max_text: int = ws.xls_strmax
         self.cells = [(xl_col_to_name(col), _style(fmt), _style(text_fmt))
                       for col, (fmt, text_fmt) in enumerate(zip(styles, text_styles, strict=True))]
         self.kinds = list(kinds)
@@ -79,7 +79,7 @@ class RowStream:
             letters, _, text_style = self.cells[col]
             if kind_of_value is str:  # the commonest cell, inline: what _render does for text
                 text = self.neutralise(value)
-                if not text or len(text) > MAX_CELL_TEXT or not text.isprintable() or "_x" in text:
+                if not text or len(text) > self.max_text or not text.isprintable() or "_x" in text:
                     return False
                 space = ' xml:space="preserve"' if text[0] == " " or text[-1] == " " else ""
                 shown = text.translate(_ESCAPES) if "&" in text or "<" in text or ">" in text else text
@@ -113,7 +113,7 @@ class RowStream:
         if isinstance(value, str) or (kind == "text" and isinstance(value, int | float | Decimal)
                                       and not isinstance(value, bool)):
             text = self.neutralise(value if isinstance(value, str) else self.as_text(value))
-            if not text or len(text) > MAX_CELL_TEXT or not _plain_text(text):
+            if not text or len(text) > self.max_text or not _plain_text(text):
                 return None
             space = ' xml:space="preserve"' if text[0] == " " or text[-1] == " " else ""
             return (f'{text_style} t="inlineStr"><is><t{space}>{text.translate(_ESCAPES)}</t></is></c>',

@@ -95,7 +95,7 @@ def _match_header(row: Sequence[CellValue], aliases: Mapping[str, str],
     return found
 
 
-def _header_zone(grid: Grid) -> list[Sequence[CellValue]]:
+def _header_zone(grid: Grid) -> Sequence[Sequence[CellValue]]:
     """The first rows as Excel shows them: each merged range's value in every cell it covers."""
     shown = grid.rows[:HEADER_SEARCH_ROWS]
     spans = [m for m in grid.merged if m[0] <= len(shown)]
@@ -112,7 +112,7 @@ def _header_zone(grid: Grid) -> list[Sequence[CellValue]]:
                 row.extend([None] * (last_col - len(row)))
             for c in range(first_col, last_col + 1):
                 row[c - 1] = value
-    return list(zone)
+    return zone
 
 
 def _title_fields(grid: Grid, header_row: int, aliases: Mapping[str, str], file: str) -> dict[str, TitleValue]:

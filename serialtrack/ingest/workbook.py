@@ -72,7 +72,7 @@ class Grid:
     (row, column); ``merged`` holds (first row, first column, last row, last column)."""
 
     name: str
-    rows: list[Sequence[CellValue]]  # lists from a workbook, tuples from a csv
+    rows: Sequence[Sequence[CellValue]]  # lists from a workbook, tuples from a csv
     hidden: bool = False
     uncached_formulas: list[tuple[int, int]] = field(default_factory=list)
     hidden_rows: list[int] = field(default_factory=list)
@@ -259,7 +259,7 @@ def _read_zip(path: Path, fmt: str, limits: ReadLimits) -> ReadFile:
                                      f"sheet {name} has {sheet.total_height:,} rows, over the limit of "
                                      f"{limits.max_rows:,} (limits.max_rows); split the file")
                 rows = [_clean_row(r) for r in sheet.to_python(skip_empty_area=False)]
-                grid = Grid(name, list(rows), hidden)
+                grid = Grid(name, rows, hidden)
                 grid.uncached_formulas = _uncached_formulas(zf, part) if scan.formulas else []
                 grid.error_cells = _error_cells(zf, part) if scan.errors else []
                 for row, column, error in grid.error_cells:  # shown in the rejected copy as Excel shows it
