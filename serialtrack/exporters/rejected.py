@@ -86,7 +86,8 @@ class GridSheet:
 
 @dataclass(slots=True)
 class _SheetIssues:
-    """The issues of one copied sheet, indexed by cell and by row (1-based coordinates)."""
+    """The issues of one copied sheet, indexed by cell and by row (1-based coordinates): every issue is in
+    ``rows`` (a cell's as ``D17: message``), a cell's also in ``cells``."""
 
     cells: dict[tuple[int, int], list[str]]
     rows: dict[int, list[str]]
@@ -243,14 +244,14 @@ def _copy_sheet(
     for r, c in found.cells:
         marked_by_row[r].append(c)
     rows = grid.rows
-    beyond = sorted({r for r in (*marked_by_row, *found.rows, header_row) if r > len(rows)})
+    beyond = sorted({r for r in (*found.rows, header_row) if r > len(rows)})  # a marked cell's row is in rows
     plain = book.row_stream(ws, errors_col - 1)  # rows with nothing to mark: rendered whole, not cell by cell
     plain_widths = [0] * (errors_col - 1)
     comments = 0
     for r in chain(range(1, len(rows) + 1), beyond):
         row = rows[r - 1] if r <= len(rows) else ()
         marked = marked_by_row.get(r, ())
-        if not marked and r != header_row and r not in found.rows:
+        if r != header_row and r not in found.rows:  # nothing marked on it
             if all(value is None for value in row):
                 continue  # a blank row stays blank
             if len(row) < errors_col and plain.write(r - 1, [*row, *([None] * (errors_col - 1 - len(row)))],
