@@ -8,7 +8,7 @@ as is; a spreadsheet opening the CSV may still drop its zeros (import the column
 
 The folder appears whole: files are written to a hidden temp folder beside the target, which then takes the
 target's place (an older folder of the same name is replaced). A run killed meanwhile leaves the hidden
-folder, named for its host and process (``xlsx.temp_name``), for the next start to remove.
+folder, named for its host and process (``publish.temp_name``), for the next start to remove.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 
-from serialtrack.exporters.xlsx import Cell, Formula, Link, neutralise, temp_name
+from serialtrack.exporters.publish import temp_name
+from serialtrack.exporters.xlsx import Cell, Formula, Link, neutralise
 
 
 def csv_text(value: Cell) -> str:

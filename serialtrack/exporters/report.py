@@ -7,7 +7,7 @@ key/value ``Summary`` built with :func:`summary_sheet`; its values keep their ty
 
 Rows are streamed (constant memory), so ``rows`` may be a generator over a large query. The file is written
 atomically. :func:`write_new_report` never replaces a file: it takes the first free name among
-``<name>.posted.xlsx``, ``<name>.posted-2.xlsx``... (claimed atomically, see ``xlsx.publish_new``) and returns
+``<name>.posted.xlsx``, ``<name>.posted-2.xlsx``... (claimed atomically, see ``publish.publish_new``) and returns
 it, so that an earlier answer, or one another process is writing at the same moment, is never overwritten.
 """
 
@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from serialtrack.exporters.xlsx import Cell, ColumnSpec, SheetResult, WorkbookBuilder, unique_output_path
+from serialtrack.exporters.publish import unique_output_path
+from serialtrack.exporters.xlsx import Cell, ColumnSpec, SheetResult, WorkbookBuilder
 
 __all__ = ["ReportSheet", "summary_sheet", "unique_output_path", "write_new_report", "write_report"]
 

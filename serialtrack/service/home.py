@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from serialtrack.exporters.xlsx import HOST_TAG, OLD_TEMP_NAME, TEMP_NAME, publish_new, temp_name
+from serialtrack.exporters.publish import HOST_TAG, OLD_TEMP_NAME, TEMP_NAME, publish_new, temp_name
 from serialtrack.records import KIND_NAMES
 from serialtrack.service.config import CONFIG_NAME, LEDGER_NAME
 

@@ -20,9 +20,9 @@ from typing import Any
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from serialtrack.exporters.posted import write_posted
+from serialtrack.exporters.publish import unique_output_path
 from serialtrack.exporters.rejected import GridSheet, write_rejected
 from serialtrack.exporters.report import write_new_report
-from serialtrack.exporters.xlsx import unique_output_path
 from serialtrack.faults import fault_point
 from serialtrack.ingest.paths import name_problem, path_problem, shown_name, undecoded
 from serialtrack.ingest.reader import Ingested, VendorMapping, read_file

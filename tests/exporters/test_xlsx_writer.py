@@ -16,6 +16,7 @@ import xlsxwriter
 from openpyxl.utils import column_index_from_string
 
 from serialtrack.exporters import xlsx
+from serialtrack.exporters.publish import unique_output_path
 from serialtrack.exporters.report import ReportSheet, summary_sheet, write_report
 from serialtrack.exporters.xlsx import (
     ColumnSpec,
@@ -26,7 +27,6 @@ from serialtrack.exporters.xlsx import (
     neutralise,
     sanitise_sheet_name,
     table_name_for,
-    unique_output_path,
 )
 
 try:

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from serialtrack.exporters.xlsx import temp_name
+from serialtrack.exporters.publish import temp_name
 from serialtrack.service.home import Home, remove_leftovers
 
 KILL_AT_PUBLISH = (
