@@ -329,7 +329,8 @@ class WorkbookBuilder:
         is refused (``write`` returns False) and written cell by cell."""
         if not self.constant_memory:
             raise ValueError("a row stream needs a constant_memory workbook")
-        return RowStream(ws, [None] * columns, [self.text_format(in_text_column=False)] * columns, [None] * columns,
+        return RowStream(ws, [self._num_format(None, None)] * columns, [self.text_format(in_text_column=False)] * columns,
+                         [None] * columns,
                          as_text=_as_text, neutralise=_as_is, text_width=_text_width, number_width=_number_width)
 
     def header_format(self) -> Any:
@@ -394,10 +395,9 @@ class WorkbookBuilder:
         return _text_width(text)
 
     def _num_format(self, kind: str | None, fill: str | None) -> Any:
-        num_format = NUMBER_FORMATS.get(kind) if kind else None
-        if num_format is None and fill is None:
-            return None
-        return self.cell_format(num_format, fill=fill)
+        """A number's format: the kind's number format (none: General) and ``fill``, top-aligned like every cell
+        we write, so a number stays level with the wrapped text beside it in a tall row."""
+        return self.cell_format(NUMBER_FORMATS.get(kind) if kind else None, fill=fill)
 
     def add_table(
         self,

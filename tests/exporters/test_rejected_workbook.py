@@ -186,6 +186,18 @@ def test_rejected__errors_column_lists_each_rows_messages(rejected: Path) -> Non
     assert ws["E9"].value == "D9: serial missing"
 
 
+def test_rejected__numbers_sit_at_the_top_of_a_tall_row_like_the_text_beside_them(rejected: Path) -> None:
+    """Row 4 is two lines tall (two messages in its Errors cell): its numbers, unmarked (A4, C4) or marked
+    (C6 on its own row), and those of a row with nothing to mark (A7, C7, written whole), are top-aligned, as
+    its text is, and keep the General number format."""
+    ws = openpyxl.load_workbook(rejected)[SHEET]
+    assert ws.row_dimensions[4].height and ws.row_dimensions[4].height > 15
+    for ref in ("A4", "C4", "B4", "D4", "E4", "A6", "A7", "C7", "B7"):
+        assert ws[ref].alignment.vertical == "top", ref
+    assert ws["A4"].number_format == "General" and ws["C7"].number_format == "General"
+    assert ws["C6"].number_format == "yyyy-mm-dd" and ws["C6"].alignment.vertical == "top"
+
+
 def test_rejected__sheet_without_issues_or_header_still_copied(rejected: Path) -> None:
     ws = openpyxl.load_workbook(rejected)["It's notes"]
     assert ws["A1"].value == "free text" and ws["B1"].value == "Errors"
