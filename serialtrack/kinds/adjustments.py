@@ -35,7 +35,7 @@ from serialtrack.ledger.posting import PostResult
 from serialtrack.ledger.reverse_store import Undo
 from serialtrack.ledger.view import LedgerView, SerialInfo
 from serialtrack.records import Issue, KindName, SerialStatus, Severity, Source, plural
-from serialtrack.rules.lines import office_unknown
+from serialtrack.rules.lines import office_unknown, serial_unknown
 
 #: What clerks write in the Action column -> the action posted.
 ACTIONS: Mapping[str, str] = {
@@ -163,8 +163,7 @@ def _row_rules(r: StockRow, ctx: Context, first: dict[tuple[str, str], Source | 
         elif action is not None and office_known:
             verb = _DONE[action]
             if info is None or not known:
-                issues.append(Issue("serial-unknown", f"serial {unit.serial} of item {r.item_code} is not in the "
-                                    "ledger; check the serial and the item", unit.source))
+                issues.append(serial_unknown(unit.serial, r.item_code, unit.source))
             elif info.status != SerialStatus.IN_STOCK:
                 issues.append(Issue("serial-not-in-stock", f"serial {unit.serial} of item {r.item_code} "
                                     f"{fate(info, ctx.moves.get(info.id))}; only a unit in stock can be {verb}",

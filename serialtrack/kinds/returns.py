@@ -31,6 +31,7 @@ from serialtrack.ledger.reverse_store import Undo, undo_returns
 from serialtrack.ledger.view import LedgerView
 from serialtrack.ledger.warranty import warranty_state
 from serialtrack.records import Issue, KindName, SerialStatus
+from serialtrack.rules.lines import serial_unknown
 
 DISPOSITIONS = ("restock", "scrap", "return_to_vendor")
 
@@ -62,8 +63,7 @@ def check_returns(entries: Sequence[ReturnEntry], view: LedgerView) -> list[Issu
         info = view.serial_units.get(key)
         document = f"SO-{e.so_number}"
         if info is None or info.status == SerialStatus.REVERSED:
-            issues.append(Issue("serial-unknown", f"serial {e.unit.serial} of item {e.item_code} is not in the "
-                                "ledger", e.unit.source))
+            issues.append(serial_unknown(e.unit.serial, e.item_code, e.unit.source))
         elif info.status != SerialStatus.SHIPPED:
             state = info.status.replace("_", " ")
             hint = " (it was already returned)" if info.status in (SerialStatus.SCRAPPED, SerialStatus.RETURNED_TO_VENDOR) else ""

@@ -34,6 +34,7 @@ from serialtrack.records import Issue, KindName, SerialStatus, plural
 from serialtrack.rules.lines import (
     order_lines_known,
     row_count_mismatches,
+    serial_unknown,
     serials_on_plain_item,
     serials_unique_in_file,
 )
@@ -102,8 +103,7 @@ def serials_in_stock_at_office(lines: Lines, view: LedgerView) -> list[Issue]:
         for unit in line.units:
             info = view.serial_units.get((line.item_code, unit.serial))
             if info is None or info.status == SerialStatus.REVERSED:
-                issues.append(Issue("serial-unknown", f"serial {unit.serial} of item {line.item_code} is not in "
-                                    "the ledger; check the serial and the item", unit.source))
+                issues.append(serial_unknown(unit.serial, line.item_code, unit.source))
             elif info.status != SerialStatus.IN_STOCK:
                 where = f" on {info.shipped_on}" if info.status == SerialStatus.SHIPPED and info.shipped_on else ""
                 issues.append(Issue("serial-not-in-stock", f"serial {unit.serial} of item {line.item_code} is not "

@@ -36,6 +36,7 @@ from serialtrack.records import Issue, KindName, SerialStatus, Severity, plural
 from serialtrack.rules.lines import (
     office_unknown,
     row_count_mismatches,
+    serial_unknown,
     serials_on_plain_item,
     serials_unique_in_file,
 )
@@ -139,8 +140,7 @@ def serials_at_from_place(lines: Lines, view: TransferView) -> list[Issue]:
         for unit in line.units:
             info = view.ledger.serial_units.get((line.item_code, unit.serial))
             if info is None or info.status == SerialStatus.REVERSED:
-                issues.append(Issue("serial-unknown", f"serial {unit.serial} of item {line.item_code} is not in "
-                                    "the ledger; check the serial and the item", unit.source))
+                issues.append(serial_unknown(unit.serial, line.item_code, unit.source))
             elif info.status != SerialStatus.IN_STOCK:
                 how = (f"was shipped on {info.shipped_on}" if info.status == SerialStatus.SHIPPED and info.shipped_on
                        else f"is {info.status.replace('_', ' ')}")

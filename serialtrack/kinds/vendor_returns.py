@@ -47,6 +47,7 @@ from serialtrack.ledger.vendor_return_undo import undo_vendor_returns
 from serialtrack.ledger.view import LedgerView
 from serialtrack.ledger.warranty import warranty_state, warranty_until
 from serialtrack.records import Issue, KindName, SerialStatus, Source, plural
+from serialtrack.rules.lines import serial_unknown
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,7 @@ def _row_rules(r: StockRow, ctx: Context, first: dict[tuple[str, str], Source | 
         first[key] = unit.source
         info = view.serial_units.get(key)
         if info is None or info.status == SerialStatus.REVERSED:
-            issues.append(Issue("serial-unknown", f"serial {unit.serial} of item {r.item_code} is not in the "
-                                "ledger; check the serial and the item", unit.source))
+            issues.append(serial_unknown(unit.serial, r.item_code, unit.source))
         elif info.status != SerialStatus.IN_STOCK:
             issues.append(Issue("serial-not-in-stock", f"serial {unit.serial} of item {r.item_code} "
                                 f"{fate(info, ctx.moves.get(info.id))}; only a unit in stock can go back to "

@@ -1,6 +1,7 @@
 """Rules the kinds share over order lines (receiving and shipping): the order exists and holds the item, no
-serials on a plain item, rows whose quantity and serials disagree, a serial listed twice in the file. Each is
-a small pure function returning ``Issue`` values."""
+serials on a plain item, rows whose quantity and serials disagree, a serial listed twice in the file; and the
+sentences every kind says alike (an unknown office, an unknown serial). Each is a small pure function
+returning ``Issue`` values."""
 
 from __future__ import annotations
 
@@ -39,6 +40,13 @@ def office_unknown(office: str, where: Source | None) -> Issue:
     return Issue("office-unknown", f"office {office} is not in the ledger; check the name, or drop an offices file "
                  "that creates it first", where)
 
+
+
+def serial_unknown(serial: str, item_code: str, where: Source | None) -> Issue:
+    """A serial the ledger never received for the item (or whose receipt was reversed), where a kind moves a
+    unit it must hold (shipping, transfers, adjustments, returns, vendor returns): one sentence for every kind."""
+    return Issue("serial-unknown", f"serial {serial} of item {item_code} is not in the ledger; check the serial and "
+                 "the item", where)
 
 
 def serials_on_plain_item(line: OrderLine) -> list[Issue]:
