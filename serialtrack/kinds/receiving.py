@@ -153,8 +153,12 @@ def one_mfr_lot_per_line(lines: Sequence[OrderLine], view: LedgerView,
                                 f"manufacturer lots ({', '.join(sorted(lots))}); send one file per lot",
                                 cell.source))
         elif item is not None and item.track_mfr_lot and not lots:
+            # the blank Mfr Lot cell of the line's first row, the cell the clerk fills in; the item's cell when
+            # the sheet has no such column
+            blank = line.rows[0].row.cells.get("mfr_lot") if line.rows else None
             issues.append(Issue("mfr-lot-missing", f"item {line.item_code} tracks manufacturer lots: give the "
-                                "Mfr Lot for this line", line.item_cell.source))
+                                "Mfr Lot for this line" + ("" if blank else " (add a Mfr Lot column)"),
+                                (blank or line.item_cell).source))
     return issues
 
 

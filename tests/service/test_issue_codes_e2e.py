@@ -166,10 +166,17 @@ def test_receiving__lot_tracked_item_without_manufacturer_lot_rejected(ledger, t
     [out] = ledger.ingest(workbook(tmp_path / "pl.xlsx", PL, [["1", "CAM", 1, "C1", None], ["1", "LOT", 1, "L1", None]]),
                           kind="receiving", expect=1)
     _rejected(out)
-    assert _errors(out) == [("mfr-lot-missing", "B3")]
+    assert _errors(out) == [("mfr-lot-missing", "E3")]  # the blank Mfr Lot cell to fill in, not the item
     [ok] = ledger.ingest(workbook(tmp_path / "pl-ok.xlsx", PL, [["1", "LOT", 2, "L1, L2", "M-100"]]),
                          kind="receiving", expect=0)
     assert ok["status"] == "posted" and ok["counts"]["units"] == 2
+
+
+def test_receiving__lot_tracked_item_on_a_sheet_without_a_mfr_lot_column_names_the_item(ledger, tmp_path: Path) -> None:
+    [out] = ledger.ingest(workbook(tmp_path / "pl.xlsx", PL[:4], [["1", "LOT", 1, "L1"]]), kind="receiving", expect=1)
+    _rejected(out)
+    assert _errors(out) == [("mfr-lot-missing", "B2")]
+    assert out["errors"][0]["message"].endswith("give the Mfr Lot for this line (add a Mfr Lot column)")
 
 
 def test_receiving__quantity_not_a_number_negative_or_fraction_named_by_cell(ledger, tmp_path: Path) -> None:
