@@ -45,6 +45,7 @@ from serialtrack.exporters.xlsx import (
     WorkbookBuilder,
     internal_link,
     sanitise_sheet_name,
+    wrapped_lines,
 )
 from serialtrack.exporters.xlsx_layout import ignore_number_as_text
 from serialtrack.records import CellValue, Issue, column_letter
@@ -274,10 +275,10 @@ def _copy_sheet(
         if r == header_row:
             _errors_header(book, ws, header_row, errors_col, found)
         elif r in found.rows:
-            messages = found.rows[r]
-            width = book.write_value(ws, r - 1, errors_col - 1, "\n".join(messages), None,
+            text = "\n".join(found.rows[r])
+            width = book.write_value(ws, r - 1, errors_col - 1, text, None,
                                      fill=ERROR_FILL if r in found.row_level else None)
-            lines = sum(max(1, -(-len(m) // (MAX_COLUMN_WIDTH - 1))) for m in messages)
+            lines = wrapped_lines(text, MAX_COLUMN_WIDTH - 1)
             if lines > 1:
                 ws.set_row(r - 1, LINE_HEIGHT * lines)
             widths[errors_col] = max(widths[errors_col], width)

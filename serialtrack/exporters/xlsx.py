@@ -195,14 +195,18 @@ def table_name_for(name: str, taken: Iterable[str] = ()) -> str:
 LINE_HEIGHT = 15.0
 
 
+def wrapped_lines(text: str, room: int) -> int:
+    """The lines ``text`` takes in a wrapped cell of ``room`` characters a line (each line break starts one)."""
+    return sum(max(1, -(-len(part) // room)) for part in text.split("\n"))
+
+
 def _row_height(row: Sequence[Cell], wrapping: Sequence[tuple[int, int]]) -> float | None:
     """The height a row needs for its longest wrapped text (None: one line does), from characters per line."""
     lines = 1
     for col, room in wrapping:
         value = row[col]
         if isinstance(value, str) and (len(value) > room or "\n" in value):
-            needed = sum(max(1, -(-len(part) // room)) for part in value.split("\n"))
-            lines = max(lines, needed)
+            lines = max(lines, wrapped_lines(value, room))
     return LINE_HEIGHT * lines if lines > 1 else None
 
 
